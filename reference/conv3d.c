@@ -1,0 +1,13 @@
+/* Placeholder until the reference conv3d lands. */
+#include "ref.h"
+
+vdk_status vdk_ref_conv3d(vdk_context * arg0, const vdk_conv3d_params * arg1, const vdk_tensor *x, const vdk_tensor *w, const vdk_tensor *bias, const vdk_tensor *residual, vdk_tensor *y)
+{
+    (void)arg1;
+    (void)x;
+    (void)w;
+    (void)bias;
+    (void)residual;
+    (void)y;
+    return vdk_fail(arg0, VDK_ERROR_UNSUPPORTED, "vdk_conv3d: the reference is not written yet");
+}

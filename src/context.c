@@ -1,0 +1,102 @@
+/* Contexts: which backend runs the operators, and where errors are reported. */
+#include "internal.h"
+
+#include <stdlib.h>
+
+static const char *const backend_names[VDK_BACKEND_COUNT] = {
+    [VDK_BACKEND_REFERENCE] = "reference",
+    [VDK_BACKEND_CPU] = "cpu",
+    [VDK_BACKEND_VULKAN] = "vulkan",
+};
+
+const char *vdk_backend_name(vdk_backend backend)
+{
+    if ((int)backend < 0 || backend >= VDK_BACKEND_COUNT)
+        return "unknown";
+    return backend_names[backend];
+}
+
+int vdk_version(void) { return VDK_VERSION; }
+
+#define VDK_STR2(x) #x
+#define VDK_STR(x) VDK_STR2(x)
+const char *vdk_version_string(void)
+{
+    return VDK_STR(VDK_VERSION_MAJOR) "." VDK_STR(VDK_VERSION_MINOR) "." VDK_STR(
+        VDK_VERSION_PATCH);
+}
+
+vdk_status vdk_context_create(const vdk_context_desc *desc, vdk_context **out)
+{
+    if (!out)
+        return vdk_fail(NULL, VDK_ERROR_NULL_POINTER,
+                        "vdk_context_create: argument 'out' is NULL; expected a vdk_context**");
+    *out = NULL;
+    if (!desc)
+        return vdk_fail(NULL, VDK_ERROR_NULL_POINTER,
+                        "vdk_context_create: argument 'desc' is NULL; expected a "
+                        "vdk_context_desc (zero-initialised picks the reference backend)");
+    if ((int)desc->backend < 0 || desc->backend >= VDK_BACKEND_COUNT)
+        return vdk_fail(NULL, VDK_ERROR_INVALID_VALUE,
+                        "vdk_context_create: desc->backend is %d; expected VDK_BACKEND_REFERENCE, "
+                        "VDK_BACKEND_CPU or VDK_BACKEND_VULKAN",
+                        (int)desc->backend);
+    if (desc->threads < 0)
+        return vdk_fail(NULL, VDK_ERROR_INVALID_VALUE,
+                        "vdk_context_create: desc->threads is %d; expected 0 (all physical "
+                        "cores) or a positive count",
+                        desc->threads);
+    if (desc->device < -1)
+        return vdk_fail(NULL, VDK_ERROR_INVALID_VALUE,
+                        "vdk_context_create: desc->device is %d; expected -1 (pick) or a "
+                        "device index >= 0",
+                        desc->device);
+
+    const vdk_backend_ops *ops = NULL;
+    switch (desc->backend) {
+    case VDK_BACKEND_REFERENCE:
+        ops = vdk_reference_backend();
+        break;
+    case VDK_BACKEND_CPU:
+        return vdk_fail(NULL, VDK_ERROR_UNSUPPORTED,
+                        "vdk_context_create: the CPU backend (VDK_BACKEND_CPU) is not "
+                        "implemented in this build of vdk %s; use VDK_BACKEND_REFERENCE",
+                        vdk_version_string());
+    case VDK_BACKEND_VULKAN:
+        return vdk_fail(NULL, VDK_ERROR_UNSUPPORTED,
+                        "vdk_context_create: the Vulkan backend (VDK_BACKEND_VULKAN) is not "
+                        "implemented in this build of vdk %s; use VDK_BACKEND_REFERENCE",
+                        vdk_version_string());
+    default:
+        break;
+    }
+
+    vdk_context *ctx = calloc(1, sizeof *ctx);
+    if (!ctx)
+        return vdk_fail(NULL, VDK_ERROR_OUT_OF_MEMORY,
+                        "vdk_context_create: out of host memory for the context");
+    ctx->backend = desc->backend;
+    ctx->ops = ops;
+    ctx->last_kernel = "";
+    *out = ctx;
+    return VDK_OK;
+}
+
+void vdk_context_destroy(vdk_context *ctx) { free(ctx); }
+
+vdk_backend vdk_context_backend(const vdk_context *ctx)
+{
+    return ctx ? ctx->backend : VDK_BACKEND_COUNT;
+}
+
+const char *vdk_last_kernel(const vdk_context *ctx)
+{
+    return ctx && ctx->last_kernel ? ctx->last_kernel : "";
+}
+
+vdk_status vdk_sync(vdk_context *ctx)
+{
+    if (!ctx)
+        return vdk_fail(NULL, VDK_ERROR_NULL_POINTER, "vdk_sync: argument 'ctx' is NULL");
+    return VDK_OK; /* host backends finish each operator before it returns */
+}

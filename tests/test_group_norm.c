@@ -1,0 +1,295 @@
+/* vdk_group_norm: golden vectors from PyTorch, properties, dtypes, views and bad input. */
+#include "vdk_test.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static vdk_context *ctx;
+
+static vdk_group_norm_params golden_params(const vt_golden_case *c)
+{
+    return (vdk_group_norm_params){
+        .groups = (int)vt_golden_param(c, "groups"),
+        .eps = (float)vt_golden_param(c, "eps"),
+        .scope = (vdk_norm_scope)vt_golden_param(c, "scope"),
+        .act = (vdk_activation)vt_golden_param(c, "act"),
+    };
+}
+
+static void test_golden(void)
+{
+    vt_golden_file f = vt_golden_load("group_norm");
+    for (int i = 0; i < f.ncases; i++) {
+        const vt_golden_case *c = &f.cases[i];
+        vdk_group_norm_params p = golden_params(c);
+        vdk_tensor *x = vt_golden_make(ctx, c, "x", VDK_F64);
+        vdk_tensor *gamma = vt_golden_make(ctx, c, "gamma", VDK_F64);
+        vdk_tensor *beta = vt_golden_make(ctx, c, "beta", VDK_F64);
+        const vt_golden_tensor *want = vt_golden_get(c, "y");
+        vt_guarded y = vt_guarded_tensor(ctx, VDK_F64, want->rank, want->shape);
+        VT_STATUS(ctx, vdk_group_norm(ctx, &p, x, gamma, beta, y.view), VDK_OK);
+        vt_error e = vt_compare_tensor(y.view, want->data);
+        VT_CHECK(vt_error_ok(e, VT_GOLDEN_BOUND), "golden %s: norm_err %.3g max_abs %.3g bad %lld",
+                 c->name, e.norm_err, e.max_abs, (long long)e.bad);
+        VT_CHECK(vt_guard_intact(&y), "golden %s: guard region overwritten", c->name);
+        vt_guarded_destroy(&y);
+        vdk_tensor_destroy(x);
+        vdk_tensor_destroy(gamma);
+        vdk_tensor_destroy(beta);
+    }
+    vt_golden_free(&f);
+}
+
+/* Without affine or activation, every group of the output has mean 0 and
+ * variance var / (var + eps) (1 up to eps), whatever the input's offset and scale. */
+static void test_normalised_groups(vdk_norm_scope scope)
+{
+    const int64_t shape[5] = {2, 3, 4, 3, 12};
+    const int G = 4;
+    const double eps = 1e-5;
+    vdk_tensor *x = vt_random(ctx, VDK_F64, 5, shape, 77 + scope, -3.0, 9.0);
+    vdk_tensor *y = vt_tensor(ctx, VDK_F64, 5, shape);
+    vdk_group_norm_params p = {.groups = G, .eps = (float)eps, .scope = scope};
+    VT_STATUS(ctx, vdk_group_norm(ctx, &p, x, NULL, NULL, y), VDK_OK);
+    double *xv = vt_read(x), *yv = vt_read(y);
+    const int64_t N = shape[0], T = shape[1], HW = shape[2] * shape[3], C = shape[4], Cg = C / G;
+    const int64_t F = scope == VDK_NORM_PER_CLIP ? T : 1;
+    double worst_mean = 0, worst_var = 0;
+    for (int64_t n = 0; n < N; n++)
+        for (int64_t t0 = 0; t0 < T; t0 += F)
+            for (int64_t g = 0; g < G; g++) {
+                double xs = 0, xq = 0, ys = 0, yq = 0, cnt = (double)(F * HW * Cg);
+                for (int64_t t = t0; t < t0 + F; t++)
+                    for (int64_t s = 0; s < HW; s++)
+                        for (int64_t c = g * Cg; c < (g + 1) * Cg; c++) {
+                            int64_t i = ((n * T + t) * HW + s) * C + c;
+                            xs += xv[i];
+                            ys += yv[i];
+                        }
+                for (int64_t t = t0; t < t0 + F; t++)
+                    for (int64_t s = 0; s < HW; s++)
+                        for (int64_t c = g * Cg; c < (g + 1) * Cg; c++) {
+                            int64_t i = ((n * T + t) * HW + s) * C + c;
+                            xq += (xv[i] - xs / cnt) * (xv[i] - xs / cnt);
+                            yq += (yv[i] - ys / cnt) * (yv[i] - ys / cnt);
+                        }
+                double var = xq / cnt, expect = var / (var + eps);
+                worst_mean = fmax(worst_mean, fabs(ys / cnt));
+                worst_var = fmax(worst_var, fabs(yq / cnt - expect));
+            }
+    VT_CHECK(worst_mean < 1e-12, "scope %d: group mean off zero by %.3g", scope, worst_mean);
+    VT_CHECK(worst_var < 1e-12, "scope %d: group variance off var/(var+eps) by %.3g", scope,
+             worst_var);
+    free(xv);
+    free(yv);
+    vdk_tensor_destroy(x);
+    vdk_tensor_destroy(y);
+}
+
+/* With one frame the two scopes cover the same elements. */
+static void test_scopes_agree_for_one_frame(void)
+{
+    const int64_t shape[5] = {2, 1, 3, 5, 8};
+    vdk_tensor *x = vt_random(ctx, VDK_F64, 5, shape, 5, -1, 1);
+    vdk_tensor *a = vt_tensor(ctx, VDK_F64, 5, shape), *b = vt_tensor(ctx, VDK_F64, 5, shape);
+    vdk_group_norm_params p = {.groups = 2, .eps = 1e-5f, .act = VDK_ACT_SILU};
+    VT_STATUS(ctx, vdk_group_norm(ctx, &p, x, NULL, NULL, a), VDK_OK);
+    p.scope = VDK_NORM_PER_CLIP;
+    VT_STATUS(ctx, vdk_group_norm(ctx, &p, x, NULL, NULL, b), VDK_OK);
+    double *bv = vt_read(b);
+    vt_error e = vt_compare_tensor(a, bv);
+    VT_CHECK(vt_error_ok(e, VT_GOLDEN_BOUND), "T=1 scopes differ: %.3g", e.norm_err);
+    free(bv);
+    vdk_tensor_destroy(x);
+    vdk_tensor_destroy(a);
+    vdk_tensor_destroy(b);
+}
+
+/* The fused SiLU equals SiLU applied to the normalised output, and the per-channel
+ * affine step is exactly gamma * n + beta. */
+static void test_fused_affine_silu(void)
+{
+    const int64_t shape[5] = {1, 2, 3, 3, 6}, C = 6;
+    vdk_tensor *x = vt_random(ctx, VDK_F64, 5, shape, 11, -2, 2);
+    vdk_tensor *gamma = vt_random(ctx, VDK_F64, 1, &C, 12, 0.5, 1.5);
+    vdk_tensor *beta = vt_random(ctx, VDK_F64, 1, &C, 13, -0.5, 0.5);
+    vdk_tensor *plain = vt_tensor(ctx, VDK_F64, 5, shape), *fused = vt_tensor(ctx, VDK_F64, 5, shape);
+    vdk_group_norm_params p = {.groups = 3, .eps = 1e-6f, .scope = VDK_NORM_PER_CLIP};
+    VT_STATUS(ctx, vdk_group_norm(ctx, &p, x, NULL, NULL, plain), VDK_OK);
+    p.act = VDK_ACT_SILU;
+    VT_STATUS(ctx, vdk_group_norm(ctx, &p, x, gamma, beta, fused), VDK_OK);
+    double *n = vt_read(plain), *g = vt_read(gamma), *b = vt_read(beta);
+    int64_t total = vdk_tensor_numel(x);
+    double *want = malloc((size_t)total * sizeof *want);
+    for (int64_t i = 0; i < total; i++) {
+        double v = n[i] * g[i % C] + b[i % C];
+        want[i] = v / (1 + exp(-v));
+    }
+    vt_error e = vt_compare_tensor(fused, want);
+    VT_CHECK(vt_error_ok(e, VT_GOLDEN_BOUND), "affine+SiLU: %.3g", e.norm_err);
+    free(n);
+    free(g);
+    free(b);
+    free(want);
+    vdk_tensor_destroy(x);
+    vdk_tensor_destroy(gamma);
+    vdk_tensor_destroy(beta);
+    vdk_tensor_destroy(plain);
+    vdk_tensor_destroy(fused);
+}
+
+/* f32, f16 and bf16 storage against the f64 oracle on the same (rounded) inputs. */
+static void test_dtypes(void)
+{
+    const int64_t shape[5] = {1, 3, 5, 7, 16}, C = 16; /* prime H and W */
+    const vdk_dtype dtypes[] = {VDK_F32, VDK_F16, VDK_BF16};
+    for (int d = 0; d < 3; d++) {
+        vdk_dtype dt = dtypes[d];
+        vdk_tensor *x = vt_random(ctx, dt, 5, shape, 21, -2, 2);
+        vdk_tensor *gamma = vt_random(ctx, dt, 1, &C, 22, 0.5, 1.5);
+        vdk_tensor *beta = vt_random(ctx, dt, 1, &C, 23, -0.5, 0.5);
+        /* the oracle reads exactly the values the narrow tensors hold */
+        double *xv = vt_read(x), *gv = vt_read(gamma), *bv = vt_read(beta);
+        vdk_tensor *x64 = vt_tensor(ctx, VDK_F64, 5, shape), *g64 = vt_tensor(ctx, VDK_F64, 1, &C),
+                   *b64 = vt_tensor(ctx, VDK_F64, 1, &C), *y64 = vt_tensor(ctx, VDK_F64, 5, shape);
+        vt_fill(x64, xv);
+        vt_fill(g64, gv);
+        vt_fill(b64, bv);
+        vdk_group_norm_params p = {.groups = 4, .eps = 1e-5f, .act = VDK_ACT_SILU};
+        VT_STATUS(ctx, vdk_group_norm(ctx, &p, x64, g64, b64, y64), VDK_OK);
+        vt_guarded y = vt_guarded_tensor(ctx, dt, 5, shape);
+        VT_STATUS(ctx, vdk_group_norm(ctx, &p, x, gamma, beta, y.view), VDK_OK);
+        double *want = vt_read(y64);
+        vt_error e = vt_compare_tensor(y.view, want);
+        VT_CHECK(vt_error_ok(e, vt_tolerance(dt, 3 * 5 * 7 * 4, 0)), "%s: norm_err %.3g bad %lld",
+                 vdk_dtype_name(dt), e.norm_err, (long long)e.bad);
+        VT_CHECK(vt_guard_intact(&y), "%s: guard overwritten", vdk_dtype_name(dt));
+        free(xv);
+        free(gv);
+        free(bv);
+        free(want);
+        vt_guarded_destroy(&y);
+        vdk_tensor *all[] = {x, gamma, beta, x64, g64, b64, y64};
+        for (int i = 0; i < 7; i++)
+            vdk_tensor_destroy(all[i]);
+    }
+}
+
+/* A strided view (channels sliced out of a wider tensor) and in-place operation
+ * give the same result as a dense copy. */
+static void test_views_and_in_place(void)
+{
+    const int64_t wide[5] = {1, 2, 3, 4, 20}, shape[5] = {1, 2, 3, 4, 8};
+    vdk_tensor *big = vt_random(ctx, VDK_F32, 5, wide, 31, -1, 1);
+    vdk_tensor *view = NULL;
+    VT_STATUS(ctx, vdk_tensor_slice(big, 4, 5, 8, &view), VDK_OK);
+    double *vals = vt_read(view);
+    vdk_tensor *dense = vt_tensor(ctx, VDK_F32, 5, shape);
+    vt_fill(dense, vals);
+    vdk_tensor *a = vt_tensor(ctx, VDK_F32, 5, shape);
+    vdk_group_norm_params p = {.groups = 2, .eps = 1e-5f, .scope = VDK_NORM_PER_CLIP};
+    VT_STATUS(ctx, vdk_group_norm(ctx, &p, dense, NULL, NULL, a), VDK_OK);
+    double *want = vt_read(a);
+    VT_STATUS(ctx, vdk_group_norm(ctx, &p, view, NULL, NULL, view), VDK_OK); /* strided, in place */
+    vt_error e = vt_compare_tensor(view, want);
+    VT_CHECK(vt_error_ok(e, 0), "strided in-place view differs: %.3g", e.norm_err);
+    /* the channels outside the view are untouched */
+    double *after = vt_read(big), *before_all = NULL;
+    vdk_tensor *fresh = vt_random(ctx, VDK_F32, 5, wide, 31, -1, 1);
+    before_all = vt_read(fresh);
+    int64_t outside_changed = 0;
+    for (int64_t i = 0; i < vdk_tensor_numel(big); i++) {
+        int64_t c = i % 20;
+        if ((c < 5 || c >= 13) && after[i] != before_all[i])
+            outside_changed++;
+    }
+    VT_CHECK(outside_changed == 0, "%lld elements outside the view changed", (long long)outside_changed);
+    free(vals);
+    free(want);
+    free(after);
+    free(before_all);
+    vdk_tensor_destroy(fresh);
+    vdk_tensor_destroy(view);
+    vdk_tensor_destroy(big);
+    vdk_tensor_destroy(dense);
+    vdk_tensor_destroy(a);
+}
+
+static void test_bad_input(void)
+{
+    const int64_t shape[5] = {1, 2, 3, 3, 8}, C = 8, C7 = 7, s4[4] = {1, 2, 3, 8};
+    vdk_tensor *x = vt_random(ctx, VDK_F32, 5, shape, 41, -1, 1);
+    vdk_tensor *gamma = vt_random(ctx, VDK_F32, 1, &C, 42, -1, 1);
+    vdk_tensor *beta = vt_random(ctx, VDK_F32, 1, &C, 43, -1, 1);
+    vdk_tensor *y = vt_random(ctx, VDK_F32, 5, shape, 44, -1, 1);
+    vdk_tensor *x4 = vt_random(ctx, VDK_F32, 4, s4, 45, -1, 1);
+    vdk_tensor *g7 = vt_random(ctx, VDK_F32, 1, &C7, 46, -1, 1);
+    vdk_tensor *y16 = vt_random(ctx, VDK_F16, 5, shape, 47, -1, 1);
+    const int64_t other[5] = {1, 2, 3, 4, 8};
+    vdk_tensor *y_shape = vt_random(ctx, VDK_F32, 5, other, 48, -1, 1);
+    vdk_tensor *y_part = NULL; /* a view that overlaps x without being x */
+    const int64_t flat = vdk_tensor_numel(x);
+    vdk_tensor *big = vt_tensor(ctx, VDK_F32, 1, (int64_t[]){flat + 8});
+    vdk_tensor *big_part = NULL;
+    vdk_tensor_slice(big, 0, 0, flat, &big_part);
+    vdk_tensor_reshape(big_part, 5, shape, &y_part);
+    vdk_tensor *x_in_big = NULL, *x_in_big_flat = NULL;
+    vdk_tensor_slice(big, 0, 8, flat, &x_in_big_flat);
+    vdk_tensor_reshape(x_in_big_flat, 5, shape, &x_in_big);
+    vdk_context *other_ctx = vt_context(VDK_BACKEND_REFERENCE);
+    vdk_tensor *x_other = vt_random(other_ctx, VDK_F32, 5, shape, 49, -1, 1);
+
+    const vdk_group_norm_params good = {.groups = 4, .eps = 1e-5f, .act = VDK_ACT_SILU};
+    vdk_group_norm_params p;
+    vt_snapshots s = VT_SNAP(x, gamma, beta, y, y16, y_shape, big);
+
+    VT_ERROR(NULL, vdk_group_norm(NULL, &good, x, gamma, beta, y), VDK_ERROR_NULL_POINTER, "ctx");
+    VT_ERROR(ctx, vdk_group_norm(ctx, NULL, x, gamma, beta, y), VDK_ERROR_NULL_POINTER, "'p'");
+    VT_ERROR(ctx, vdk_group_norm(ctx, &good, NULL, gamma, beta, y), VDK_ERROR_NULL_POINTER, "'x'");
+    VT_ERROR(ctx, vdk_group_norm(ctx, &good, x, gamma, beta, NULL), VDK_ERROR_NULL_POINTER, "'y'");
+    VT_ERROR(ctx, vdk_group_norm(ctx, &good, x4, gamma, beta, y), VDK_ERROR_RANK, "'x'");
+    VT_ERROR(ctx, vdk_group_norm(ctx, &good, x, g7, beta, y), VDK_ERROR_SHAPE, "'gamma'");
+    VT_ERROR(ctx, vdk_group_norm(ctx, &good, x, gamma, g7, y), VDK_ERROR_SHAPE, "'beta'");
+    VT_ERROR(ctx, vdk_group_norm(ctx, &good, x, gamma, beta, y_shape), VDK_ERROR_SHAPE, "'y'");
+    VT_ERROR(ctx, vdk_group_norm(ctx, &good, x, gamma, beta, y16), VDK_ERROR_DTYPE, "'y'");
+    VT_ERROR(ctx, vdk_group_norm(ctx, &good, x_other, gamma, beta, y), VDK_ERROR_CONTEXT, "'x'");
+    p = good, p.groups = 3;
+    VT_ERROR(ctx, vdk_group_norm(ctx, &p, x, gamma, beta, y), VDK_ERROR_INVALID_VALUE, "groups");
+    p = good, p.groups = 0;
+    VT_ERROR(ctx, vdk_group_norm(ctx, &p, x, gamma, beta, y), VDK_ERROR_INVALID_VALUE, "groups");
+    p = good, p.groups = -4;
+    VT_ERROR(ctx, vdk_group_norm(ctx, &p, x, gamma, beta, y), VDK_ERROR_INVALID_VALUE, "groups");
+    p = good, p.eps = 0;
+    VT_ERROR(ctx, vdk_group_norm(ctx, &p, x, gamma, beta, y), VDK_ERROR_INVALID_VALUE, "eps");
+    p = good, p.eps = NAN;
+    VT_ERROR(ctx, vdk_group_norm(ctx, &p, x, gamma, beta, y), VDK_ERROR_INVALID_VALUE, "eps");
+    p = good, p.scope = (vdk_norm_scope)7;
+    VT_ERROR(ctx, vdk_group_norm(ctx, &p, x, gamma, beta, y), VDK_ERROR_INVALID_VALUE, "scope");
+    p = good, p.act = VDK_ACT_GEGLU;
+    VT_ERROR(ctx, vdk_group_norm(ctx, &p, x, gamma, beta, y), VDK_ERROR_INVALID_VALUE, "act");
+    VT_ERROR(ctx, vdk_group_norm(ctx, &good, x_in_big, gamma, beta, y_part), VDK_ERROR_ALIAS, "'y'");
+    VT_CHECK(vt_all_unchanged(&s), "a failed call changed a tensor");
+
+    vdk_tensor *all[] = {x, gamma, beta, y, x4, g7, y16, y_shape, y_part,
+                         big, big_part, x_in_big, x_in_big_flat};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+        vdk_tensor_destroy(all[i]);
+    vdk_tensor_destroy(x_other);
+    vdk_context_destroy(other_ctx);
+}
+
+int main(void)
+{
+    ctx = vt_context(VDK_BACKEND_REFERENCE);
+    test_golden();
+    test_normalised_groups(VDK_NORM_PER_FRAME);
+    test_normalised_groups(VDK_NORM_PER_CLIP);
+    test_scopes_agree_for_one_frame();
+    test_fused_affine_silu();
+    test_dtypes();
+    test_views_and_in_place();
+    test_bad_input();
+    vdk_context_destroy(ctx);
+    return vt_finish("test_group_norm");
+}

@@ -1,0 +1,156 @@
+/* The shared test helper: seeded random tensors, error metrics, poisoned outputs,
+ * guard regions, snapshots for "changes no tensor" checks, and the golden-vector
+ * reader. Written against the public API only, so every backend reuses it. */
+#ifndef VDK_TEST_H
+#define VDK_TEST_H
+
+#include "vdk/vdk.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* ---- a small test runner ---- */
+
+extern int vt_passed, vt_failed;
+/* Records one check; prints the location and message when it fails. */
+bool vt_check(bool ok, const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+#define VT_CHECK(cond, ...) vt_check((cond), __FILE__, __LINE__, __VA_ARGS__)
+/* A call that must return `want`; on a failure the context's message is shown. */
+#define VT_STATUS(ctx, call, want)                                                           \
+    do {                                                                                     \
+        vdk_status vt_s_ = (call);                                                           \
+        VT_CHECK(vt_s_ == (want), "%s returned %s, expected %s: %s", #call,                 \
+                 vdk_status_string(vt_s_), vdk_status_string(want), vdk_last_error(ctx));   \
+    } while (0)
+/* A call that must fail with `want` and a message containing `needle` (the
+ * argument's name). */
+#define VT_ERROR(ctx, call, want, needle)                                                    \
+    vt_check_error((ctx), (call), (want), (needle), __FILE__, __LINE__, #call)
+bool vt_check_error(const vdk_context *ctx, vdk_status got, vdk_status want, const char *needle,
+                    const char *file, int line, const char *call);
+/* Prints "<suite>: N passed, N failed" and returns the process exit code. */
+int vt_finish(const char *suite);
+/* Stops the test binary at once (setup that cannot go on). */
+void vt_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+/* ---- seeded random numbers, the same whatever the thread count ---- */
+
+/* Uniform in [0, 1) from (seed, index) alone: element i of a tensor never depends
+ * on how many elements were drawn before it. */
+double vt_uniform01(uint64_t seed, uint64_t index);
+double vt_uniform(uint64_t seed, uint64_t index, double lo, double hi);
+
+/* ---- tensors ---- */
+
+vdk_context *vt_context(vdk_backend backend);
+vdk_tensor *vt_tensor(vdk_context *ctx, vdk_dtype dtype, int rank, const int64_t *shape);
+/* Fills t with uniform values in [lo, hi), seeded. */
+void vt_fill_uniform(vdk_tensor *t, uint64_t seed, double lo, double hi);
+vdk_tensor *vt_random(vdk_context *ctx, vdk_dtype dtype, int rank, const int64_t *shape,
+                      uint64_t seed, double lo, double hi);
+/* Fills t from a dense double array of its element count. */
+void vt_fill(vdk_tensor *t, const double *values);
+/* A malloc'd dense double copy of t (free() it). */
+double *vt_read(const vdk_tensor *t);
+/* Writes NaN into every element, so an output element the kernel never writes
+ * shows up as a NaN in the comparison. */
+void vt_poison(vdk_tensor *t);
+
+/* An output with a guard region: `view` is the tensor an operator writes; the
+ * `guard` elements after it in the same storage hold a sentinel that
+ * vt_guard_intact() checks afterwards. */
+typedef struct vt_guarded {
+    vdk_tensor *base, *slice, *view;
+    int64_t numel, guard;
+} vt_guarded;
+vt_guarded vt_guarded_tensor(vdk_context *ctx, vdk_dtype dtype, int rank, const int64_t *shape);
+bool vt_guard_intact(const vt_guarded *g);
+void vt_guarded_destroy(vt_guarded *g);
+
+/* A copy of every element of t, to check later that a failed call left it as it was. */
+typedef struct vt_snapshot {
+    const vdk_tensor *t;
+    double *values;
+    int64_t n;
+} vt_snapshot;
+vt_snapshot vt_snap(const vdk_tensor *t);
+/* True when t holds exactly what it held at the snapshot (NaN equals NaN). Frees it. */
+bool vt_unchanged(vt_snapshot *s);
+
+/* Snapshots of up to 8 tensors (NULLs skipped) taken before a call that must
+ * fail, and the check that none of them changed. */
+typedef struct vt_snapshots {
+    int n;
+    vt_snapshot s[8];
+} vt_snapshots;
+vt_snapshots vt_snap_all(const vdk_tensor *const *tensors, int count);
+bool vt_all_unchanged(vt_snapshots *s);
+#define VT_SNAP(...)                                                                         \
+    vt_snap_all((const vdk_tensor *const[]){__VA_ARGS__},                                    \
+                (int)(sizeof((const vdk_tensor *const[]){__VA_ARGS__}) / sizeof(vdk_tensor *)))
+
+/* ---- metrics ---- */
+
+typedef struct vt_error {
+    double norm_err;  /* sum((a-b)^2) / sum(b^2); sum((a-b)^2) when b is all zero */
+    double max_abs;   /* max |a - b| */
+    int64_t bad;      /* NaN or Inf in a where b is finite, or non-finite b not matched */
+    int64_t n;
+} vt_error;
+vt_error vt_compare(const double *got, const double *want, int64_t n);
+/* Compares a tensor with a dense double array. */
+vt_error vt_compare_tensor(const vdk_tensor *got, const double *want);
+/* Passes when there are no bad values and norm_err <= bound. */
+bool vt_error_ok(vt_error e, double bound);
+
+/* The tolerance policy of docs/validation.md: a normalised-error bound for an
+ * output stored as `dtype`, computed with f32 (or better) accumulation over
+ * reductions of length `reduction`, with `roundings` intermediate roundings to the
+ * storage type on the way (0 for most operators). f64 is the oracle's own
+ * precision: GOLDEN_BOUND. */
+#define VT_GOLDEN_BOUND 1e-24
+double vt_tolerance(vdk_dtype dtype, int64_t reduction, int roundings);
+/* Unit roundoff of a storage dtype. */
+double vt_unit_roundoff(vdk_dtype dtype);
+
+/* ---- golden vectors (tests/golden/<op>.vgold, written by tools/gen_golden.py) ---- */
+
+typedef struct vt_golden_tensor {
+    char name[32];
+    int rank;
+    int64_t shape[VDK_MAX_RANK];
+    int64_t numel;
+    double *data;
+} vt_golden_tensor;
+
+#define VT_GOLDEN_MAX_PARAMS 16
+#define VT_GOLDEN_MAX_TENSORS 8
+typedef struct vt_golden_case {
+    char name[96];
+    int nparams;
+    char keys[VT_GOLDEN_MAX_PARAMS][32];
+    char values[VT_GOLDEN_MAX_PARAMS][64];
+    int ntensors;
+    vt_golden_tensor tensors[VT_GOLDEN_MAX_TENSORS];
+} vt_golden_case;
+
+typedef struct vt_golden_file {
+    int ncases;
+    vt_golden_case *cases;
+} vt_golden_file;
+
+/* Reads VDK_GOLDEN_DIR/<op>.vgold; fatal when missing or malformed. */
+vt_golden_file vt_golden_load(const char *op);
+void vt_golden_free(vt_golden_file *f);
+/* A parameter of the case; fatal when absent. */
+double vt_golden_param(const vt_golden_case *c, const char *key);
+bool vt_golden_has(const vt_golden_case *c, const char *key);
+/* A tensor of the case, or NULL when absent (optional inputs). */
+const vt_golden_tensor *vt_golden_get(const vt_golden_case *c, const char *name);
+/* A new tensor on ctx holding the golden tensor `name`, or NULL when absent. */
+vdk_tensor *vt_golden_make(vdk_context *ctx, const vt_golden_case *c, const char *name,
+                           vdk_dtype dtype);
+
+#endif
