@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what vdk needs to build and test on Debian (bookworm), with apt-get.
+# Does nothing when everything is already there, so the README's commands and
+# CI can call it every time.
+set -euo pipefail
+
+packages=(
+  cmake ninja-build pkg-config gcc g++ clang libomp-dev   # build, both compilers, OpenMP
+  libhwloc-dev                                             # CPU topology
+  libvulkan-dev glslang-tools spirv-tools                  # Vulkan headers, shader compiler, validator
+  mesa-vulkan-drivers vulkan-validationlayers              # lavapipe and the Khronos layer
+  libbenchmark-dev                                         # Google Benchmark
+  python3                                                  # JSON checks in tests
+)
+# python3-torch (Debian's PyTorch) is needed only to regenerate the committed
+# golden vectors: tools/setup.sh --golden adds it.
+if [ "${1:-}" = "--golden" ]; then
+  packages+=(python3-torch)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "vdk setup: installing ${missing[*]}" >&2
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "vdk setup: need root or sudo to apt-get install ${missing[*]}" >&2; exit 1; }
+  sudo=sudo
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
