@@ -1,0 +1,36 @@
+/* vdk_layer_norm: argument checks, then the backend. */
+#include "../internal.h"
+
+#include <stdio.h>
+
+vdk_status vdk_layer_norm(vdk_context *ctx, const vdk_layer_norm_params *p, const vdk_tensor *x,
+                          const vdk_tensor *gamma, const vdk_tensor *beta, vdk_tensor *y)
+{
+    vdk_check c = {ctx, "vdk_layer_norm"};
+    vdk_status st;
+    /* x's rank needs no check: every tensor has rank 1 to VDK_MAX_RANK. */
+    if ((st = vdk_check_context(&c)) || (st = vdk_check_params(&c, p)) ||
+        (st = vdk_check_tensor(&c, x, "x")) || (st = vdk_check_optional(&c, gamma, "gamma")) ||
+        (st = vdk_check_optional(&c, beta, "beta")) || (st = vdk_check_tensor(&c, y, "y")) ||
+        (gamma && (st = vdk_check_rank(&c, gamma, "gamma", 1))) ||
+        (beta && (st = vdk_check_rank(&c, beta, "beta", 1))) ||
+        (st = vdk_check_rank(&c, y, "y", x->rank)) ||
+        (st = vdk_check_same_dtype(&c, gamma, "gamma", x, "x")) ||
+        (st = vdk_check_same_dtype(&c, beta, "beta", x, "x")) ||
+        (st = vdk_check_same_dtype(&c, y, "y", x, "x")) ||
+        (st = vdk_check_positive_eps(&c, p->eps, "eps")))
+        return st;
+
+    const int64_t C = x->shape[x->rank - 1];
+    char where[64];
+    snprintf(where, sizeof where, "[C] with C = x.shape[%d]", x->rank - 1);
+    if ((gamma && (st = vdk_check_shape(&c, gamma, "gamma", 1, &C, where))) ||
+        (beta && (st = vdk_check_shape(&c, beta, "beta", 1, &C, where))) ||
+        (st = vdk_check_shape(&c, y, "y", x->rank, x->shape, "x.shape")) ||
+        (st = vdk_check_inplace_or_disjoint(&c, y, "y", x, "x")) ||
+        (st = vdk_check_no_overlap(&c, y, "y", gamma, "gamma")) ||
+        (st = vdk_check_no_overlap(&c, y, "y", beta, "beta")) ||
+        (st = vdk_check_implemented(&c, ctx->ops->layer_norm)))
+        return st;
+    return ctx->ops->layer_norm(ctx, p, x, gamma, beta, y);
+}

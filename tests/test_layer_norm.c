@@ -1,0 +1,322 @@
+/* vdk_layer_norm: golden vectors from PyTorch, properties, dtypes, views and bad input. */
+#include "vdk_test.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static vdk_context *ctx;
+
+/* Tensors made by a test, destroyed together at its end. */
+static vdk_tensor *owned[64];
+static int nowned;
+static vdk_tensor *keep(vdk_tensor *t)
+{
+    if (nowned == (int)(sizeof owned / sizeof *owned))
+        vt_fatal("test_layer_norm: too many tensors in one test");
+    return owned[nowned++] = t;
+}
+static void drop_all(void)
+{
+    while (nowned)
+        vdk_tensor_destroy(owned[--nowned]);
+}
+static vdk_tensor *random_t(vdk_dtype dt, int rank, const int64_t *shape, uint64_t seed, double lo,
+                            double hi)
+{
+    return keep(vt_random(ctx, dt, rank, shape, seed, lo, hi));
+}
+static vdk_tensor *empty_t(vdk_dtype dt, int rank, const int64_t *shape)
+{
+    return keep(vt_tensor(ctx, dt, rank, shape));
+}
+/* A dense tensor of dtype dt holding exactly the values of src. */
+static vdk_tensor *copy_t(vdk_dtype dt, const vdk_tensor *src)
+{
+    if (!src)
+        return NULL;
+    int64_t shape[VDK_MAX_RANK];
+    for (int i = 0; i < vdk_tensor_rank(src); i++)
+        shape[i] = vdk_tensor_dim(src, i);
+    vdk_tensor *t = empty_t(dt, vdk_tensor_rank(src), shape);
+    double *v = vt_read(src);
+    vt_fill(t, v);
+    free(v);
+    return t;
+}
+/* A view of `rank`/`shape` starting at element `start` of the 1-D tensor big. */
+static vdk_tensor *view_at(vdk_tensor *big, int64_t start, int rank, const int64_t *shape)
+{
+    vdk_tensor *flat = NULL, *v = NULL;
+    int64_t n = 1;
+    for (int i = 0; i < rank; i++)
+        n *= shape[i];
+    if (vdk_tensor_slice(big, 0, start, n, &flat) != VDK_OK ||
+        vdk_tensor_reshape(flat, rank, shape, &v) != VDK_OK)
+        vt_fatal("view_at: %s", vdk_last_error(ctx));
+    keep(flat);
+    return keep(v);
+}
+
+static void test_golden(void)
+{
+    vt_golden_file f = vt_golden_load("layer_norm");
+    for (int i = 0; i < f.ncases; i++) {
+        const vt_golden_case *c = &f.cases[i];
+        vdk_layer_norm_params p = {.eps = (float)vt_golden_param(c, "eps")};
+        vdk_tensor *x = vt_golden_make(ctx, c, "x", VDK_F64);
+        vdk_tensor *gamma = vt_golden_make(ctx, c, "gamma", VDK_F64);
+        vdk_tensor *beta = vt_golden_make(ctx, c, "beta", VDK_F64);
+        const vt_golden_tensor *want = vt_golden_get(c, "y");
+        vt_guarded y = vt_guarded_tensor(ctx, VDK_F64, want->rank, want->shape);
+        VT_STATUS(ctx, vdk_layer_norm(ctx, &p, x, gamma, beta, y.view), VDK_OK);
+        vt_error e = vt_compare_tensor(y.view, want->data);
+        VT_CHECK(vt_error_ok(e, VT_GOLDEN_BOUND), "golden %s: norm_err %.3g max_abs %.3g bad %lld",
+                 c->name, e.norm_err, e.max_abs, (long long)e.bad);
+        VT_CHECK(vt_guard_intact(&y), "golden %s: guard region overwritten", c->name);
+        vt_guarded_destroy(&y);
+        vdk_tensor_destroy(x);
+        vdk_tensor_destroy(gamma);
+        vdk_tensor_destroy(beta);
+    }
+    vt_golden_free(&f);
+}
+
+/* Without affine, every row of the output has mean 0 and (biased) variance
+ * var / (var + eps), var the row's biased variance, whatever its offset and scale. */
+static void test_normalised_rows(void)
+{
+    const int64_t shape[4] = {3, 4, 5, 21}, C = 21, rows = 60;
+    const double eps = 1e-3; /* large enough that var / (var + eps) is visibly not 1 */
+    vdk_tensor *x = random_t(VDK_F64, 4, shape, 200, -3, 9);
+    vdk_tensor *y = empty_t(VDK_F64, 4, shape);
+    VT_STATUS(ctx, vdk_layer_norm(ctx, &(vdk_layer_norm_params){(float)eps}, x, NULL, NULL, y),
+              VDK_OK);
+    double *xv = vt_read(x), *yv = vt_read(y);
+    double worst_mean = 0, worst_var = 0;
+    for (int64_t r = 0; r < rows; r++) {
+        const double *xr = xv + r * C, *yr = yv + r * C;
+        double xs = 0, ys = 0, xq = 0, yq = 0;
+        for (int64_t c = 0; c < C; c++)
+            xs += xr[c], ys += yr[c];
+        for (int64_t c = 0; c < C; c++) {
+            xq += (xr[c] - xs / C) * (xr[c] - xs / C);
+            yq += (yr[c] - ys / C) * (yr[c] - ys / C);
+        }
+        const double var = xq / C, expect = var / (var + (double)(float)eps);
+        worst_mean = fmax(worst_mean, fabs(ys / C));
+        worst_var = fmax(worst_var, fabs(yq / C - expect));
+    }
+    VT_CHECK(worst_mean < 1e-12, "row mean off zero by %.3g", worst_mean);
+    VT_CHECK(worst_var < 1e-12, "row variance off var/(var+eps) by %.3g", worst_var);
+    free(xv);
+    free(yv);
+    drop_all();
+}
+
+/* Adding 1e4 to every element changes nothing in exact arithmetic; the result
+ * for x + 1e4 must match the result for the same values with the offset taken
+ * off again (exactly, by Sterbenz), to the accuracy of the output dtype. */
+static void test_large_offset(void)
+{
+    const int64_t shape[3] = {4, 6, 33}, n = 4 * 6 * 33;
+    const vdk_dtype dtypes[] = {VDK_F64, VDK_F32};
+    for (int d = 0; d < 2; d++) {
+        const vdk_dtype dt = dtypes[d];
+        vdk_tensor *x = random_t(dt, 3, shape, 210, -1, 1);
+        double *v = vt_read(x);
+        for (int64_t i = 0; i < n; i++)
+            v[i] += 1e4;
+        vt_fill(x, v); /* rounded to dt: the offset tensor is what the test feeds */
+        free(v);
+        v = vt_read(x);
+        for (int64_t i = 0; i < n; i++)
+            v[i] -= 1e4;
+        vdk_tensor *x0 = empty_t(VDK_F64, 3, shape), *y0 = empty_t(VDK_F64, 3, shape);
+        vt_fill(x0, v);
+        vdk_tensor *y = empty_t(dt, 3, shape);
+        const vdk_layer_norm_params p = {1e-5f};
+        VT_STATUS(ctx, vdk_layer_norm(ctx, &p, x0, NULL, NULL, y0), VDK_OK);
+        VT_STATUS(ctx, vdk_layer_norm(ctx, &p, x, NULL, NULL, y), VDK_OK);
+        double *want = vt_read(y0);
+        vt_error e = vt_compare_tensor(y, want);
+        VT_CHECK(vt_error_ok(e, vt_tolerance(dt, shape[2], 0)),
+                 "%s: offset 1e4 costs accuracy: norm_err %.3g", vdk_dtype_name(dt), e.norm_err);
+        free(v);
+        free(want);
+        drop_all();
+    }
+}
+
+/* The affine step is exactly n * gamma[c] + beta[c] on the normalised n, with
+ * either of gamma and beta absent meaning 1 and 0. */
+static void test_affine(void)
+{
+    const int64_t shape[2] = {9, 14}, C = 14, n = 9 * 14;
+    vdk_tensor *x = random_t(VDK_F64, 2, shape, 220, -2, 2);
+    vdk_tensor *gamma = random_t(VDK_F64, 1, &C, 221, 0.5, 1.5);
+    vdk_tensor *beta = random_t(VDK_F64, 1, &C, 222, -0.5, 0.5);
+    vdk_tensor *plain = empty_t(VDK_F64, 2, shape), *y = empty_t(VDK_F64, 2, shape);
+    const vdk_layer_norm_params p = {1e-5f};
+    VT_STATUS(ctx, vdk_layer_norm(ctx, &p, x, NULL, NULL, plain), VDK_OK);
+    double *nv = vt_read(plain), *g = vt_read(gamma), *b = vt_read(beta), want[9 * 14];
+    for (int with = 1; with <= 3; with++) { /* bit 0: gamma, bit 1: beta */
+        for (int64_t i = 0; i < n; i++)
+            want[i] = nv[i] * (with & 1 ? g[i % C] : 1) + (with & 2 ? b[i % C] : 0);
+        VT_STATUS(ctx, vdk_layer_norm(ctx, &p, x, with & 1 ? gamma : NULL, with & 2 ? beta : NULL, y),
+                  VDK_OK);
+        vt_error e = vt_compare_tensor(y, want);
+        VT_CHECK(vt_error_ok(e, VT_GOLDEN_BOUND), "gamma %d beta %d: norm_err %.3g", with & 1,
+                 with >> 1, e.norm_err);
+    }
+    free(nv);
+    free(g);
+    free(b);
+    drop_all();
+}
+
+/* f32, f16 and bf16 storage against the f64 oracle on the same (rounded) inputs. */
+static void test_dtypes(void)
+{
+    const int64_t shape[5] = {1, 3, 5, 7, 40}, C = 40; /* prime T, H, W */
+    const vdk_dtype dtypes[] = {VDK_F32, VDK_F16, VDK_BF16};
+    for (int d = 0; d < 3; d++) {
+        const vdk_dtype dt = dtypes[d];
+        vdk_tensor *x = random_t(dt, 5, shape, 230, -2, 3);
+        vdk_tensor *gamma = random_t(dt, 1, &C, 231, 0.5, 1.5);
+        vdk_tensor *beta = random_t(dt, 1, &C, 232, -0.5, 0.5);
+        vdk_tensor *y64 = empty_t(VDK_F64, 5, shape);
+        const vdk_layer_norm_params p = {1e-5f};
+        VT_STATUS(ctx, vdk_layer_norm(ctx, &p, copy_t(VDK_F64, x), copy_t(VDK_F64, gamma),
+                                      copy_t(VDK_F64, beta), y64), VDK_OK);
+        vt_guarded y = vt_guarded_tensor(ctx, dt, 5, shape);
+        VT_STATUS(ctx, vdk_layer_norm(ctx, &p, x, gamma, beta, y.view), VDK_OK);
+        double *want = vt_read(y64);
+        vt_error e = vt_compare_tensor(y.view, want);
+        VT_CHECK(vt_error_ok(e, vt_tolerance(dt, C, 0)), "%s: norm_err %.3g bad %lld",
+                 vdk_dtype_name(dt), e.norm_err, (long long)e.bad);
+        VT_CHECK(vt_guard_intact(&y), "%s: guard overwritten", vdk_dtype_name(dt));
+        free(want);
+        vt_guarded_destroy(&y);
+        drop_all();
+    }
+}
+
+/* Strided views: x, gamma and beta cut from wider tensors give the dense result,
+ * and in place on a strided view (y = x) gives it too without touching the
+ * elements around the view. */
+static void test_views_and_in_place(void)
+{
+    const int64_t wide[3] = {3, 5, 20}, shape[3] = {3, 5, 11}, C = 11;
+    vdk_tensor *big = random_t(VDK_F32, 3, wide, 240, -1, 1);
+    vdk_tensor *gw = random_t(VDK_F32, 1, (int64_t[]){C + 3}, 241, 0.5, 1.5);
+    vdk_tensor *bw = random_t(VDK_F32, 1, (int64_t[]){C + 5}, 242, -0.5, 0.5);
+    vdk_tensor *view, *gamma, *beta;
+    if (vdk_tensor_slice(big, 2, 6, C, &view) || vdk_tensor_slice(gw, 0, 3, C, &gamma) ||
+        vdk_tensor_slice(bw, 0, 1, C, &beta))
+        vt_fatal("slice: %s", vdk_last_error(ctx));
+    keep(view);
+    keep(gamma);
+    keep(beta);
+    const vdk_layer_norm_params p = {1e-5f};
+    vdk_tensor *dense = empty_t(VDK_F32, 3, shape);
+    VT_STATUS(ctx, vdk_layer_norm(ctx, &p, copy_t(VDK_F32, view), copy_t(VDK_F32, gamma),
+                                  copy_t(VDK_F32, beta), dense), VDK_OK);
+    double *want = vt_read(dense), *before = vt_read(big);
+    vdk_tensor *y = empty_t(VDK_F32, 3, shape);
+    VT_STATUS(ctx, vdk_layer_norm(ctx, &p, view, gamma, beta, y), VDK_OK);
+    vt_error e = vt_compare_tensor(y, want);
+    VT_CHECK(vt_error_ok(e, 0), "strided inputs differ from dense: %.3g", e.norm_err);
+    VT_STATUS(ctx, vdk_layer_norm(ctx, &p, view, gamma, beta, view), VDK_OK);
+    e = vt_compare_tensor(view, want);
+    VT_CHECK(vt_error_ok(e, 0), "strided in place differs from dense: %.3g", e.norm_err);
+    double *after = vt_read(big);
+    int64_t changed = 0;
+    for (int64_t i = 0; i < vdk_tensor_numel(big); i++) {
+        int64_t c = i % wide[2];
+        if ((c < 6 || c >= 6 + C) && after[i] != before[i])
+            changed++;
+    }
+    VT_CHECK(changed == 0, "%lld elements outside the view changed", (long long)changed);
+    free(want);
+    free(before);
+    free(after);
+    drop_all();
+}
+
+static void test_bad_input(void)
+{
+    const int64_t shape[3] = {2, 3, 8}, C = 8;
+    vdk_tensor *x = random_t(VDK_F32, 3, shape, 250, -1, 1);
+    vdk_tensor *gamma = random_t(VDK_F32, 1, &C, 251, -1, 1);
+    vdk_tensor *beta = random_t(VDK_F32, 1, &C, 252, -1, 1);
+    vdk_tensor *y = random_t(VDK_F32, 3, shape, 253, -1, 1);
+    vdk_tensor *g2 = random_t(VDK_F32, 2, (int64_t[]){1, 8}, 254, -1, 1);
+    vdk_tensor *y2 = random_t(VDK_F32, 2, (int64_t[]){6, 8}, 255, -1, 1);
+    vdk_tensor *g16 = random_t(VDK_F16, 1, &C, 256, -1, 1);
+    vdk_tensor *y16 = random_t(VDK_F16, 3, shape, 257, -1, 1);
+    vdk_tensor *g7 = random_t(VDK_F32, 1, (int64_t[]){7}, 258, -1, 1);
+    vdk_tensor *y_shape = random_t(VDK_F32, 3, (int64_t[]){2, 4, 8}, 259, -1, 1);
+    vdk_context *other_ctx = vt_context(VDK_BACKEND_REFERENCE);
+    vdk_tensor *x_other = vt_random(other_ctx, VDK_F32, 3, shape, 260, -1, 1);
+    vdk_tensor *g_other = vt_random(other_ctx, VDK_F32, 1, &C, 261, -1, 1);
+    vdk_tensor *big = random_t(VDK_F32, 1, (int64_t[]){64}, 262, -1, 1);
+    vdk_tensor *x_in_big = view_at(big, 0, 3, shape), *y_in_big = view_at(big, 8, 3, shape);
+    vdk_tensor *bg = random_t(VDK_F32, 1, (int64_t[]){64}, 263, -1, 1);
+    vdk_tensor *g_in_bg = view_at(bg, 40, 1, &C), *y_in_bg = view_at(bg, 0, 3, shape);
+    vdk_tensor *bb = random_t(VDK_F32, 1, (int64_t[]){64}, 264, -1, 1);
+    vdk_tensor *b_in_bb = view_at(bb, 3, 1, &C), *y_in_bb = view_at(bb, 0, 3, shape);
+
+    const vdk_layer_norm_params good = {1e-5f};
+    vdk_layer_norm_params p;
+    vt_snapshots s = VT_SNAP(x, gamma, beta, y, y16, y_shape, big, bg);
+    vt_snapshots s2 = VT_SNAP(bb, y2, x_other);
+
+    VT_ERROR(NULL, vdk_layer_norm(NULL, &good, x, gamma, beta, y), VDK_ERROR_NULL_POINTER, "ctx");
+    VT_ERROR(ctx, vdk_layer_norm(ctx, NULL, x, gamma, beta, y), VDK_ERROR_NULL_POINTER, "'p'");
+    VT_ERROR(ctx, vdk_layer_norm(ctx, &good, NULL, gamma, beta, y), VDK_ERROR_NULL_POINTER, "'x'");
+    VT_ERROR(ctx, vdk_layer_norm(ctx, &good, x, gamma, beta, NULL), VDK_ERROR_NULL_POINTER, "'y'");
+    VT_ERROR(ctx, vdk_layer_norm(ctx, &good, x_other, gamma, beta, y), VDK_ERROR_CONTEXT, "'x'");
+    VT_ERROR(ctx, vdk_layer_norm(ctx, &good, x, g_other, beta, y), VDK_ERROR_CONTEXT, "'gamma'");
+    VT_ERROR(ctx, vdk_layer_norm(ctx, &good, x, g2, beta, y), VDK_ERROR_RANK, "'gamma'");
+    VT_ERROR(ctx, vdk_layer_norm(ctx, &good, x, gamma, g2, y), VDK_ERROR_RANK, "'beta'");
+    VT_ERROR(ctx, vdk_layer_norm(ctx, &good, x, gamma, beta, y2), VDK_ERROR_RANK, "'y'");
+    VT_ERROR(ctx, vdk_layer_norm(ctx, &good, x, g16, beta, y), VDK_ERROR_DTYPE, "'gamma'");
+    VT_ERROR(ctx, vdk_layer_norm(ctx, &good, x, gamma, g16, y), VDK_ERROR_DTYPE, "'beta'");
+    VT_ERROR(ctx, vdk_layer_norm(ctx, &good, x, gamma, beta, y16), VDK_ERROR_DTYPE, "'y'");
+    const float bad_eps[] = {0.0f, -1e-5f, NAN, INFINITY};
+    for (int i = 0; i < 4; i++) {
+        p = good, p.eps = bad_eps[i];
+        VT_ERROR(ctx, vdk_layer_norm(ctx, &p, x, gamma, beta, y), VDK_ERROR_INVALID_VALUE, "eps");
+    }
+    VT_ERROR(ctx, vdk_layer_norm(ctx, &good, x, g7, beta, y), VDK_ERROR_SHAPE, "'gamma'");
+    VT_ERROR(ctx, vdk_layer_norm(ctx, &good, x, gamma, g7, y), VDK_ERROR_SHAPE, "'beta'");
+    VT_ERROR(ctx, vdk_layer_norm(ctx, &good, x, gamma, beta, y_shape), VDK_ERROR_SHAPE, "'y'");
+    VT_ERROR(ctx, vdk_layer_norm(ctx, &good, x_in_big, gamma, beta, y_in_big), VDK_ERROR_ALIAS,
+             "input 'x'");
+    VT_ERROR(ctx, vdk_layer_norm(ctx, &good, x, g_in_bg, beta, y_in_bg), VDK_ERROR_ALIAS,
+             "input 'gamma'");
+    VT_ERROR(ctx, vdk_layer_norm(ctx, &good, x, gamma, b_in_bb, y_in_bb), VDK_ERROR_ALIAS,
+             "input 'beta'");
+    VT_CHECK(vt_all_unchanged(&s), "a failed call changed a tensor");
+    VT_CHECK(vt_all_unchanged(&s2), "a failed call changed a tensor");
+
+    drop_all();
+    vdk_tensor_destroy(x_other);
+    vdk_tensor_destroy(g_other);
+    vdk_context_destroy(other_ctx);
+}
+
+int main(void)
+{
+    ctx = vt_context(VDK_BACKEND_REFERENCE);
+    test_golden();
+    test_normalised_rows();
+    test_large_offset();
+    test_affine();
+    test_dtypes();
+    test_views_and_in_place();
+    test_bad_input();
+    vdk_context_destroy(ctx);
+    return vt_finish("test_layer_norm");
+}

@@ -1,0 +1,411 @@
+/* vdk_linear: golden vectors from PyTorch, properties, dtypes, views and bad input. */
+#include "vdk_test.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static vdk_context *ctx;
+
+/* Tensors made by a test, destroyed together at its end. */
+static vdk_tensor *owned[64];
+static int nowned;
+static vdk_tensor *keep(vdk_tensor *t)
+{
+    if (nowned == (int)(sizeof owned / sizeof *owned))
+        vt_fatal("test_linear: too many tensors in one test");
+    return owned[nowned++] = t;
+}
+static void drop_all(void)
+{
+    while (nowned)
+        vdk_tensor_destroy(owned[--nowned]);
+}
+
+static vdk_tensor *random_t(vdk_dtype dt, int rank, const int64_t *shape, uint64_t seed, double lo,
+                            double hi)
+{
+    return keep(vt_random(ctx, dt, rank, shape, seed, lo, hi));
+}
+static vdk_tensor *empty_t(vdk_dtype dt, int rank, const int64_t *shape)
+{
+    return keep(vt_tensor(ctx, dt, rank, shape));
+}
+/* A dense tensor of dtype dt holding exactly the values of src. */
+static vdk_tensor *copy_t(vdk_dtype dt, const vdk_tensor *src)
+{
+    if (!src)
+        return NULL;
+    int64_t shape[VDK_MAX_RANK];
+    for (int i = 0; i < vdk_tensor_rank(src); i++)
+        shape[i] = vdk_tensor_dim(src, i);
+    vdk_tensor *t = empty_t(dt, vdk_tensor_rank(src), shape);
+    double *v = vt_read(src);
+    vt_fill(t, v);
+    free(v);
+    return t;
+}
+/* A view of `rank`/`shape` starting at element `start` of the 1-D tensor big. */
+static vdk_tensor *view_at(vdk_tensor *big, int64_t start, int rank, const int64_t *shape)
+{
+    vdk_tensor *flat = NULL, *v = NULL;
+    int64_t n = 1;
+    for (int i = 0; i < rank; i++)
+        n *= shape[i];
+    if (vdk_tensor_slice(big, 0, start, n, &flat) != VDK_OK ||
+        vdk_tensor_reshape(flat, rank, shape, &v) != VDK_OK)
+        vt_fatal("view_at: %s", vdk_last_error(ctx));
+    keep(flat);
+    return keep(v);
+}
+
+static double gelu(double x) { return 0.5 * x * (1.0 + erf(x / sqrt(2.0))); }
+static double silu(double x) { return x / (1.0 + exp(-x)); }
+
+static void test_golden(void)
+{
+    vt_golden_file f = vt_golden_load("linear");
+    for (int i = 0; i < f.ncases; i++) {
+        const vt_golden_case *c = &f.cases[i];
+        vdk_linear_params p = {.act = (vdk_activation)vt_golden_param(c, "act")};
+        vdk_tensor *x = vt_golden_make(ctx, c, "x", VDK_F64);
+        vdk_tensor *w = vt_golden_make(ctx, c, "w", VDK_F64);
+        vdk_tensor *bias = vt_golden_make(ctx, c, "bias", VDK_F64);
+        vdk_tensor *residual = vt_golden_make(ctx, c, "residual", VDK_F64);
+        const vt_golden_tensor *want = vt_golden_get(c, "y");
+        vt_guarded y = vt_guarded_tensor(ctx, VDK_F64, want->rank, want->shape);
+        VT_STATUS(ctx, vdk_linear(ctx, &p, x, w, bias, residual, y.view), VDK_OK);
+        vt_error e = vt_compare_tensor(y.view, want->data);
+        VT_CHECK(vt_error_ok(e, VT_GOLDEN_BOUND), "golden %s: norm_err %.3g max_abs %.3g bad %lld",
+                 c->name, e.norm_err, e.max_abs, (long long)e.bad);
+        VT_CHECK(vt_guard_intact(&y), "golden %s: guard region overwritten", c->name);
+        vt_guarded_destroy(&y);
+        vdk_tensor_destroy(x);
+        vdk_tensor_destroy(w);
+        vdk_tensor_destroy(bias);
+        vdk_tensor_destroy(residual);
+    }
+    vt_golden_free(&f);
+}
+
+/* An identity weight returns x exactly, for every rank. */
+static void test_identity(void)
+{
+    const int64_t shape[5] = {2, 1, 3, 2, 9}, C = 9;
+    for (int rank = 1; rank <= 5; rank++) {
+        const int64_t *s = shape + 5 - rank;
+        vdk_tensor *x = random_t(VDK_F64, rank, s, 100 + rank, -4, 4);
+        double eye[81] = {0};
+        for (int i = 0; i < C; i++)
+            eye[i * C + i] = 1;
+        vdk_tensor *w = empty_t(VDK_F64, 2, (int64_t[]){C, C});
+        vt_fill(w, eye);
+        vdk_tensor *y = empty_t(VDK_F64, rank, s);
+        vt_poison(y);
+        VT_STATUS(ctx, vdk_linear(ctx, &(vdk_linear_params){0}, x, w, NULL, NULL, y), VDK_OK);
+        double *xv = vt_read(x);
+        vt_error e = vt_compare_tensor(y, xv);
+        VT_CHECK(vt_error_ok(e, 0), "rank %d: identity w changed x: max_abs %.3g bad %lld", rank,
+                 e.max_abs, (long long)e.bad);
+        free(xv);
+    }
+    drop_all();
+}
+
+/* A 0/1 weight with one 1 per row selects input channels: y[..., o] = x[..., sel[o]].
+ * Unlike the identity this fixes the orientation of w ([Cout, Cin], not its transpose). */
+static void test_selection(void)
+{
+    const int64_t Cin = 7, Cout = 5, xs[3] = {3, 2, Cin}, ys[3] = {3, 2, Cout};
+    const int sel[5] = {3, 0, 6, 6, 2};
+    double wv[35] = {0};
+    for (int o = 0; o < Cout; o++)
+        wv[o * Cin + sel[o]] = 1;
+    vdk_tensor *x = random_t(VDK_F64, 3, xs, 110, -1, 1);
+    vdk_tensor *w = empty_t(VDK_F64, 2, (int64_t[]){Cout, Cin});
+    vt_fill(w, wv);
+    vdk_tensor *y = empty_t(VDK_F64, 3, ys);
+    VT_STATUS(ctx, vdk_linear(ctx, &(vdk_linear_params){0}, x, w, NULL, NULL, y), VDK_OK);
+    double *xv = vt_read(x), want[30];
+    for (int r = 0; r < 6; r++)
+        for (int o = 0; o < Cout; o++)
+            want[r * Cout + o] = xv[r * Cin + sel[o]];
+    vt_error e = vt_compare_tensor(y, want);
+    VT_CHECK(vt_error_ok(e, 0), "selection weight: max_abs %.3g", e.max_abs);
+    free(xv);
+    drop_all();
+}
+
+/* Without bias or activation the map is linear: f(a x1 + b x2) = a f(x1) + b f(x2);
+ * with a bias, f_b(x) = f(x) + bias on every row. */
+static void test_linearity(void)
+{
+    const int64_t xs[4] = {2, 3, 2, 11}, ys[4] = {2, 3, 2, 6}, ws[2] = {6, 11}, Cout = 6;
+    const double a = 0.75, b = -1.5;
+    vdk_tensor *x1 = random_t(VDK_F64, 4, xs, 120, -1, 1), *x2 = random_t(VDK_F64, 4, xs, 121, -1, 1);
+    vdk_tensor *w = random_t(VDK_F64, 2, ws, 122, -1, 1), *bias = random_t(VDK_F64, 1, &Cout, 123, -1, 1);
+    vdk_tensor *mix = empty_t(VDK_F64, 4, xs), *y1 = empty_t(VDK_F64, 4, ys), *y2 = empty_t(VDK_F64, 4, ys),
+               *ym = empty_t(VDK_F64, 4, ys), *yb = empty_t(VDK_F64, 4, ys);
+    double *v1 = vt_read(x1), *v2 = vt_read(x2);
+    const int64_t nx = vdk_tensor_numel(x1), ny = vdk_tensor_numel(y1);
+    double *vm = malloc((size_t)nx * sizeof *vm);
+    for (int64_t i = 0; i < nx; i++)
+        vm[i] = a * v1[i] + b * v2[i];
+    vt_fill(mix, vm);
+    const vdk_linear_params p = {VDK_ACT_NONE};
+    VT_STATUS(ctx, vdk_linear(ctx, &p, x1, w, NULL, NULL, y1), VDK_OK);
+    VT_STATUS(ctx, vdk_linear(ctx, &p, x2, w, NULL, NULL, y2), VDK_OK);
+    VT_STATUS(ctx, vdk_linear(ctx, &p, mix, w, NULL, NULL, ym), VDK_OK);
+    VT_STATUS(ctx, vdk_linear(ctx, &p, x1, w, bias, NULL, yb), VDK_OK);
+    double *r1 = vt_read(y1), *r2 = vt_read(y2), *bv = vt_read(bias);
+    double *want = malloc((size_t)ny * sizeof *want);
+    for (int64_t i = 0; i < ny; i++)
+        want[i] = a * r1[i] + b * r2[i];
+    vt_error e = vt_compare_tensor(ym, want);
+    VT_CHECK(vt_error_ok(e, VT_GOLDEN_BOUND), "linearity: norm_err %.3g", e.norm_err);
+    for (int64_t i = 0; i < ny; i++)
+        want[i] = r1[i] + bv[i % Cout];
+    e = vt_compare_tensor(yb, want);
+    VT_CHECK(vt_error_ok(e, VT_GOLDEN_BOUND), "bias per output channel: norm_err %.3g", e.norm_err);
+    free(v1);
+    free(v2);
+    free(vm);
+    free(r1);
+    free(r2);
+    free(bv);
+    free(want);
+    drop_all();
+}
+
+/* SILU, GELU and GEGLU equal running NONE (with the same bias) and applying the
+ * activation by hand; GEGLU takes a from the first half of h and the gate from
+ * the second. */
+static void test_activations_compose(void)
+{
+    const int64_t rows = 3 * 5, Cin = 13, Cout = 10, xs[3] = {3, 5, Cin}, hs[3] = {3, 5, Cout},
+                  gs[3] = {3, 5, Cout / 2};
+    vdk_tensor *x = random_t(VDK_F64, 3, xs, 130, -2, 2);
+    vdk_tensor *w = random_t(VDK_F64, 2, (int64_t[]){Cout, Cin}, 131, -1, 1);
+    vdk_tensor *bias = random_t(VDK_F64, 1, &Cout, 132, -1, 1);
+    vdk_tensor *h = empty_t(VDK_F64, 3, hs);
+    VT_STATUS(ctx, vdk_linear(ctx, &(vdk_linear_params){VDK_ACT_NONE}, x, w, bias, NULL, h), VDK_OK);
+    double *hv = vt_read(h), want[150];
+    for (vdk_activation act = VDK_ACT_SILU; act <= VDK_ACT_GEGLU; act++) {
+        const bool geglu = act == VDK_ACT_GEGLU;
+        const int64_t Cy = geglu ? Cout / 2 : Cout;
+        for (int64_t r = 0; r < rows; r++)
+            for (int64_t j = 0; j < Cy; j++) {
+                double v = hv[r * Cout + j];
+                want[r * Cy + j] = act == VDK_ACT_SILU ? silu(v)
+                                   : act == VDK_ACT_GELU ? gelu(v)
+                                                         : v * gelu(hv[r * Cout + Cout / 2 + j]);
+            }
+        vdk_tensor *y = empty_t(VDK_F64, 3, geglu ? gs : hs);
+        VT_STATUS(ctx, vdk_linear(ctx, &(vdk_linear_params){act}, x, w, bias, NULL, y), VDK_OK);
+        vt_error e = vt_compare_tensor(y, want);
+        VT_CHECK(vt_error_ok(e, VT_GOLDEN_BOUND), "act %d vs NONE composed by hand: norm_err %.3g",
+                 act, e.norm_err);
+    }
+    free(hv);
+    drop_all();
+}
+
+/* residual == y (the same view) gives y_old + the result without residual, for
+ * every activation. */
+static void test_residual_in_place(void)
+{
+    const int64_t Cin = 9, Cout = 12, xs[2] = {7, Cin};
+    vdk_tensor *x = random_t(VDK_F64, 2, xs, 140, -2, 2);
+    vdk_tensor *w = random_t(VDK_F64, 2, (int64_t[]){Cout, Cin}, 141, -1, 1);
+    vdk_tensor *bias = random_t(VDK_F64, 1, &Cout, 142, -1, 1);
+    for (vdk_activation act = VDK_ACT_NONE; act < VDK_ACT_COUNT; act++) {
+        const int64_t ys[2] = {7, act == VDK_ACT_GEGLU ? Cout / 2 : Cout};
+        const vdk_linear_params p = {act};
+        vdk_tensor *plain = empty_t(VDK_F64, 2, ys);
+        vdk_tensor *y = random_t(VDK_F64, 2, ys, 143 + act, -3, 3);
+        double *old = vt_read(y);
+        VT_STATUS(ctx, vdk_linear(ctx, &p, x, w, bias, NULL, plain), VDK_OK);
+        VT_STATUS(ctx, vdk_linear(ctx, &p, x, w, bias, y, y), VDK_OK);
+        double *pv = vt_read(plain);
+        for (int64_t i = 0; i < ys[0] * ys[1]; i++)
+            old[i] += pv[i];
+        vt_error e = vt_compare_tensor(y, old);
+        VT_CHECK(vt_error_ok(e, VT_GOLDEN_BOUND), "act %d: in-place residual: norm_err %.3g", act,
+                 e.norm_err);
+        free(old);
+        free(pv);
+    }
+    drop_all();
+}
+
+/* f32, f16 and bf16 storage against the f64 oracle on the same (rounded) inputs. */
+static void test_dtypes(void)
+{
+    const int64_t Cin = 45, Cout = 38, xs[5] = {1, 3, 5, 7, Cin}; /* prime T, H, W */
+    const vdk_dtype dtypes[] = {VDK_F32, VDK_F16, VDK_BF16};
+    for (int d = 0; d < 3; d++)
+        for (vdk_activation act = VDK_ACT_NONE; act < VDK_ACT_COUNT; act++) {
+            const vdk_dtype dt = dtypes[d];
+            const int64_t ys[5] = {1, 3, 5, 7, act == VDK_ACT_GEGLU ? Cout / 2 : Cout};
+            vdk_tensor *x = random_t(dt, 5, xs, 150, -2, 2);
+            vdk_tensor *w = random_t(dt, 2, (int64_t[]){Cout, Cin}, 151, -0.3, 0.3);
+            vdk_tensor *bias = random_t(dt, 1, &Cout, 152, -0.5, 0.5);
+            vdk_tensor *res = random_t(dt, 5, ys, 153, -1, 1);
+            vdk_tensor *y64 = empty_t(VDK_F64, 5, ys);
+            const vdk_linear_params p = {act};
+            VT_STATUS(ctx, vdk_linear(ctx, &p, copy_t(VDK_F64, x), copy_t(VDK_F64, w),
+                                      copy_t(VDK_F64, bias), copy_t(VDK_F64, res), y64), VDK_OK);
+            vt_guarded y = vt_guarded_tensor(ctx, dt, 5, ys);
+            VT_STATUS(ctx, vdk_linear(ctx, &p, x, w, bias, res, y.view), VDK_OK);
+            double *want = vt_read(y64);
+            vt_error e = vt_compare_tensor(y.view, want);
+            VT_CHECK(vt_error_ok(e, vt_tolerance(dt, Cin, 0)), "%s act %d: norm_err %.3g bad %lld",
+                     vdk_dtype_name(dt), act, e.norm_err, (long long)e.bad);
+            VT_CHECK(vt_guard_intact(&y), "%s act %d: guard overwritten", vdk_dtype_name(dt), act);
+            free(want);
+            vt_guarded_destroy(&y);
+            drop_all();
+        }
+}
+
+/* Strided views (x, w, bias, residual and y cut from wider tensors) give the
+ * same result as dense copies, and y's neighbours in its wider tensor stay as
+ * they were. */
+static void test_strided_views(void)
+{
+    const int64_t Cin = 10, Cout = 14, rows[2] = {4, 3};
+    for (vdk_activation act = VDK_ACT_NONE; act < VDK_ACT_COUNT; act++) {
+        const int64_t Cy = act == VDK_ACT_GEGLU ? Cout / 2 : Cout;
+        vdk_tensor *xw = random_t(VDK_F32, 3, (int64_t[]){rows[0], rows[1], Cin + 5}, 160, -1, 1);
+        vdk_tensor *ww = random_t(VDK_F32, 2, (int64_t[]){Cout + 2, Cin + 3}, 161, -1, 1);
+        vdk_tensor *bw = random_t(VDK_F32, 1, (int64_t[]){Cout + 4}, 162, -1, 1);
+        vdk_tensor *rw = random_t(VDK_F32, 3, (int64_t[]){rows[0], rows[1] + 1, Cy + 2}, 163, -1, 1);
+        vdk_tensor *yw = random_t(VDK_F32, 3, (int64_t[]){rows[0] + 2, rows[1], Cy + 3}, 164, -1, 1);
+        vdk_tensor *x, *wt, *w, *bias, *rt, *res, *yt, *y;
+        if (vdk_tensor_slice(xw, 2, 3, Cin, &x) || vdk_tensor_slice(ww, 1, 2, Cin, &wt) ||
+            vdk_tensor_slice(keep(wt), 0, 1, Cout, &w) || vdk_tensor_slice(bw, 0, 4, Cout, &bias) ||
+            vdk_tensor_slice(rw, 1, 1, rows[1], &rt) || vdk_tensor_slice(keep(rt), 2, 1, Cy, &res) ||
+            vdk_tensor_slice(yw, 0, 1, rows[0], &yt) || vdk_tensor_slice(keep(yt), 2, 2, Cy, &y))
+            vt_fatal("slice: %s", vdk_last_error(ctx));
+        keep(x);
+        keep(w);
+        keep(bias);
+        keep(res);
+        keep(y);
+        const vdk_linear_params p = {act};
+        vdk_tensor *dense = empty_t(VDK_F32, 3, (int64_t[]){rows[0], rows[1], Cy});
+        VT_STATUS(ctx, vdk_linear(ctx, &p, copy_t(VDK_F32, x), copy_t(VDK_F32, w),
+                                  copy_t(VDK_F32, bias), copy_t(VDK_F32, res), dense), VDK_OK);
+        double *before = vt_read(yw), *want = vt_read(dense);
+        VT_STATUS(ctx, vdk_linear(ctx, &p, x, w, bias, res, y), VDK_OK);
+        vt_error e = vt_compare_tensor(y, want);
+        VT_CHECK(vt_error_ok(e, 0), "act %d: strided views differ from dense: %.3g", act, e.norm_err);
+        double *after = vt_read(yw);
+        int64_t changed = 0;
+        for (int64_t i = 0; i < vdk_tensor_numel(yw); i++) {
+            int64_t c = i % (Cy + 3), r0 = i / ((Cy + 3) * rows[1]);
+            bool inside = r0 >= 1 && r0 < 1 + rows[0] && c >= 2 && c < 2 + Cy;
+            if (!inside && after[i] != before[i])
+                changed++;
+        }
+        VT_CHECK(changed == 0, "act %d: %lld elements outside y changed", act, (long long)changed);
+        free(before);
+        free(want);
+        free(after);
+        drop_all();
+    }
+}
+
+static void test_bad_input(void)
+{
+    const int64_t xs[3] = {2, 3, 6}, ys[3] = {2, 3, 4}, ws[2] = {4, 6}, Cout = 4;
+    vdk_tensor *x = random_t(VDK_F32, 3, xs, 170, -1, 1);
+    vdk_tensor *w = random_t(VDK_F32, 2, ws, 171, -1, 1);
+    vdk_tensor *bias = random_t(VDK_F32, 1, &Cout, 172, -1, 1);
+    vdk_tensor *res = random_t(VDK_F32, 3, ys, 173, -1, 1);
+    vdk_tensor *y = random_t(VDK_F32, 3, ys, 174, -1, 1);
+    vdk_tensor *w3 = random_t(VDK_F32, 3, (int64_t[]){1, 4, 6}, 175, -1, 1);
+    vdk_tensor *b2 = random_t(VDK_F32, 2, (int64_t[]){1, 4}, 176, -1, 1);
+    vdk_tensor *y2 = random_t(VDK_F32, 2, (int64_t[]){6, 4}, 177, -1, 1);
+    vdk_tensor *w16 = random_t(VDK_F16, 2, ws, 178, -1, 1);
+    vdk_tensor *b16 = random_t(VDK_F16, 1, &Cout, 179, -1, 1);
+    vdk_tensor *y16 = random_t(VDK_F16, 3, ys, 180, -1, 1);
+    vdk_tensor *w_cin = random_t(VDK_F32, 2, (int64_t[]){4, 5}, 181, -1, 1);
+    vdk_tensor *w_odd = random_t(VDK_F32, 2, (int64_t[]){5, 6}, 182, -1, 1);
+    vdk_tensor *b5 = random_t(VDK_F32, 1, (int64_t[]){5}, 183, -1, 1);
+    vdk_tensor *y_lead = random_t(VDK_F32, 3, (int64_t[]){2, 4, 4}, 184, -1, 1);
+    vdk_tensor *r_lead = random_t(VDK_F32, 3, (int64_t[]){3, 3, 4}, 185, -1, 1);
+    vdk_tensor *w_sq = random_t(VDK_F32, 2, (int64_t[]){6, 6}, 186, -1, 1);
+    vdk_context *other_ctx = vt_context(VDK_BACKEND_REFERENCE);
+    vdk_tensor *x_other = vt_random(other_ctx, VDK_F32, 3, xs, 187, -1, 1);
+    vdk_tensor *b_other = vt_random(other_ctx, VDK_F32, 1, &Cout, 188, -1, 1);
+    /* overlapping views, each pair cut from one buffer */
+    vdk_tensor *bx = random_t(VDK_F32, 1, (int64_t[]){64}, 189, -1, 1);
+    vdk_tensor *x_in_bx = view_at(bx, 0, 3, xs), *y_in_bx = view_at(bx, 20, 3, ys);
+    vdk_tensor *bw = random_t(VDK_F32, 1, (int64_t[]){64}, 190, -1, 1);
+    vdk_tensor *w_in_bw = view_at(bw, 0, 2, ws), *y_in_bw = view_at(bw, 10, 3, ys);
+    vdk_tensor *bb = random_t(VDK_F32, 1, (int64_t[]){64}, 191, -1, 1);
+    vdk_tensor *b_in_bb = view_at(bb, 0, 1, &Cout), *y_in_bb = view_at(bb, 2, 3, ys);
+    vdk_tensor *br = random_t(VDK_F32, 1, (int64_t[]){64}, 192, -1, 1);
+    vdk_tensor *r_in_br = view_at(br, 0, 3, ys), *y_in_br = view_at(br, 4, 3, ys);
+
+    const vdk_linear_params good = {VDK_ACT_GELU}, geglu = {VDK_ACT_GEGLU};
+    vdk_linear_params p;
+    vt_snapshots s = VT_SNAP(x, w, bias, res, y, bx, bw, bb);
+    vt_snapshots s2 = VT_SNAP(br, y16, y2, y_lead, x_other);
+
+    VT_ERROR(NULL, vdk_linear(NULL, &good, x, w, bias, res, y), VDK_ERROR_NULL_POINTER, "ctx");
+    VT_ERROR(ctx, vdk_linear(ctx, NULL, x, w, bias, res, y), VDK_ERROR_NULL_POINTER, "'p'");
+    VT_ERROR(ctx, vdk_linear(ctx, &good, NULL, w, bias, res, y), VDK_ERROR_NULL_POINTER, "'x'");
+    VT_ERROR(ctx, vdk_linear(ctx, &good, x, NULL, bias, res, y), VDK_ERROR_NULL_POINTER, "'w'");
+    VT_ERROR(ctx, vdk_linear(ctx, &good, x, w, bias, res, NULL), VDK_ERROR_NULL_POINTER, "'y'");
+    VT_ERROR(ctx, vdk_linear(ctx, &good, x_other, w, bias, res, y), VDK_ERROR_CONTEXT, "'x'");
+    VT_ERROR(ctx, vdk_linear(ctx, &good, x, w, b_other, res, y), VDK_ERROR_CONTEXT, "'bias'");
+    VT_ERROR(ctx, vdk_linear(ctx, &good, x, w3, bias, res, y), VDK_ERROR_RANK, "'w'");
+    VT_ERROR(ctx, vdk_linear(ctx, &good, x, w, b2, res, y), VDK_ERROR_RANK, "'bias'");
+    VT_ERROR(ctx, vdk_linear(ctx, &good, x, w, bias, y2, y), VDK_ERROR_RANK, "'residual'");
+    VT_ERROR(ctx, vdk_linear(ctx, &good, x, w, bias, res, y2), VDK_ERROR_RANK, "'y'");
+    VT_ERROR(ctx, vdk_linear(ctx, &good, x, w16, bias, res, y), VDK_ERROR_DTYPE, "'w'");
+    VT_ERROR(ctx, vdk_linear(ctx, &good, x, w, b16, res, y), VDK_ERROR_DTYPE, "'bias'");
+    VT_ERROR(ctx, vdk_linear(ctx, &good, x, w, bias, y16, y), VDK_ERROR_DTYPE, "'residual'");
+    VT_ERROR(ctx, vdk_linear(ctx, &good, x, w, bias, res, y16), VDK_ERROR_DTYPE, "'y'");
+    p = good, p.act = VDK_ACT_COUNT;
+    VT_ERROR(ctx, vdk_linear(ctx, &p, x, w, bias, res, y), VDK_ERROR_INVALID_VALUE, "act");
+    p = good, p.act = (vdk_activation)-1;
+    VT_ERROR(ctx, vdk_linear(ctx, &p, x, w, bias, res, y), VDK_ERROR_INVALID_VALUE, "act");
+    VT_ERROR(ctx, vdk_linear(ctx, &good, x, w_cin, bias, res, y), VDK_ERROR_SHAPE, "'w'");
+    VT_ERROR(ctx, vdk_linear(ctx, &geglu, x, w_odd, NULL, NULL, y), VDK_ERROR_SHAPE, "'w'");
+    VT_ERROR(ctx, vdk_linear(ctx, &good, x, w, b5, res, y), VDK_ERROR_SHAPE, "'bias'");
+    VT_ERROR(ctx, vdk_linear(ctx, &good, x, w, bias, res, y_lead), VDK_ERROR_SHAPE, "'y'");
+    VT_ERROR(ctx, vdk_linear(ctx, &geglu, x, w, bias, NULL, y), VDK_ERROR_SHAPE, "'y'");
+    VT_ERROR(ctx, vdk_linear(ctx, &good, x, w, bias, r_lead, y), VDK_ERROR_SHAPE, "'residual'");
+    VT_ERROR(ctx, vdk_linear(ctx, &good, x, w_sq, NULL, NULL, x), VDK_ERROR_ALIAS, "input 'x'");
+    VT_ERROR(ctx, vdk_linear(ctx, &good, x_in_bx, w, bias, res, y_in_bx), VDK_ERROR_ALIAS, "input 'x'");
+    VT_ERROR(ctx, vdk_linear(ctx, &good, x, w_in_bw, bias, res, y_in_bw), VDK_ERROR_ALIAS, "input 'w'");
+    VT_ERROR(ctx, vdk_linear(ctx, &good, x, w, b_in_bb, res, y_in_bb), VDK_ERROR_ALIAS, "input 'bias'");
+    VT_ERROR(ctx, vdk_linear(ctx, &good, x, w, bias, r_in_br, y_in_br), VDK_ERROR_ALIAS,
+             "input 'residual'");
+    VT_CHECK(vt_all_unchanged(&s), "a failed call changed a tensor");
+    VT_CHECK(vt_all_unchanged(&s2), "a failed call changed a tensor");
+
+    drop_all();
+    vdk_tensor_destroy(x_other);
+    vdk_tensor_destroy(b_other);
+    vdk_context_destroy(other_ctx);
+}
+
+int main(void)
+{
+    ctx = vt_context(VDK_BACKEND_REFERENCE);
+    test_golden();
+    test_identity();
+    test_selection();
+    test_linearity();
+    test_activations_compose();
+    test_residual_in_place();
+    test_dtypes();
+    test_strided_views();
+    test_bad_input();
+    vdk_context_destroy(ctx);
+    return vt_finish("test_linear");
+}

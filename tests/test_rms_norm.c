@@ -1,0 +1,302 @@
+/* vdk_rms_norm: golden vectors from PyTorch, properties, dtypes, views and bad input. */
+#include "vdk_test.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static vdk_context *ctx;
+
+/* Tensors made by a test, destroyed together at its end. */
+static vdk_tensor *owned[64];
+static int nowned;
+static vdk_tensor *keep(vdk_tensor *t)
+{
+    if (nowned == (int)(sizeof owned / sizeof *owned))
+        vt_fatal("test_rms_norm: too many tensors in one test");
+    return owned[nowned++] = t;
+}
+static void drop_all(void)
+{
+    while (nowned)
+        vdk_tensor_destroy(owned[--nowned]);
+}
+static vdk_tensor *random_t(vdk_dtype dt, int rank, const int64_t *shape, uint64_t seed, double lo,
+                            double hi)
+{
+    return keep(vt_random(ctx, dt, rank, shape, seed, lo, hi));
+}
+static vdk_tensor *empty_t(vdk_dtype dt, int rank, const int64_t *shape)
+{
+    return keep(vt_tensor(ctx, dt, rank, shape));
+}
+/* A dense tensor of dtype dt holding exactly the values of src. */
+static vdk_tensor *copy_t(vdk_dtype dt, const vdk_tensor *src)
+{
+    if (!src)
+        return NULL;
+    int64_t shape[VDK_MAX_RANK];
+    for (int i = 0; i < vdk_tensor_rank(src); i++)
+        shape[i] = vdk_tensor_dim(src, i);
+    vdk_tensor *t = empty_t(dt, vdk_tensor_rank(src), shape);
+    double *v = vt_read(src);
+    vt_fill(t, v);
+    free(v);
+    return t;
+}
+/* A view of `rank`/`shape` starting at element `start` of the 1-D tensor big. */
+static vdk_tensor *view_at(vdk_tensor *big, int64_t start, int rank, const int64_t *shape)
+{
+    vdk_tensor *flat = NULL, *v = NULL;
+    int64_t n = 1;
+    for (int i = 0; i < rank; i++)
+        n *= shape[i];
+    if (vdk_tensor_slice(big, 0, start, n, &flat) != VDK_OK ||
+        vdk_tensor_reshape(flat, rank, shape, &v) != VDK_OK)
+        vt_fatal("view_at: %s", vdk_last_error(ctx));
+    keep(flat);
+    return keep(v);
+}
+
+static void test_golden(void)
+{
+    vt_golden_file f = vt_golden_load("rms_norm");
+    for (int i = 0; i < f.ncases; i++) {
+        const vt_golden_case *c = &f.cases[i];
+        vdk_rms_norm_params p = {.eps = (float)vt_golden_param(c, "eps")};
+        vdk_tensor *x = vt_golden_make(ctx, c, "x", VDK_F64);
+        vdk_tensor *gamma = vt_golden_make(ctx, c, "gamma", VDK_F64);
+        const vt_golden_tensor *want = vt_golden_get(c, "y");
+        vt_guarded y = vt_guarded_tensor(ctx, VDK_F64, want->rank, want->shape);
+        VT_STATUS(ctx, vdk_rms_norm(ctx, &p, x, gamma, y.view), VDK_OK);
+        vt_error e = vt_compare_tensor(y.view, want->data);
+        VT_CHECK(vt_error_ok(e, VT_GOLDEN_BOUND), "golden %s: norm_err %.3g max_abs %.3g bad %lld",
+                 c->name, e.norm_err, e.max_abs, (long long)e.bad);
+        VT_CHECK(vt_guard_intact(&y), "golden %s: guard region overwritten", c->name);
+        vt_guarded_destroy(&y);
+        vdk_tensor_destroy(x);
+        vdk_tensor_destroy(gamma);
+    }
+    vt_golden_free(&f);
+}
+
+/* Without gamma, every row of the output has mean square ms / (ms + eps), ms the
+ * row's mean square, whatever its scale and offset. */
+static void test_mean_square(void)
+{
+    const int64_t shape[4] = {3, 4, 5, 21}, C = 21, rows = 60;
+    const float eps = 1e-3f; /* large enough that ms / (ms + eps) is visibly not 1 */
+    vdk_tensor *x = random_t(VDK_F64, 4, shape, 300, -3, 9);
+    vdk_tensor *y = empty_t(VDK_F64, 4, shape);
+    VT_STATUS(ctx, vdk_rms_norm(ctx, &(vdk_rms_norm_params){eps}, x, NULL, y), VDK_OK);
+    double *xv = vt_read(x), *yv = vt_read(y);
+    double worst = 0;
+    for (int64_t r = 0; r < rows; r++) {
+        double xq = 0, yq = 0;
+        for (int64_t c = 0; c < C; c++) {
+            xq += xv[r * C + c] * xv[r * C + c];
+            yq += yv[r * C + c] * yv[r * C + c];
+        }
+        const double ms = xq / C;
+        worst = fmax(worst, fabs(yq / C - ms / (ms + (double)eps)));
+    }
+    VT_CHECK(worst < 1e-12, "row mean square off ms/(ms+eps) by %.3g", worst);
+    free(xv);
+    free(yv);
+    drop_all();
+}
+
+/* Scaling x by k leaves y unchanged: exactly when eps scales by k^2 with it
+ * (k a power of 2, so k x and k^2 eps are exact), and up to eps alone otherwise,
+ * where y(k x) / y(x) = sqrt((ms + eps) / (ms + eps / k^2)), a relative change
+ * of at most eps |1 - 1/k^2| / (2 ms). */
+static void test_scale_invariance(void)
+{
+    const int64_t shape[3] = {5, 6, 17}, C = 17, rows = 30, n = 5 * 6 * 17;
+    const double ks[] = {8.0, 0.25, 1024.0};
+    const float eps = 1e-6f;
+    vdk_tensor *x = random_t(VDK_F64, 3, shape, 310, -1, 1);
+    vdk_tensor *gamma = random_t(VDK_F64, 1, &C, 311, 0.5, 1.5);
+    vdk_tensor *y = empty_t(VDK_F64, 3, shape), *yk = empty_t(VDK_F64, 3, shape);
+    VT_STATUS(ctx, vdk_rms_norm(ctx, &(vdk_rms_norm_params){eps}, x, gamma, y), VDK_OK);
+    double *xv = vt_read(x), *want = vt_read(y), *kx = malloc((size_t)n * sizeof *kx);
+    double min_ms = INFINITY;
+    for (int64_t r = 0; r < rows; r++) {
+        double q = 0;
+        for (int64_t c = 0; c < C; c++)
+            q += xv[r * C + c] * xv[r * C + c];
+        min_ms = fmin(min_ms, q / C);
+    }
+    for (int i = 0; i < 3; i++) {
+        const double k = ks[i];
+        for (int64_t j = 0; j < n; j++)
+            kx[j] = k * xv[j];
+        vdk_tensor *xk = empty_t(VDK_F64, 3, shape);
+        vt_fill(xk, kx);
+        const float keps = (float)(k * k * (double)eps);
+        VT_STATUS(ctx, vdk_rms_norm(ctx, &(vdk_rms_norm_params){keps}, xk, gamma, yk), VDK_OK);
+        vt_error e = vt_compare_tensor(yk, want);
+        VT_CHECK(vt_error_ok(e, VT_GOLDEN_BOUND), "k = %g with eps * k^2: norm_err %.3g", k,
+                 e.norm_err);
+        VT_STATUS(ctx, vdk_rms_norm(ctx, &(vdk_rms_norm_params){eps}, xk, gamma, yk), VDK_OK);
+        const double rel = (double)eps * fabs(1 - 1 / (k * k)) / (2 * min_ms);
+        e = vt_compare_tensor(yk, want);
+        VT_CHECK(vt_error_ok(e, rel * rel), "k = %g with eps unchanged: norm_err %.3g > %.3g", k,
+                 e.norm_err, rel * rel);
+    }
+    free(xv);
+    free(want);
+    free(kx);
+    drop_all();
+}
+
+/* gamma multiplies channel c of the plain result by gamma[c]. */
+static void test_gamma(void)
+{
+    const int64_t shape[2] = {9, 14}, C = 14, n = 9 * 14;
+    vdk_tensor *x = random_t(VDK_F64, 2, shape, 320, -2, 2);
+    vdk_tensor *gamma = random_t(VDK_F64, 1, &C, 321, -1.5, 1.5);
+    vdk_tensor *plain = empty_t(VDK_F64, 2, shape), *y = empty_t(VDK_F64, 2, shape);
+    const vdk_rms_norm_params p = {1e-6f};
+    VT_STATUS(ctx, vdk_rms_norm(ctx, &p, x, NULL, plain), VDK_OK);
+    VT_STATUS(ctx, vdk_rms_norm(ctx, &p, x, gamma, y), VDK_OK);
+    double *nv = vt_read(plain), *g = vt_read(gamma), want[9 * 14];
+    for (int64_t i = 0; i < n; i++)
+        want[i] = nv[i] * g[i % C];
+    vt_error e = vt_compare_tensor(y, want);
+    VT_CHECK(vt_error_ok(e, VT_GOLDEN_BOUND), "gamma: norm_err %.3g", e.norm_err);
+    free(nv);
+    free(g);
+    drop_all();
+}
+
+/* f32, f16 and bf16 storage against the f64 oracle on the same (rounded) inputs. */
+static void test_dtypes(void)
+{
+    const int64_t shape[5] = {1, 3, 5, 7, 40}, C = 40; /* prime T, H, W */
+    const vdk_dtype dtypes[] = {VDK_F32, VDK_F16, VDK_BF16};
+    for (int d = 0; d < 3; d++) {
+        const vdk_dtype dt = dtypes[d];
+        vdk_tensor *x = random_t(dt, 5, shape, 330, -2, 3);
+        vdk_tensor *gamma = random_t(dt, 1, &C, 331, 0.5, 1.5);
+        vdk_tensor *y64 = empty_t(VDK_F64, 5, shape);
+        const vdk_rms_norm_params p = {1e-6f};
+        VT_STATUS(ctx, vdk_rms_norm(ctx, &p, copy_t(VDK_F64, x), copy_t(VDK_F64, gamma), y64),
+                  VDK_OK);
+        vt_guarded y = vt_guarded_tensor(ctx, dt, 5, shape);
+        VT_STATUS(ctx, vdk_rms_norm(ctx, &p, x, gamma, y.view), VDK_OK);
+        double *want = vt_read(y64);
+        vt_error e = vt_compare_tensor(y.view, want);
+        VT_CHECK(vt_error_ok(e, vt_tolerance(dt, C, 0)), "%s: norm_err %.3g bad %lld",
+                 vdk_dtype_name(dt), e.norm_err, (long long)e.bad);
+        VT_CHECK(vt_guard_intact(&y), "%s: guard overwritten", vdk_dtype_name(dt));
+        free(want);
+        vt_guarded_destroy(&y);
+        drop_all();
+    }
+}
+
+/* Strided views: x and gamma cut from wider tensors give the dense result, and in
+ * place on a strided view (y = x) gives it too without touching the elements
+ * around the view. */
+static void test_views_and_in_place(void)
+{
+    const int64_t wide[3] = {3, 5, 20}, shape[3] = {3, 5, 11}, C = 11;
+    vdk_tensor *big = random_t(VDK_F32, 3, wide, 340, -1, 1);
+    vdk_tensor *gw = random_t(VDK_F32, 1, (int64_t[]){C + 3}, 341, 0.5, 1.5);
+    vdk_tensor *view, *gamma;
+    if (vdk_tensor_slice(big, 2, 6, C, &view) || vdk_tensor_slice(gw, 0, 3, C, &gamma))
+        vt_fatal("slice: %s", vdk_last_error(ctx));
+    keep(view);
+    keep(gamma);
+    const vdk_rms_norm_params p = {1e-6f};
+    vdk_tensor *dense = empty_t(VDK_F32, 3, shape);
+    VT_STATUS(ctx, vdk_rms_norm(ctx, &p, copy_t(VDK_F32, view), copy_t(VDK_F32, gamma), dense),
+              VDK_OK);
+    double *want = vt_read(dense), *before = vt_read(big);
+    vdk_tensor *y = empty_t(VDK_F32, 3, shape);
+    VT_STATUS(ctx, vdk_rms_norm(ctx, &p, view, gamma, y), VDK_OK);
+    vt_error e = vt_compare_tensor(y, want);
+    VT_CHECK(vt_error_ok(e, 0), "strided inputs differ from dense: %.3g", e.norm_err);
+    VT_STATUS(ctx, vdk_rms_norm(ctx, &p, view, gamma, view), VDK_OK);
+    e = vt_compare_tensor(view, want);
+    VT_CHECK(vt_error_ok(e, 0), "strided in place differs from dense: %.3g", e.norm_err);
+    double *after = vt_read(big);
+    int64_t changed = 0;
+    for (int64_t i = 0; i < vdk_tensor_numel(big); i++) {
+        int64_t c = i % wide[2];
+        if ((c < 6 || c >= 6 + C) && after[i] != before[i])
+            changed++;
+    }
+    VT_CHECK(changed == 0, "%lld elements outside the view changed", (long long)changed);
+    free(want);
+    free(before);
+    free(after);
+    drop_all();
+}
+
+static void test_bad_input(void)
+{
+    const int64_t shape[3] = {2, 3, 8}, C = 8;
+    vdk_tensor *x = random_t(VDK_F32, 3, shape, 350, -1, 1);
+    vdk_tensor *gamma = random_t(VDK_F32, 1, &C, 351, -1, 1);
+    vdk_tensor *y = random_t(VDK_F32, 3, shape, 352, -1, 1);
+    vdk_tensor *g2 = random_t(VDK_F32, 2, (int64_t[]){1, 8}, 353, -1, 1);
+    vdk_tensor *y2 = random_t(VDK_F32, 2, (int64_t[]){6, 8}, 354, -1, 1);
+    vdk_tensor *g16 = random_t(VDK_F16, 1, &C, 355, -1, 1);
+    vdk_tensor *y16 = random_t(VDK_F16, 3, shape, 356, -1, 1);
+    vdk_tensor *g7 = random_t(VDK_F32, 1, (int64_t[]){7}, 357, -1, 1);
+    vdk_tensor *y_shape = random_t(VDK_F32, 3, (int64_t[]){2, 3, 9}, 358, -1, 1);
+    vdk_context *other_ctx = vt_context(VDK_BACKEND_REFERENCE);
+    vdk_tensor *x_other = vt_random(other_ctx, VDK_F32, 3, shape, 359, -1, 1);
+    vdk_tensor *g_other = vt_random(other_ctx, VDK_F32, 1, &C, 360, -1, 1);
+    vdk_tensor *big = random_t(VDK_F32, 1, (int64_t[]){64}, 361, -1, 1);
+    vdk_tensor *x_in_big = view_at(big, 0, 3, shape), *y_in_big = view_at(big, 1, 3, shape);
+    vdk_tensor *bg = random_t(VDK_F32, 1, (int64_t[]){64}, 362, -1, 1);
+    vdk_tensor *g_in_bg = view_at(bg, 40, 1, &C), *y_in_bg = view_at(bg, 0, 3, shape);
+
+    const vdk_rms_norm_params good = {1e-6f};
+    vdk_rms_norm_params p;
+    vt_snapshots s = VT_SNAP(x, gamma, y, y16, y_shape, big, bg, x_other);
+
+    VT_ERROR(NULL, vdk_rms_norm(NULL, &good, x, gamma, y), VDK_ERROR_NULL_POINTER, "ctx");
+    VT_ERROR(ctx, vdk_rms_norm(ctx, NULL, x, gamma, y), VDK_ERROR_NULL_POINTER, "'p'");
+    VT_ERROR(ctx, vdk_rms_norm(ctx, &good, NULL, gamma, y), VDK_ERROR_NULL_POINTER, "'x'");
+    VT_ERROR(ctx, vdk_rms_norm(ctx, &good, x, gamma, NULL), VDK_ERROR_NULL_POINTER, "'y'");
+    VT_ERROR(ctx, vdk_rms_norm(ctx, &good, x_other, gamma, y), VDK_ERROR_CONTEXT, "'x'");
+    VT_ERROR(ctx, vdk_rms_norm(ctx, &good, x, g_other, y), VDK_ERROR_CONTEXT, "'gamma'");
+    VT_ERROR(ctx, vdk_rms_norm(ctx, &good, x, g2, y), VDK_ERROR_RANK, "'gamma'");
+    VT_ERROR(ctx, vdk_rms_norm(ctx, &good, x, gamma, y2), VDK_ERROR_RANK, "'y'");
+    VT_ERROR(ctx, vdk_rms_norm(ctx, &good, x, g16, y), VDK_ERROR_DTYPE, "'gamma'");
+    VT_ERROR(ctx, vdk_rms_norm(ctx, &good, x, gamma, y16), VDK_ERROR_DTYPE, "'y'");
+    const float bad_eps[] = {0.0f, -1e-6f, NAN, -INFINITY};
+    for (int i = 0; i < 4; i++) {
+        p = good, p.eps = bad_eps[i];
+        VT_ERROR(ctx, vdk_rms_norm(ctx, &p, x, gamma, y), VDK_ERROR_INVALID_VALUE, "eps");
+    }
+    VT_ERROR(ctx, vdk_rms_norm(ctx, &good, x, g7, y), VDK_ERROR_SHAPE, "'gamma'");
+    VT_ERROR(ctx, vdk_rms_norm(ctx, &good, x, gamma, y_shape), VDK_ERROR_SHAPE, "'y'");
+    VT_ERROR(ctx, vdk_rms_norm(ctx, &good, x_in_big, gamma, y_in_big), VDK_ERROR_ALIAS,
+             "input 'x'");
+    VT_ERROR(ctx, vdk_rms_norm(ctx, &good, x, g_in_bg, y_in_bg), VDK_ERROR_ALIAS, "input 'gamma'");
+    VT_CHECK(vt_all_unchanged(&s), "a failed call changed a tensor");
+
+    drop_all();
+    vdk_tensor_destroy(x_other);
+    vdk_tensor_destroy(g_other);
+    vdk_context_destroy(other_ctx);
+}
+
+int main(void)
+{
+    ctx = vt_context(VDK_BACKEND_REFERENCE);
+    test_golden();
+    test_mean_square();
+    test_scale_invariance();
+    test_gamma();
+    test_dtypes();
+    test_views_and_in_place();
+    test_bad_input();
+    vdk_context_destroy(ctx);
+    return vt_finish("test_rms_norm");
+}
