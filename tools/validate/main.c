@@ -1,0 +1,374 @@
+/* vdk-validate: runs every operator on every backend against the reference
+ * oracle over a named shape set, prints a table and writes a JSON report.
+ * Options and the loop live here; the cases in sets.c/cases.c, the method in
+ * run.c, the table in table.c, the JSON in report.c. See docs/validate.md. */
+#include "report.h"
+#include "sets.h"
+#include "table.h"
+
+#include "vdk_config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define EXIT_USAGE 2
+
+static const char usage[] =
+    "usage: vdk-validate [options]\n"
+    "\n"
+    "Runs every vdk operator on every backend against the reference oracle (f64) over a\n"
+    "named shape set, prints one line per case as it completes and writes a JSON report.\n"
+    "Exit status: 0 when everything ran passed, 1 when anything failed (a required backend\n"
+    "that is unavailable included), 2 on bad usage or when the report cannot be written.\n"
+    "\n"
+    "  --set NAME       shape set: tiny (default), small, svd-tiny; --list describes them\n"
+    "  --op NAME        only this operator (repeatable): group_norm, conv3d, attention,\n"
+    "                   linear, layer_norm, rms_norm, softmax, unary, binary, blend,\n"
+    "                   upsample, timestep_embedding, concat\n"
+    "  --backend NAME   only this backend (repeatable): reference, cpu, vulkan (default: all;\n"
+    "                   one that is unavailable is reported as SKIP)\n"
+    "  --require NAME   an unavailable NAME fails the run (repeatable; implies --backend NAME)\n"
+    "  --dtype LIST     storage dtypes, comma-separated (default f32,f16,bf16)\n"
+    "  --json PATH      the JSON report (default vdk-validate.json; '-' writes none)\n"
+    "  --seed N         seed of the random inputs (default 1)\n"
+    "  --list           print the sets (with --set, every case of that set) and exit\n"
+    "  --quiet          print only failures, unavailable backends and the summary\n"
+    "  --help           this text\n";
+
+typedef struct options {
+    const vv_set *set;
+    bool ops[VV_OP_COUNT], any_op;
+    bool backends[VDK_BACKEND_COUNT], any_backend;
+    bool required[VDK_BACKEND_COUNT];
+    bool dtypes[VDK_DTYPE_COUNT], any_dtype;
+    const char *json;
+    uint64_t seed;
+    bool set_given, list, quiet;
+} options;
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
+{
+    fputs("vdk-validate: ", stderr);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs(" (see vdk-validate --help)\n", stderr);
+    return EXIT_USAGE;
+}
+
+/* "a, b, c": the names of every operator or set, for error messages. */
+static const char *op_names(void)
+{
+    static char buf[256];
+    if (!buf[0])
+        for (int i = 0; i < VV_OP_COUNT; i++)
+            snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s", i ? ", " : "",
+                     vv_op_name((vv_op)i));
+    return buf;
+}
+
+static const char *set_names(void)
+{
+    static char buf[128];
+    int n;
+    const vv_set *sets = vv_sets(&n);
+    if (!buf[0])
+        for (int i = 0; i < n; i++)
+            snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s", i ? ", " : "",
+                     sets[i].name);
+    return buf;
+}
+
+static int backend_from_name(const char *name)
+{
+    for (int b = 0; b < VDK_BACKEND_COUNT; b++)
+        if (!strcmp(name, vdk_backend_name((vdk_backend)b)))
+            return b;
+    return -1;
+}
+
+static int parse_dtypes(options *o, const char *list)
+{
+    char buf[128];
+    if (snprintf(buf, sizeof buf, "%s", list) >= (int)sizeof buf)
+        return usage_error("--dtype list '%s' is too long", list);
+    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+        if (!strcmp(tok, "f32"))
+            o->dtypes[VDK_F32] = true;
+        else if (!strcmp(tok, "f16"))
+            o->dtypes[VDK_F16] = true;
+        else if (!strcmp(tok, "bf16"))
+            o->dtypes[VDK_BF16] = true;
+        else if (!strcmp(tok, "f64"))
+            return usage_error("--dtype %s: f64 is the oracle's own precision; choose from f32, "
+                               "f16, bf16",
+                               list);
+        else
+            return usage_error("--dtype: unknown dtype in '%s'; choose from f32, f16, bf16",
+                               list);
+        o->any_dtype = true;
+    }
+    if (!o->any_dtype)
+        return usage_error("--dtype '%s' names no dtype", list);
+    return 0;
+}
+
+/* Fills o from argv; returns 0, or the exit status to leave with (-1: --help). */
+static int parse_options(int argc, char **argv, options *o)
+{
+    *o = (options){.json = "vdk-validate.json", .seed = 1};
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (!strcmp(arg, "--help") || !strcmp(arg, "-h"))
+            return -1;
+        if (!strcmp(arg, "--list")) {
+            o->list = true;
+            continue;
+        }
+        if (!strcmp(arg, "--quiet")) {
+            o->quiet = true;
+            continue;
+        }
+        static const char *const valued[] = {"--set",  "--op",   "--backend", "--require",
+                                             "--dtype", "--json", "--seed"};
+        const char *name = NULL, *value = NULL;
+        for (size_t k = 0; k < sizeof valued / sizeof *valued && !name; k++) {
+            size_t n = strlen(valued[k]);
+            if (!strcmp(arg, valued[k])) {
+                if (i + 1 >= argc)
+                    return usage_error("option %s needs a value", arg);
+                name = valued[k];
+                value = argv[++i];
+            } else if (!strncmp(arg, valued[k], n) && arg[n] == '=') {
+                name = valued[k];
+                value = arg + n + 1;
+            }
+        }
+        if (!name)
+            return usage_error("%s '%s'", arg[0] == '-' ? "unknown option" : "unexpected argument",
+                               arg);
+        if (!strcmp(name, "--set")) {
+            o->set = vv_set_find(value);
+            if (!o->set)
+                return usage_error("unknown set '%s'; choose from %s", value, set_names());
+            o->set_given = true;
+        } else if (!strcmp(name, "--op")) {
+            int op = vv_op_from_name(value);
+            if (op < 0)
+                return usage_error("unknown operator '%s'; choose from %s", value, op_names());
+            o->ops[op] = o->any_op = true;
+        } else if (!strcmp(name, "--backend") || !strcmp(name, "--require")) {
+            int b = backend_from_name(value);
+            if (b < 0)
+                return usage_error("unknown backend '%s'; choose from reference, cpu, vulkan",
+                                   value);
+            o->backends[b] = o->any_backend = true;
+            if (!strcmp(name, "--require"))
+                o->required[b] = true;
+        } else if (!strcmp(name, "--dtype")) {
+            int rc = parse_dtypes(o, value);
+            if (rc)
+                return rc;
+        } else if (!strcmp(name, "--json")) {
+            if (!value[0])
+                return usage_error("--json needs a path, or '-' for none");
+            o->json = value;
+        } else { /* --seed */
+            char *end = NULL;
+            errno = 0;
+            if (value[0] >= '0' && value[0] <= '9')
+                o->seed = strtoull(value, &end, 0);
+            if (!end || *end || errno)
+                return usage_error("--seed '%s' is not an integer from 0 to 2^64 - 1", value);
+        }
+    }
+    if (!o->set) {
+        int n;
+        o->set = &vv_sets(&n)[0];
+    }
+    for (int i = 0; i < VV_OP_COUNT && !o->any_op; i++)
+        o->ops[i] = true;
+    for (int b = 0; b < VDK_BACKEND_COUNT && !o->any_backend; b++)
+        o->backends[b] = true;
+    if (!o->any_dtype)
+        o->dtypes[VDK_F32] = o->dtypes[VDK_F16] = o->dtypes[VDK_BF16] = true;
+    return 0;
+}
+
+static void print_list(const options *o)
+{
+    int nsets;
+    const vv_set *sets = vv_sets(&nsets);
+    for (int s = 0; s < nsets; s++) {
+        const vv_set *set = &sets[s];
+        if (o->set_given && set != o->set)
+            continue;
+        int per_op[VV_OP_COUNT] = {0}, n = 0;
+        double work = 0;
+        for (int i = 0; i < set->ncases; i++)
+            if (o->ops[set->cases[i].op]) {
+                per_op[set->cases[i].op]++;
+                work += vv_case_work(&set->cases[i]);
+                n++;
+            }
+        printf("%-9s %3d cases, work %.2g (multiply-adds or elements per call)\n          %s\n",
+               set->name, n, work, set->about);
+        printf("         ");
+        for (int op = 0; op < VV_OP_COUNT; op++)
+            if (per_op[op])
+                printf(" %s %d", vv_op_name((vv_op)op), per_op[op]);
+        printf("\n");
+        if (!o->set_given)
+            continue;
+        for (int i = 0; i < set->ncases; i++) {
+            const vv_case *c = &set->cases[i];
+            if (!o->ops[c->op])
+                continue;
+            char shape[256], params[256];
+            vv_shape_string(c, shape, sizeof shape);
+            vv_params_string(c, params, sizeof params);
+            vv_plan p = vv_plan_of(c);
+            printf("  %-18s %-34s %-52s K=%-6lld work %.2g\n", vv_op_name(c->op), shape, params,
+                   (long long)p.reduction, vv_case_work(c));
+        }
+    }
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Opens a context for every selected backend; the unavailable keep their reason. */
+static void open_backends(vv_report *r, const options *o)
+{
+    for (int b = 0; b < VDK_BACKEND_COUNT; b++) {
+        vv_backend_state *s = &r->backends[b];
+        s->selected = o->backends[b];
+        s->required = o->required[b];
+        if (!s->selected)
+            continue;
+        vdk_context_desc desc = {.backend = (vdk_backend)b, .device = -1};
+        s->status = vdk_context_create(&desc, &s->ctx);
+        s->available = s->status == VDK_OK;
+        if (!s->available)
+            snprintf(s->reason, sizeof s->reason, "%s", vdk_last_error(NULL));
+    }
+}
+
+int main(int argc, char **argv)
+{
+    options o;
+    int rc = parse_options(argc, argv, &o);
+    if (rc == -1) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    if (rc)
+        return rc;
+    if (o.list) {
+        print_list(&o);
+        return 0;
+    }
+
+    vv_report r = {.set = o.set->name, .seed = o.seed};
+    for (int d = 0; d < VDK_DTYPE_COUNT; d++)
+        if (o.dtypes[d])
+            r.dtypes[r.ndtypes++] = (vdk_dtype)d;
+    memcpy(r.ops, o.ops, sizeof r.ops);
+    const vv_case **cases = malloc((size_t)o.set->ncases * sizeof *cases);
+    if (!cases) {
+        fputs("vdk-validate: out of memory\n", stderr);
+        return EXIT_USAGE;
+    }
+    for (int i = 0; i < o.set->ncases; i++)
+        if (o.ops[o.set->cases[i].op])
+            cases[r.ncases++] = &o.set->cases[i];
+
+    vdk_context *oracle = NULL;
+    if (vdk_context_create(&(vdk_context_desc){.backend = VDK_BACKEND_REFERENCE, .device = -1},
+                           &oracle) != VDK_OK) {
+        fprintf(stderr, "vdk-validate: cannot create the reference context of the oracle: %s\n",
+                vdk_last_error(NULL));
+        free(cases);
+        return EXIT_USAGE;
+    }
+    open_backends(&r, &o);
+
+    const int64_t rows_per_backend = (int64_t)r.ncases * r.ndtypes;
+    printf("vdk-validate %s (%s, %s): set %s, %d cases x %d dtypes, seed %llu\n",
+           vdk_version_string(), VDK_BUILD_TYPE, VDK_C_COMPILER, o.set->name, r.ncases,
+           r.ndtypes, (unsigned long long)o.seed);
+    vv_table table = vv_table_open(stdout, o.quiet, cases, r.ncases);
+    int64_t capacity = 0;
+    for (int b = 0; b < VDK_BACKEND_COUNT; b++) {
+        const vv_backend_state *s = &r.backends[b];
+        if (!s->selected)
+            continue;
+        if (s->available) {
+            capacity += rows_per_backend;
+            if (!o.quiet)
+                printf("%-6s backend %s\n", "RUN", vdk_backend_name((vdk_backend)b));
+            continue;
+        }
+        vv_table_unavailable(&table, (vdk_backend)b, s, rows_per_backend);
+        if (s->required)
+            r.failed += rows_per_backend;
+        else
+            r.skipped += rows_per_backend;
+    }
+
+    vv_row *rows = calloc((size_t)(capacity ? capacity : 1), sizeof *rows);
+    if (!rows) {
+        fputs("vdk-validate: out of memory\n", stderr);
+        return EXIT_USAGE;
+    }
+    const double start = now_seconds();
+    for (int i = 0; i < r.ncases && capacity; i++)
+        for (int d = 0; d < r.ndtypes; d++) {
+            vv_prepared prep;
+            vv_prepare(&prep, oracle, cases[i], r.dtypes[d], o.seed);
+            for (int b = 0; b < VDK_BACKEND_COUNT; b++) {
+                if (!r.backends[b].available)
+                    continue;
+                vv_row *row = &rows[r.nrows++];
+                vv_run(&prep, r.backends[b].ctx, row);
+                if (row->result == VV_PASS)
+                    r.passed++;
+                else
+                    r.failed++;
+                vv_table_row(&table, row);
+            }
+            vv_prepared_free(&prep);
+        }
+    r.seconds = now_seconds() - start;
+    r.rows = rows;
+
+    int status = r.failed ? 1 : 0;
+    if (strcmp(o.json, "-") != 0) {
+        char err[512];
+        if (vv_report_write_json(o.json, &r, err, sizeof err)) {
+            if (!o.quiet)
+                printf("report: %s (%.1f s)\n", o.json, r.seconds);
+        } else {
+            fprintf(stderr, "vdk-validate: %s\n", err);
+            status = EXIT_USAGE;
+        }
+    }
+    vv_table_summary(&table, &r);
+
+    free(rows);
+    free(cases);
+    for (int b = 0; b < VDK_BACKEND_COUNT; b++)
+        vdk_context_destroy(r.backends[b].ctx);
+    vdk_context_destroy(oracle);
+    return status;
+}
