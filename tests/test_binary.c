@@ -1,0 +1,311 @@
+/* vdk_binary: golden vectors from PyTorch, broadcasting and algebra properties,
+ * dtypes, views, in place and bad input. */
+#include "vdk_test.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static vdk_context *ctx;
+
+static const char *const op_names[VDK_BINARY_COUNT] = {"add", "sub", "mul"};
+
+static void test_golden(void)
+{
+    vt_golden_file f = vt_golden_load("binary");
+    for (int i = 0; i < f.ncases; i++) {
+        const vt_golden_case *c = &f.cases[i];
+        vdk_binary_params p = {.op = (vdk_binary_op)vt_golden_param(c, "op")};
+        vdk_tensor *a = vt_golden_make(ctx, c, "a", VDK_F64);
+        vdk_tensor *b = vt_golden_make(ctx, c, "b", VDK_F64);
+        const vt_golden_tensor *want = vt_golden_get(c, "y");
+        vt_guarded y = vt_guarded_tensor(ctx, VDK_F64, want->rank, want->shape);
+        VT_STATUS(ctx, vdk_binary(ctx, &p, a, b, y.view), VDK_OK);
+        vt_error e = vt_compare_tensor(y.view, want->data);
+        VT_CHECK(vt_error_ok(e, VT_GOLDEN_BOUND), "golden %s: norm_err %.3g max_abs %.3g bad %lld",
+                 c->name, e.norm_err, e.max_abs, (long long)e.bad);
+        VT_CHECK(vt_guard_intact(&y), "golden %s: guard region overwritten", c->name);
+        vt_guarded_destroy(&y);
+        vdk_tensor_destroy(a);
+        vdk_tensor_destroy(b);
+    }
+    vt_golden_free(&f);
+}
+
+/* b's values repeated out to the full 5-D shape by explicit nested loops over
+ * the 5-D index, b's shape padded with leading 1s (independent of the library's
+ * own index arithmetic). */
+static double *expand(const double *b, int brank, const int64_t *bshape, const int64_t *full)
+{
+    int64_t bs[5];
+    for (int k = 0; k < 5; k++)
+        bs[k] = k < 5 - brank ? 1 : bshape[k - (5 - brank)];
+    double *out = malloc((size_t)(full[0] * full[1] * full[2] * full[3] * full[4]) * sizeof *out);
+    int64_t o = 0;
+    for (int64_t i0 = 0; i0 < full[0]; i0++)
+        for (int64_t i1 = 0; i1 < full[1]; i1++)
+            for (int64_t i2 = 0; i2 < full[2]; i2++)
+                for (int64_t i3 = 0; i3 < full[3]; i3++)
+                    for (int64_t i4 = 0; i4 < full[4]; i4++) {
+                        int64_t j0 = bs[0] == 1 ? 0 : i0, j1 = bs[1] == 1 ? 0 : i1,
+                                j2 = bs[2] == 1 ? 0 : i2, j3 = bs[3] == 1 ? 0 : i3,
+                                j4 = bs[4] == 1 ? 0 : i4;
+                        out[o++] = b[(((j0 * bs[1] + j1) * bs[2] + j2) * bs[3] + j3) * bs[4] + j4];
+                    }
+    return out;
+}
+
+/* Broadcasting b gives exactly what a dense, explicitly repeated b gives. */
+static void test_broadcast_equals_expansion(void)
+{
+    const int64_t full[5] = {2, 3, 4, 5, 6};
+    const struct {
+        int rank;
+        int64_t shape[5];
+    } bs[] = {
+        {5, {2, 3, 1, 1, 6}}, {1, {6}}, {1, {1}}, {4, {3, 1, 1, 6}}, {3, {4, 1, 1}},
+        {5, {1, 3, 1, 5, 1}}, {2, {5, 6}}, {5, {2, 1, 4, 1, 1}},
+    };
+    for (size_t k = 0; k < sizeof bs / sizeof *bs; k++)
+        for (int op = 0; op < VDK_BINARY_COUNT; op++) {
+            vdk_binary_params p = {.op = (vdk_binary_op)op};
+            vdk_tensor *a = vt_random(ctx, VDK_F64, 5, full, 100 + k, -2, 2);
+            vdk_tensor *b = vt_random(ctx, VDK_F64, bs[k].rank, bs[k].shape, 200 + k, -2, 2);
+            double *bv = vt_read(b), *big = expand(bv, bs[k].rank, bs[k].shape, full);
+            vdk_tensor *bfull = vt_tensor(ctx, VDK_F64, 5, full);
+            vt_fill(bfull, big);
+            vdk_tensor *y1 = vt_tensor(ctx, VDK_F64, 5, full), *y2 = vt_tensor(ctx, VDK_F64, 5, full);
+            VT_STATUS(ctx, vdk_binary(ctx, &p, a, b, y1), VDK_OK);
+            VT_STATUS(ctx, vdk_binary(ctx, &p, a, bfull, y2), VDK_OK);
+            double *want = vt_read(y2);
+            VT_CHECK(vt_error_ok(vt_compare_tensor(y1, want), 0),
+                     "%s, b case %zu: broadcast differs from the explicit expansion",
+                     op_names[op], k);
+            free(bv);
+            free(big);
+            free(want);
+            vdk_tensor *all[] = {a, b, bfull, y1, y2};
+            for (int i = 0; i < 5; i++)
+                vdk_tensor_destroy(all[i]);
+        }
+}
+
+/* Exact identities of IEEE arithmetic: a + b = a - (-b); a * 2 = a + a; and on
+ * equal shapes a - b = -(b - a) and a * b = b * a. */
+static void test_algebra(void)
+{
+    const int64_t shape[4] = {3, 4, 5, 7}, bshape[2] = {5, 7}, one = 1;
+    vdk_tensor *a = vt_random(ctx, VDK_F64, 4, shape, 301, -3, 3);
+    vdk_tensor *c = vt_random(ctx, VDK_F64, 4, shape, 302, -3, 3);
+    vdk_tensor *b = vt_random(ctx, VDK_F64, 2, bshape, 303, -3, 3);
+    vdk_tensor *nb = vt_tensor(ctx, VDK_F64, 2, bshape), *two = vt_tensor(ctx, VDK_F64, 1, &one);
+    double *bv = vt_read(b);
+    for (int i = 0; i < 35; i++)
+        bv[i] = -bv[i];
+    vt_fill(nb, bv);
+    vt_fill(two, (double[]){2.0});
+    vdk_tensor *y1 = vt_tensor(ctx, VDK_F64, 4, shape), *y2 = vt_tensor(ctx, VDK_F64, 4, shape);
+
+    VT_STATUS(ctx, vdk_binary(ctx, &(vdk_binary_params){VDK_BINARY_ADD}, a, b, y1), VDK_OK);
+    VT_STATUS(ctx, vdk_binary(ctx, &(vdk_binary_params){VDK_BINARY_SUB}, a, nb, y2), VDK_OK);
+    double *w = vt_read(y2);
+    VT_CHECK(vt_error_ok(vt_compare_tensor(y1, w), 0), "a + b != a - (-b)");
+    free(w);
+
+    VT_STATUS(ctx, vdk_binary(ctx, &(vdk_binary_params){VDK_BINARY_MUL}, a, two, y1), VDK_OK);
+    VT_STATUS(ctx, vdk_binary(ctx, &(vdk_binary_params){VDK_BINARY_ADD}, a, a, y2), VDK_OK);
+    w = vt_read(y2);
+    VT_CHECK(vt_error_ok(vt_compare_tensor(y1, w), 0), "a * [2] != a + a");
+    free(w);
+
+    VT_STATUS(ctx, vdk_binary(ctx, &(vdk_binary_params){VDK_BINARY_SUB}, a, c, y1), VDK_OK);
+    VT_STATUS(ctx, vdk_binary(ctx, &(vdk_binary_params){VDK_BINARY_SUB}, c, a, y2), VDK_OK);
+    double *d1 = vt_read(y1), *d2 = vt_read(y2);
+    int64_t n = vdk_tensor_numel(a), asym = 0;
+    for (int64_t i = 0; i < n; i++)
+        asym += d1[i] != -d2[i];
+    VT_CHECK(asym == 0, "a - c != -(c - a) at %lld elements", (long long)asym);
+    free(d1);
+    free(d2);
+
+    VT_STATUS(ctx, vdk_binary(ctx, &(vdk_binary_params){VDK_BINARY_MUL}, a, c, y1), VDK_OK);
+    VT_STATUS(ctx, vdk_binary(ctx, &(vdk_binary_params){VDK_BINARY_MUL}, c, a, y2), VDK_OK);
+    w = vt_read(y2);
+    VT_CHECK(vt_error_ok(vt_compare_tensor(y1, w), 0), "a * c != c * a");
+    free(w);
+
+    free(bv);
+    vdk_tensor *all[] = {a, c, b, nb, two, y1, y2};
+    for (int i = 0; i < 7; i++)
+        vdk_tensor_destroy(all[i]);
+}
+
+/* f32, f16 and bf16 storage against the f64 oracle on the same (rounded) inputs. */
+static void test_dtypes(void)
+{
+    const int64_t shape[5] = {2, 3, 5, 7, 9}, bshape[5] = {2, 3, 1, 1, 9};
+    const vdk_dtype dtypes[] = {VDK_F32, VDK_F16, VDK_BF16};
+    for (int d = 0; d < 3; d++)
+        for (int op = 0; op < VDK_BINARY_COUNT; op++) {
+            vdk_dtype dt = dtypes[d];
+            vdk_binary_params p = {.op = (vdk_binary_op)op};
+            vdk_tensor *a = vt_random(ctx, dt, 5, shape, 401, -4, 4);
+            vdk_tensor *b = vt_random(ctx, dt, 5, bshape, 402, -4, 4);
+            double *av = vt_read(a), *bv = vt_read(b);
+            vdk_tensor *a64 = vt_tensor(ctx, VDK_F64, 5, shape), *b64 = vt_tensor(ctx, VDK_F64, 5, bshape),
+                       *y64 = vt_tensor(ctx, VDK_F64, 5, shape);
+            vt_fill(a64, av);
+            vt_fill(b64, bv);
+            VT_STATUS(ctx, vdk_binary(ctx, &p, a64, b64, y64), VDK_OK);
+            vt_guarded y = vt_guarded_tensor(ctx, dt, 5, shape);
+            VT_STATUS(ctx, vdk_binary(ctx, &p, a, b, y.view), VDK_OK);
+            double *want = vt_read(y64);
+            vt_error e = vt_compare_tensor(y.view, want);
+            VT_CHECK(vt_error_ok(e, vt_tolerance(dt, 1, 0)), "%s %s: norm_err %.3g bad %lld",
+                     op_names[op], vdk_dtype_name(dt), e.norm_err, (long long)e.bad);
+            VT_CHECK(vt_guard_intact(&y), "%s %s: guard overwritten", op_names[op],
+                     vdk_dtype_name(dt));
+            free(av);
+            free(bv);
+            free(want);
+            vt_guarded_destroy(&y);
+            vdk_tensor *all[] = {a, b, a64, b64, y64};
+            for (int i = 0; i < 5; i++)
+                vdk_tensor_destroy(all[i]);
+        }
+}
+
+/* Strided views as a, b and y (channel slices of wider tensors), then in place
+ * y == a on the view, match the dense result; nothing outside the views moves. */
+static void test_views_and_in_place(void)
+{
+    const int64_t wide[5] = {2, 3, 2, 3, 17}, shape[5] = {2, 3, 2, 3, 6};
+    const int64_t bwide[5] = {2, 3, 1, 1, 11}, bshape[5] = {2, 3, 1, 1, 6};
+    for (int op = 0; op < VDK_BINARY_COUNT; op++) {
+        vdk_binary_params p = {.op = (vdk_binary_op)op};
+        vdk_tensor *abig = vt_random(ctx, VDK_F32, 5, wide, 501, -2, 2);
+        vdk_tensor *bbig = vt_random(ctx, VDK_F32, 5, bwide, 502, -2, 2);
+        vdk_tensor *ybig = vt_random(ctx, VDK_F32, 5, wide, 503, -2, 2);
+        vdk_tensor *av = NULL, *bv = NULL, *yv = NULL;
+        VT_STATUS(ctx, vdk_tensor_slice(abig, 4, 3, 6, &av), VDK_OK);
+        VT_STATUS(ctx, vdk_tensor_slice(bbig, 4, 5, 6, &bv), VDK_OK);
+        VT_STATUS(ctx, vdk_tensor_slice(ybig, 4, 9, 6, &yv), VDK_OK);
+        double *a0 = vt_read(abig), *y0 = vt_read(ybig), *avals = vt_read(av), *bvals = vt_read(bv);
+        vdk_tensor *ad = vt_tensor(ctx, VDK_F32, 5, shape), *bd = vt_tensor(ctx, VDK_F32, 5, bshape),
+                   *yd = vt_tensor(ctx, VDK_F32, 5, shape);
+        vt_fill(ad, avals);
+        vt_fill(bd, bvals);
+        VT_STATUS(ctx, vdk_binary(ctx, &p, ad, bd, yd), VDK_OK);
+        double *want = vt_read(yd);
+        VT_STATUS(ctx, vdk_binary(ctx, &p, av, bv, yv), VDK_OK);
+        VT_CHECK(vt_error_ok(vt_compare_tensor(yv, want), 0), "%s: strided views differ",
+                 op_names[op]);
+        VT_STATUS(ctx, vdk_binary(ctx, &p, av, bv, av), VDK_OK); /* in place, strided */
+        VT_CHECK(vt_error_ok(vt_compare_tensor(av, want), 0), "%s: in place differs", op_names[op]);
+        double *a1 = vt_read(abig), *y1 = vt_read(ybig);
+        int64_t outside = 0;
+        for (int64_t i = 0; i < vdk_tensor_numel(abig); i++) {
+            int64_t ch = i % 17;
+            outside += (ch < 3 || ch >= 9) && a1[i] != a0[i];
+            outside += (ch < 9 || ch >= 15) && y1[i] != y0[i];
+        }
+        VT_CHECK(outside == 0, "%s: %lld elements outside the views changed", op_names[op],
+                 (long long)outside);
+        free(a0);
+        free(y0);
+        free(a1);
+        free(y1);
+        free(avals);
+        free(bvals);
+        free(want);
+        vdk_tensor *all[] = {av, bv, yv, abig, bbig, ybig, ad, bd, yd};
+        for (int i = 0; i < 9; i++)
+            vdk_tensor_destroy(all[i]);
+    }
+}
+
+static void test_bad_input(void)
+{
+    const int64_t shape[4] = {2, 3, 4, 8}, bshape[4] = {2, 1, 1, 8}, bad_b[2] = {3, 8},
+                  b5[5] = {1, 2, 1, 1, 8}, other[4] = {2, 3, 4, 9}, s3[3] = {6, 4, 8};
+    vdk_tensor *a = vt_random(ctx, VDK_F32, 4, shape, 601, -1, 1);
+    vdk_tensor *b = vt_random(ctx, VDK_F32, 4, bshape, 602, -1, 1);
+    vdk_tensor *y = vt_random(ctx, VDK_F32, 4, shape, 603, -1, 1);
+    vdk_tensor *b_bad = vt_random(ctx, VDK_F32, 2, bad_b, 604, -1, 1);
+    vdk_tensor *b_rank = vt_random(ctx, VDK_F32, 5, b5, 605, -1, 1);
+    vdk_tensor *b16 = vt_random(ctx, VDK_F16, 4, bshape, 606, -1, 1);
+    vdk_tensor *y16 = vt_random(ctx, VDK_F16, 4, shape, 607, -1, 1);
+    vdk_tensor *y_shape = vt_random(ctx, VDK_F32, 4, other, 608, -1, 1);
+    vdk_tensor *y_rank = vt_random(ctx, VDK_F32, 3, s3, 609, -1, 1);
+    vdk_tensor *y_same = vt_random(ctx, VDK_F32, 4, shape, 610, -1, 1);
+    const int64_t flat = vdk_tensor_numel(a), total = flat + 8;
+    vdk_tensor *big = vt_random(ctx, VDK_F32, 1, &total, 611, -1, 1);
+    vdk_tensor *lo = NULL, *hi = NULL, *y_part = NULL, *a_part = NULL, *b_in_y = NULL;
+    vdk_tensor_slice(big, 0, 0, flat, &lo);
+    vdk_tensor_slice(big, 0, 8, flat, &hi);
+    vdk_tensor_reshape(lo, 4, shape, &y_part);
+    vdk_tensor_reshape(hi, 4, shape, &a_part);
+    vdk_tensor_slice(y, 1, 1, 1, &b_in_y); /* [2, 1, 4, 8]: broadcasts, lies inside y */
+    vdk_context *other_ctx = vt_context(VDK_BACKEND_REFERENCE);
+    vdk_tensor *a_other = vt_random(other_ctx, VDK_F32, 4, shape, 612, -1, 1);
+    vdk_tensor *b_other = vt_random(other_ctx, VDK_F32, 4, bshape, 613, -1, 1);
+    vdk_tensor *y_other = vt_random(other_ctx, VDK_F32, 4, shape, 614, -1, 1);
+
+    const vdk_binary_params good = {.op = VDK_BINARY_MUL};
+    vdk_binary_params p;
+    vt_snapshots s = VT_SNAP(a, b, y, y16, y_shape, y_rank, y_same, big);
+
+    VT_ERROR(NULL, vdk_binary(NULL, &good, a, b, y), VDK_ERROR_NULL_POINTER, "ctx");
+    VT_ERROR(ctx, vdk_binary(ctx, NULL, a, b, y), VDK_ERROR_NULL_POINTER, "'p'");
+    VT_ERROR(ctx, vdk_binary(ctx, &good, NULL, b, y), VDK_ERROR_NULL_POINTER, "'a'");
+    VT_ERROR(ctx, vdk_binary(ctx, &good, a, NULL, y), VDK_ERROR_NULL_POINTER, "'b'");
+    VT_ERROR(ctx, vdk_binary(ctx, &good, a, b, NULL), VDK_ERROR_NULL_POINTER, "'y'");
+    VT_ERROR(ctx, vdk_binary(ctx, &good, a_other, b, y), VDK_ERROR_CONTEXT, "'a'");
+    VT_ERROR(ctx, vdk_binary(ctx, &good, a, b_other, y), VDK_ERROR_CONTEXT, "'b'");
+    VT_ERROR(ctx, vdk_binary(ctx, &good, a, b, y_other), VDK_ERROR_CONTEXT, "'y'");
+    VT_ERROR(ctx, vdk_binary(ctx, &good, a, b_rank, y), VDK_ERROR_RANK, "'b'");
+    VT_ERROR(ctx, vdk_binary(ctx, &good, a, b16, y), VDK_ERROR_DTYPE, "'b'");
+    VT_ERROR(ctx, vdk_binary(ctx, &good, a, b, y16), VDK_ERROR_DTYPE, "'y'");
+    p = good, p.op = VDK_BINARY_COUNT;
+    VT_ERROR(ctx, vdk_binary(ctx, &p, a, b, y), VDK_ERROR_INVALID_VALUE, "p->op");
+    p = good, p.op = (vdk_binary_op)-3;
+    VT_ERROR(ctx, vdk_binary(ctx, &p, a, b, y), VDK_ERROR_INVALID_VALUE, "p->op");
+    if (VT_ERROR(ctx, vdk_binary(ctx, &good, a, b_bad, y), VDK_ERROR_SHAPE, "'b'")) {
+        const char *m = vdk_last_error(ctx);
+        VT_CHECK(strstr(m, "[3, 8]") && strstr(m, "[2, 3, 4, 8]"),
+                 "broadcast message lacks both shapes: %s", m);
+    }
+    VT_ERROR(ctx, vdk_binary(ctx, &good, a, b, y_shape), VDK_ERROR_SHAPE, "'y'");
+    VT_ERROR(ctx, vdk_binary(ctx, &good, a, b, y_rank), VDK_ERROR_RANK, "'y'");
+    VT_ERROR(ctx, vdk_binary(ctx, &good, a_part, b, y_part), VDK_ERROR_ALIAS, "'a'");
+    VT_ERROR(ctx, vdk_binary(ctx, &good, a, y_same, y_same), VDK_ERROR_ALIAS, "'b'");
+    VT_ERROR(ctx, vdk_binary(ctx, &good, a, b_in_y, y), VDK_ERROR_ALIAS, "'b'");
+    VT_ERROR(ctx, vdk_binary(ctx, &good, y, y, y), VDK_ERROR_ALIAS, "'b'");
+    VT_CHECK(vt_all_unchanged(&s), "a failed call changed a tensor");
+
+    /* Inputs may share memory with each other; y == a is in place. */
+    VT_STATUS(ctx, vdk_binary(ctx, &good, a, a, y), VDK_OK);
+    VT_STATUS(ctx, vdk_binary(ctx, &good, y, b, y), VDK_OK);
+
+    vdk_tensor *all[] = {a, b, y, b_bad, b_rank, b16, y16, y_shape, y_rank, y_same,
+                         big, lo, hi, y_part, a_part, b_in_y};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+        vdk_tensor_destroy(all[i]);
+    vdk_tensor_destroy(a_other);
+    vdk_tensor_destroy(b_other);
+    vdk_tensor_destroy(y_other);
+    vdk_context_destroy(other_ctx);
+}
+
+int main(void)
+{
+    ctx = vt_context(VDK_BACKEND_REFERENCE);
+    test_golden();
+    test_broadcast_equals_expansion();
+    test_algebra();
+    test_dtypes();
+    test_views_and_in_place();
+    test_bad_input();
+    vdk_context_destroy(ctx);
+    return vt_finish("test_binary");
+}

@@ -1,0 +1,316 @@
+/* vdk_blend: golden vectors from diffusers' AlphaBlender formula, properties,
+ * dtypes, views, in place and bad input. */
+#include "vdk_test.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static vdk_context *ctx;
+
+static void test_golden(void)
+{
+    vt_golden_file f = vt_golden_load("blend");
+    for (int i = 0; i < f.ncases; i++) {
+        const vt_golden_case *c = &f.cases[i];
+        vdk_blend_params p = {
+            .alpha = (float)vt_golden_param(c, "alpha"),
+            .sigmoid = (int)vt_golden_param(c, "sigmoid"),
+        };
+        vdk_tensor *a = vt_golden_make(ctx, c, "a", VDK_F64);
+        vdk_tensor *b = vt_golden_make(ctx, c, "b", VDK_F64);
+        vdk_tensor *alpha = vt_golden_make(ctx, c, "alpha", VDK_F64);
+        const vt_golden_tensor *want = vt_golden_get(c, "y");
+        vt_guarded y = vt_guarded_tensor(ctx, VDK_F64, want->rank, want->shape);
+        VT_STATUS(ctx, vdk_blend(ctx, &p, a, b, alpha, y.view), VDK_OK);
+        vt_error e = vt_compare_tensor(y.view, want->data);
+        VT_CHECK(vt_error_ok(e, VT_GOLDEN_BOUND), "golden %s: norm_err %.3g max_abs %.3g bad %lld",
+                 c->name, e.norm_err, e.max_abs, (long long)e.bad);
+        VT_CHECK(vt_guard_intact(&y), "golden %s: guard region overwritten", c->name);
+        vt_guarded_destroy(&y);
+        vdk_tensor_destroy(a);
+        vdk_tensor_destroy(b);
+        vdk_tensor_destroy(alpha);
+    }
+    vt_golden_free(&f);
+}
+
+static const int64_t shape[5] = {2, 3, 4, 5, 6};
+
+/* y = blend(a, b) with the given parameters and alpha tensor (or NULL), read back. */
+static double *blend(const vdk_tensor *a, const vdk_tensor *b, const vdk_tensor *alpha,
+                     vdk_blend_params p)
+{
+    vdk_tensor *y = vt_tensor(ctx, VDK_F64, 5, shape);
+    vt_poison(y);
+    VT_STATUS(ctx, vdk_blend(ctx, &p, a, b, alpha, y), VDK_OK);
+    double *v = vt_read(y);
+    vdk_tensor_destroy(y);
+    return v;
+}
+
+static vdk_tensor *scalar_tensor(double v)
+{
+    const int64_t one = 1;
+    vdk_tensor *t = vt_tensor(ctx, VDK_F64, 1, &one);
+    vt_fill(t, &v);
+    return t;
+}
+
+/* alpha 1 gives a and alpha 0 gives b, exactly; sigmoid(0) = 1/2 gives the mean;
+ * a scalar parameter and a [1] tensor agree; saturated logits pick a or b. */
+static void test_endpoints_and_mean(void)
+{
+    vdk_tensor *a = vt_random(ctx, VDK_F64, 5, shape, 701, -3, 3);
+    vdk_tensor *b = vt_random(ctx, VDK_F64, 5, shape, 702, -3, 3);
+    const int64_t n = vdk_tensor_numel(a);
+    double *av = vt_read(a), *bv = vt_read(b), *mean = malloc((size_t)n * sizeof *mean);
+    for (int64_t i = 0; i < n; i++)
+        mean[i] = (av[i] + bv[i]) * 0.5;
+
+    double *y = blend(a, b, NULL, (vdk_blend_params){.alpha = 1});
+    VT_CHECK(vt_error_ok(vt_compare(y, av, n), 0), "alpha 1 does not give a");
+    free(y);
+    y = blend(a, b, NULL, (vdk_blend_params){.alpha = 0});
+    VT_CHECK(vt_error_ok(vt_compare(y, bv, n), 0), "alpha 0 does not give b");
+    free(y);
+
+    vdk_tensor *zero = scalar_tensor(0), *big = scalar_tensor(40), *small = scalar_tensor(-40),
+               *third = scalar_tensor(0.3f);
+    y = blend(a, b, zero, (vdk_blend_params){.sigmoid = 1});
+    VT_CHECK(vt_error_ok(vt_compare(y, mean, n), 0), "sigmoid(0) does not give the mean");
+    free(y);
+    y = blend(a, b, big, (vdk_blend_params){.sigmoid = 1});
+    VT_CHECK(vt_error_ok(vt_compare(y, av, n), 1e-30), "sigmoid(40) does not give a");
+    free(y);
+    y = blend(a, b, small, (vdk_blend_params){.sigmoid = 1});
+    VT_CHECK(vt_error_ok(vt_compare(y, bv, n), 1e-30), "sigmoid(-40) does not give b");
+    free(y);
+    double *ys = blend(a, b, NULL, (vdk_blend_params){.alpha = 0.3f});
+    double *yt = blend(a, b, third, (vdk_blend_params){.alpha = 0.9f});
+    VT_CHECK(vt_error_ok(vt_compare(ys, yt, n), 0),
+             "p->alpha 0.3 and a [1] tensor holding 0.3 differ (or p->alpha was read)");
+    free(ys);
+    free(yt);
+
+    free(av);
+    free(bv);
+    free(mean);
+    vdk_tensor *all[] = {a, b, zero, big, small, third};
+    for (int i = 0; i < 6; i++)
+        vdk_tensor_destroy(all[i]);
+}
+
+/* A per-frame logit m [N, T, 1, 1, 1] through the sigmoid blends each frame
+ * (n, t) as a blend of that frame's slices with one alpha, sigmoid(m[n, t]),
+ * would. */
+static void test_per_frame_is_per_frame_scalar(void)
+{
+    const int64_t N = shape[0], T = shape[1], ashape[5] = {N, T, 1, 1, 1};
+    vdk_tensor *a = vt_random(ctx, VDK_F64, 5, shape, 711, -3, 3);
+    vdk_tensor *b = vt_random(ctx, VDK_F64, 5, shape, 712, -3, 3);
+    vdk_tensor *m = vt_random(ctx, VDK_F64, 5, ashape, 713, -4, 4);
+    vdk_tensor *y = vt_tensor(ctx, VDK_F64, 5, shape), *z = vt_tensor(ctx, VDK_F64, 5, shape);
+    VT_STATUS(ctx, vdk_blend(ctx, &(vdk_blend_params){.sigmoid = 1}, a, b, m, y), VDK_OK);
+    double *mv = vt_read(m);
+    for (int64_t n = 0; n < N; n++)
+        for (int64_t t = 0; t < T; t++) {
+            vdk_tensor *an, *bn, *zn, *ant, *bnt, *znt;
+            vdk_tensor_slice(a, 0, n, 1, &an);
+            vdk_tensor_slice(b, 0, n, 1, &bn);
+            vdk_tensor_slice(z, 0, n, 1, &zn);
+            vdk_tensor_slice(an, 1, t, 1, &ant);
+            vdk_tensor_slice(bn, 1, t, 1, &bnt);
+            vdk_tensor_slice(zn, 1, t, 1, &znt);
+            /* a [1] tensor rather than p->alpha, which would round alpha to float */
+            vdk_tensor *w = scalar_tensor(1.0 / (1.0 + exp(-mv[n * T + t])));
+            VT_STATUS(ctx, vdk_blend(ctx, &(vdk_blend_params){0}, ant, bnt, w, znt), VDK_OK);
+            vdk_tensor *all[] = {an, bn, zn, ant, bnt, znt, w};
+            for (int i = 0; i < 7; i++)
+                vdk_tensor_destroy(all[i]);
+        }
+    double *want = vt_read(z);
+    vt_error e = vt_compare_tensor(y, want);
+    VT_CHECK(vt_error_ok(e, 1e-28), "per-frame alpha differs from per-frame blends: %.3g",
+             e.norm_err);
+    free(mv);
+    free(want);
+    vdk_tensor *all[] = {a, b, m, y, z};
+    for (int i = 0; i < 5; i++)
+        vdk_tensor_destroy(all[i]);
+}
+
+/* f32, f16 and bf16 storage against the f64 oracle on the same (rounded) inputs. */
+static void test_dtypes(void)
+{
+    const int64_t ashape[5] = {2, 3, 1, 1, 1};
+    const vdk_dtype dtypes[] = {VDK_F32, VDK_F16, VDK_BF16};
+    for (int d = 0; d < 3; d++)
+        for (int sig = 0; sig < 2; sig++) {
+            vdk_dtype dt = dtypes[d];
+            vdk_blend_params p = {.sigmoid = sig};
+            vdk_tensor *a = vt_random(ctx, dt, 5, shape, 721, -4, 4);
+            vdk_tensor *b = vt_random(ctx, dt, 5, shape, 722, -4, 4);
+            vdk_tensor *al = vt_random(ctx, dt, 5, ashape, 723, sig ? -3 : 0, sig ? 3 : 1);
+            double *av = vt_read(a), *bv = vt_read(b), *alv = vt_read(al);
+            vdk_tensor *a64 = vt_tensor(ctx, VDK_F64, 5, shape), *b64 = vt_tensor(ctx, VDK_F64, 5, shape),
+                       *al64 = vt_tensor(ctx, VDK_F64, 5, ashape),
+                       *y64 = vt_tensor(ctx, VDK_F64, 5, shape);
+            vt_fill(a64, av);
+            vt_fill(b64, bv);
+            vt_fill(al64, alv);
+            VT_STATUS(ctx, vdk_blend(ctx, &p, a64, b64, al64, y64), VDK_OK);
+            vt_guarded y = vt_guarded_tensor(ctx, dt, 5, shape);
+            VT_STATUS(ctx, vdk_blend(ctx, &p, a, b, al, y.view), VDK_OK);
+            double *want = vt_read(y64);
+            vt_error e = vt_compare_tensor(y.view, want);
+            VT_CHECK(vt_error_ok(e, vt_tolerance(dt, 1, 0)), "%s sigmoid=%d: norm_err %.3g bad %lld",
+                     vdk_dtype_name(dt), sig, e.norm_err, (long long)e.bad);
+            VT_CHECK(vt_guard_intact(&y), "%s: guard overwritten", vdk_dtype_name(dt));
+            free(av);
+            free(bv);
+            free(alv);
+            free(want);
+            vt_guarded_destroy(&y);
+            vdk_tensor *all[] = {a, b, al, a64, b64, al64, y64};
+            for (int i = 0; i < 7; i++)
+                vdk_tensor_destroy(all[i]);
+        }
+}
+
+/* Strided views as a, b and alpha, and in place on either input, match the
+ * dense result; nothing outside the views moves. */
+static void test_views_and_in_place(void)
+{
+    const int64_t wide[5] = {1, 2, 3, 2, 13}, vshape[5] = {1, 2, 3, 2, 5};
+    const int64_t awide[5] = {1, 2, 1, 1, 4}, ashape[5] = {1, 2, 1, 1, 1};
+    for (int target = 0; target < 2; target++) { /* in place on a, then on b */
+        vdk_blend_params p = {.sigmoid = 1};
+        vdk_tensor *big = vt_random(ctx, VDK_F32, 5, wide, 731, -2, 2);
+        vdk_tensor *abig = vt_random(ctx, VDK_F32, 5, awide, 732, -2, 2);
+        vdk_tensor *av, *bv, *alv;
+        VT_STATUS(ctx, vdk_tensor_slice(big, 4, 0, 5, &av), VDK_OK);
+        VT_STATUS(ctx, vdk_tensor_slice(big, 4, 7, 5, &bv), VDK_OK);
+        VT_STATUS(ctx, vdk_tensor_slice(abig, 4, 2, 1, &alv), VDK_OK);
+        double *before = vt_read(big), *avals = vt_read(av), *bvals = vt_read(bv),
+               *alvals = vt_read(alv);
+        vdk_tensor *ad = vt_tensor(ctx, VDK_F32, 5, vshape), *bd = vt_tensor(ctx, VDK_F32, 5, vshape),
+                   *ald = vt_tensor(ctx, VDK_F32, 5, ashape), *yd = vt_tensor(ctx, VDK_F32, 5, vshape),
+                   *ys = vt_tensor(ctx, VDK_F32, 5, vshape);
+        vt_fill(ad, avals);
+        vt_fill(bd, bvals);
+        vt_fill(ald, alvals);
+        VT_STATUS(ctx, vdk_blend(ctx, &p, ad, bd, ald, yd), VDK_OK);
+        double *want = vt_read(yd);
+        VT_STATUS(ctx, vdk_blend(ctx, &p, av, bv, alv, ys), VDK_OK);
+        VT_CHECK(vt_error_ok(vt_compare_tensor(ys, want), 0), "strided inputs differ");
+        vdk_tensor *out = target ? bv : av;
+        VT_STATUS(ctx, vdk_blend(ctx, &p, av, bv, alv, out), VDK_OK);
+        VT_CHECK(vt_error_ok(vt_compare_tensor(out, want), 0), "in place on %s differs",
+                 target ? "b" : "a");
+        double *after = vt_read(big);
+        int64_t outside = 0;
+        const int64_t lo = target ? 7 : 0;
+        for (int64_t i = 0; i < vdk_tensor_numel(big); i++) {
+            int64_t ch = i % 13;
+            outside += (ch < lo || ch >= lo + 5) && after[i] != before[i];
+        }
+        VT_CHECK(outside == 0, "%lld elements outside y changed", (long long)outside);
+        free(before);
+        free(avals);
+        free(bvals);
+        free(alvals);
+        free(want);
+        free(after);
+        vdk_tensor *all[] = {av, bv, alv, big, abig, ad, bd, ald, yd, ys};
+        for (int i = 0; i < 10; i++)
+            vdk_tensor_destroy(all[i]);
+    }
+}
+
+static void test_bad_input(void)
+{
+    const int64_t sh[4] = {2, 3, 4, 8}, ash[4] = {2, 3, 1, 1}, a5[5] = {1, 2, 3, 1, 1},
+                  bad_a[2] = {4, 3}, other[4] = {2, 3, 4, 9}, s3[3] = {6, 4, 8};
+    vdk_tensor *a = vt_random(ctx, VDK_F32, 4, sh, 741, -1, 1);
+    vdk_tensor *b = vt_random(ctx, VDK_F32, 4, sh, 742, -1, 1);
+    vdk_tensor *al = vt_random(ctx, VDK_F32, 4, ash, 743, -1, 1);
+    vdk_tensor *y = vt_random(ctx, VDK_F32, 4, sh, 744, -1, 1);
+    vdk_tensor *al_rank = vt_random(ctx, VDK_F32, 5, a5, 745, -1, 1);
+    vdk_tensor *al_bad = vt_random(ctx, VDK_F32, 2, bad_a, 746, -1, 1);
+    vdk_tensor *b16 = vt_random(ctx, VDK_F16, 4, sh, 747, -1, 1);
+    vdk_tensor *al16 = vt_random(ctx, VDK_F16, 4, ash, 748, -1, 1);
+    vdk_tensor *y16 = vt_random(ctx, VDK_F16, 4, sh, 749, -1, 1);
+    vdk_tensor *t_shape = vt_random(ctx, VDK_F32, 4, other, 750, -1, 1);
+    vdk_tensor *t_rank = vt_random(ctx, VDK_F32, 3, s3, 751, -1, 1);
+    const int64_t flat = vdk_tensor_numel(a), total = flat + 8;
+    vdk_tensor *big = vt_random(ctx, VDK_F32, 1, &total, 752, -1, 1);
+    vdk_tensor *lo = NULL, *hi = NULL, *y_part = NULL, *x_part = NULL, *al_in_y = NULL;
+    vdk_tensor_slice(big, 0, 0, flat, &lo);
+    vdk_tensor_slice(big, 0, 8, flat, &hi);
+    vdk_tensor_reshape(lo, 4, sh, &y_part);
+    vdk_tensor_reshape(hi, 4, sh, &x_part);
+    vdk_tensor_slice(y, 2, 0, 1, &al_in_y); /* [2, 3, 1, 8] broadcasts, lies inside y */
+    vdk_context *other_ctx = vt_context(VDK_BACKEND_REFERENCE);
+    vdk_tensor *a_o = vt_random(other_ctx, VDK_F32, 4, sh, 753, -1, 1);
+    vdk_tensor *al_o = vt_random(other_ctx, VDK_F32, 4, ash, 754, -1, 1);
+
+    const vdk_blend_params good = {.alpha = 0.5f, .sigmoid = 1};
+    vdk_blend_params p;
+    vt_snapshots s = VT_SNAP(a, b, al, y, y16, t_shape, t_rank, big);
+
+    VT_ERROR(NULL, vdk_blend(NULL, &good, a, b, al, y), VDK_ERROR_NULL_POINTER, "ctx");
+    VT_ERROR(ctx, vdk_blend(ctx, NULL, a, b, al, y), VDK_ERROR_NULL_POINTER, "'p'");
+    VT_ERROR(ctx, vdk_blend(ctx, &good, NULL, b, al, y), VDK_ERROR_NULL_POINTER, "'a'");
+    VT_ERROR(ctx, vdk_blend(ctx, &good, a, NULL, al, y), VDK_ERROR_NULL_POINTER, "'b'");
+    VT_ERROR(ctx, vdk_blend(ctx, &good, a, b, al, NULL), VDK_ERROR_NULL_POINTER, "'y'");
+    VT_ERROR(ctx, vdk_blend(ctx, &good, a_o, b, al, y), VDK_ERROR_CONTEXT, "'a'");
+    VT_ERROR(ctx, vdk_blend(ctx, &good, a, b, al_o, y), VDK_ERROR_CONTEXT, "'alpha'");
+    VT_ERROR(ctx, vdk_blend(ctx, &good, a, b, al_rank, y), VDK_ERROR_RANK, "'alpha'");
+    VT_ERROR(ctx, vdk_blend(ctx, &good, a, b16, al, y), VDK_ERROR_DTYPE, "'b'");
+    VT_ERROR(ctx, vdk_blend(ctx, &good, a, b, al16, y), VDK_ERROR_DTYPE, "'alpha'");
+    VT_ERROR(ctx, vdk_blend(ctx, &good, a, b, al, y16), VDK_ERROR_DTYPE, "'y'");
+    p = good, p.alpha = NAN;
+    VT_ERROR(ctx, vdk_blend(ctx, &p, a, b, NULL, y), VDK_ERROR_INVALID_VALUE, "p->alpha");
+    p = good, p.alpha = INFINITY;
+    VT_ERROR(ctx, vdk_blend(ctx, &p, a, b, NULL, y), VDK_ERROR_INVALID_VALUE, "p->alpha");
+    VT_ERROR(ctx, vdk_blend(ctx, &good, a, t_shape, al, y), VDK_ERROR_SHAPE, "'b'");
+    VT_ERROR(ctx, vdk_blend(ctx, &good, a, t_rank, al, y), VDK_ERROR_RANK, "'b'");
+    if (VT_ERROR(ctx, vdk_blend(ctx, &good, a, b, al_bad, y), VDK_ERROR_SHAPE, "'alpha'")) {
+        const char *m = vdk_last_error(ctx);
+        VT_CHECK(strstr(m, "[4, 3]") && strstr(m, "[2, 3, 4, 8]"),
+                 "broadcast message lacks both shapes: %s", m);
+    }
+    VT_ERROR(ctx, vdk_blend(ctx, &good, a, b, al, t_shape), VDK_ERROR_SHAPE, "'y'");
+    VT_ERROR(ctx, vdk_blend(ctx, &good, a, b, al, t_rank), VDK_ERROR_RANK, "'y'");
+    VT_ERROR(ctx, vdk_blend(ctx, &good, x_part, b, al, y_part), VDK_ERROR_ALIAS, "'a'");
+    VT_ERROR(ctx, vdk_blend(ctx, &good, a, x_part, al, y_part), VDK_ERROR_ALIAS, "'b'");
+    VT_ERROR(ctx, vdk_blend(ctx, &good, a, b, al_in_y, y), VDK_ERROR_ALIAS, "'alpha'");
+    VT_CHECK(vt_all_unchanged(&s), "a failed call changed a tensor");
+
+    /* With an alpha tensor, p->alpha is not read; in place on a, on b, on both. */
+    p = good, p.alpha = NAN;
+    VT_STATUS(ctx, vdk_blend(ctx, &p, a, b, al, y), VDK_OK);
+    VT_STATUS(ctx, vdk_blend(ctx, &good, y, b, al, y), VDK_OK);
+    VT_STATUS(ctx, vdk_blend(ctx, &good, a, y, al, y), VDK_OK);
+    VT_STATUS(ctx, vdk_blend(ctx, &good, y, y, NULL, y), VDK_OK);
+
+    vdk_tensor *all[] = {a, b, al, y, al_rank, al_bad, b16, al16, y16, t_shape, t_rank,
+                         big, lo, hi, y_part, x_part, al_in_y, a_o, al_o};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+        vdk_tensor_destroy(all[i]);
+    vdk_context_destroy(other_ctx);
+}
+
+int main(void)
+{
+    ctx = vt_context(VDK_BACKEND_REFERENCE);
+    test_golden();
+    test_endpoints_and_mean();
+    test_per_frame_is_per_frame_scalar();
+    test_dtypes();
+    test_views_and_in_place();
+    test_bad_input();
+    vdk_context_destroy(ctx);
+    return vt_finish("test_blend");
+}
