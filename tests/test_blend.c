@@ -270,9 +270,10 @@ static void test_bad_input(void)
     VT_ERROR(ctx, vdk_blend(ctx, &good, a, b16, al, y), VDK_ERROR_DTYPE, "'b'");
     VT_ERROR(ctx, vdk_blend(ctx, &good, a, b, al16, y), VDK_ERROR_DTYPE, "'alpha'");
     VT_ERROR(ctx, vdk_blend(ctx, &good, a, b, al, y16), VDK_ERROR_DTYPE, "'y'");
-    p = good, p.alpha = NAN;
+    VT_ERROR(ctx, vdk_blend(ctx, &good, a, b, NULL, y), VDK_ERROR_INVALID_VALUE, "p->sigmoid");
+    p = good, p.sigmoid = 0, p.alpha = NAN;
     VT_ERROR(ctx, vdk_blend(ctx, &p, a, b, NULL, y), VDK_ERROR_INVALID_VALUE, "p->alpha");
-    p = good, p.alpha = INFINITY;
+    p = good, p.sigmoid = 0, p.alpha = INFINITY;
     VT_ERROR(ctx, vdk_blend(ctx, &p, a, b, NULL, y), VDK_ERROR_INVALID_VALUE, "p->alpha");
     VT_ERROR(ctx, vdk_blend(ctx, &good, a, t_shape, al, y), VDK_ERROR_SHAPE, "'b'");
     VT_ERROR(ctx, vdk_blend(ctx, &good, a, t_rank, al, y), VDK_ERROR_RANK, "'b'");
@@ -293,7 +294,8 @@ static void test_bad_input(void)
     VT_STATUS(ctx, vdk_blend(ctx, &p, a, b, al, y), VDK_OK);
     VT_STATUS(ctx, vdk_blend(ctx, &good, y, b, al, y), VDK_OK);
     VT_STATUS(ctx, vdk_blend(ctx, &good, a, y, al, y), VDK_OK);
-    VT_STATUS(ctx, vdk_blend(ctx, &good, y, y, NULL, y), VDK_OK);
+    p = good, p.sigmoid = 0;
+    VT_STATUS(ctx, vdk_blend(ctx, &p, y, y, NULL, y), VDK_OK);
 
     vdk_tensor *all[] = {a, b, al, y, al_rank, al_bad, b16, al16, y16, t_shape, t_rank,
                          big, lo, hi, y_part, x_part, al_in_y, a_o, al_o};

@@ -316,10 +316,11 @@ VDK_API vdk_status vdk_binary(vdk_context *ctx, const vdk_binary_params *p, cons
  * alpha is p->alpha when the alpha tensor is NULL; otherwise it is the tensor,
  * broadcast to a as in vdk_binary (e.g. one learned scalar [1], or a per-frame
  * [N, T, 1, 1, 1]), passed through a sigmoid when p->sigmoid is set (diffusers'
- * "learned" merge: alpha = sigmoid(mix_factor)). In place (y = a or y = b) allowed. */
+ * "learned" merge: alpha = sigmoid(mix_factor)); p->sigmoid without an alpha
+ * tensor is an error. In place (y = a or y = b) allowed. */
 typedef struct vdk_blend_params {
     float alpha; /* used when the alpha tensor is NULL, taken as given */
-    int sigmoid; /* nonzero: alpha = sigmoid(alpha tensor) */
+    int sigmoid; /* nonzero: alpha = sigmoid(alpha tensor); needs the tensor */
 } vdk_blend_params;
 VDK_API vdk_status vdk_blend(vdk_context *ctx, const vdk_blend_params *p, const vdk_tensor *a,
                              const vdk_tensor *b, const vdk_tensor *alpha, vdk_tensor *y);

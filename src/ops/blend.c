@@ -17,7 +17,13 @@ vdk_status vdk_blend(vdk_context *ctx, const vdk_blend_params *p, const vdk_tens
         (st = vdk_check_same_dtype(&c, y, "y", a, "a")))
         return st;
 
-    /* p->alpha is read only without an alpha tensor, and p->sigmoid only with one. */
+    /* p->alpha is read only without an alpha tensor. A sigmoid asked for without
+     * one is almost surely a logit passed as p->alpha, so it is refused rather
+     * than ignored. */
+    if (!alpha && p->sigmoid)
+        return vdk_fail(ctx, VDK_ERROR_INVALID_VALUE,
+                        "vdk_blend: p->sigmoid is set but the alpha tensor is NULL; pass the "
+                        "logit as a tensor, or pass sigmoid(logit) as p->alpha with sigmoid 0");
     if (!alpha && !isfinite(p->alpha))
         return vdk_fail(ctx, VDK_ERROR_INVALID_VALUE,
                         "vdk_blend: p->alpha is %g; expected a finite value (it is the blend "
