@@ -27,7 +27,8 @@ void vdk_peak_isa(vdk_peak_isa_info *info) {
     memset(info, 0, sizeof *info);
     info->x86 = 1;
     unsigned a, b, c, d;
-    unsigned max_leaf = __get_cpuid_max(0, NULL);
+    /* clang declares __get_cpuid_max as int, gcc as unsigned. */
+    unsigned max_leaf = (unsigned)__get_cpuid_max(0, NULL);
     if (max_leaf == 0) return;
 
     __cpuid(0, a, b, c, d);
@@ -68,7 +69,7 @@ void vdk_peak_isa(vdk_peak_isa_info *info) {
         }
     }
 
-    if (__get_cpuid_max(0x80000000u, NULL) >= 0x80000004u) {
+    if ((unsigned)__get_cpuid_max(0x80000000u, NULL) >= 0x80000004u) {
         unsigned r[12];
         for (unsigned i = 0; i < 3; i++)
             __cpuid(0x80000002u + i, r[4 * i], r[4 * i + 1], r[4 * i + 2], r[4 * i + 3]);

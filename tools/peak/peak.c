@@ -306,6 +306,7 @@ static void cpu_model(const vdk_peak_isa_info *isa, char *out, size_t n) {
 /* Fills avail/reason per kind from what the CPU, OS and this build offer. */
 static void availability(const vdk_peak_isa_info *isa, int avail[M_COUNT],
                          char reason[M_COUNT][200], const vdk_peak_bw_kernels **bw) {
+    (void)isa; /* unused when the build has neither AVX tier */
     for (int k = 0; k < M_COUNT; k++) {
         avail[k] = 1;
         reason[k][0] = '\0';
@@ -440,7 +441,9 @@ static void print_table(const run_info *ri, const thread_result *res, int nres) 
             else
                 printf("not available: %s\n", m->reason);
         }
-        if (!res[t].bound) printf("%7d  (threads not bound to cores)\n", res[t].threads);
+        int measured = 0;
+        for (int k = 0; k < M_COUNT; k++) measured |= res[t].m[k].available;
+        if (measured && !res[t].bound) printf("%7d  (threads not bound to cores)\n", res[t].threads);
     }
 }
 
@@ -641,7 +644,9 @@ int main(int argc, char **argv) {
         }
     } else {
         parse_threads("1", &o);
-        for (int n = 2; n <= ri.topo.cores; n++) {
+        /* Without OpenMP only one thread can run: the default list stops there,
+         * an explicit --threads still gets its "not available" rows. */
+        for (int n = 2; n <= ri.topo.cores && ri.openmp; n++) {
             char b[16];
             snprintf(b, sizeof b, "%d", n);
             parse_threads(b, &o);
