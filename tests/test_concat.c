@@ -1,0 +1,248 @@
+/* vdk_concat: golden vectors from PyTorch, properties, dtypes, views and bad input.
+ * Concatenation copies values, so every comparison here is exact. */
+#include "vdk_test.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static vdk_context *ctx;
+
+static void destroy_all(vdk_tensor **t, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        vdk_tensor_destroy(t[i]);
+}
+#define DESTROY(...)                                                                         \
+    destroy_all((vdk_tensor *[]){__VA_ARGS__},                                               \
+                sizeof((vdk_tensor *[]){__VA_ARGS__}) / sizeof(vdk_tensor *))
+
+static void test_golden(void)
+{
+    vt_golden_file f = vt_golden_load("concat");
+    for (int i = 0; i < f.ncases; i++) {
+        const vt_golden_case *c = &f.cases[i];
+        vdk_concat_params p = {(int)vt_golden_param(c, "axis")};
+        vdk_tensor *a = vt_golden_make(ctx, c, "a", VDK_F64);
+        vdk_tensor *b = vt_golden_make(ctx, c, "b", VDK_F64);
+        const vt_golden_tensor *want = vt_golden_get(c, "y");
+        vt_guarded y = vt_guarded_tensor(ctx, VDK_F64, want->rank, want->shape);
+        VT_STATUS(ctx, vdk_concat(ctx, &p, a, b, y.view), VDK_OK);
+        vt_error e = vt_compare_tensor(y.view, want->data);
+        VT_CHECK(vt_error_ok(e, 0), "golden %s: norm_err %.3g max_abs %.3g bad %lld", c->name,
+                 e.norm_err, e.max_abs, (long long)e.bad);
+        VT_CHECK(vt_guard_intact(&y), "golden %s: guard region overwritten", c->name);
+        vt_guarded_destroy(&y);
+        DESTROY(a, b);
+    }
+    vt_golden_free(&f);
+}
+
+/* Checks that t holds exactly `want`. */
+static bool holds(const vdk_tensor *t, const vdk_tensor *want)
+{
+    double *w = vt_read(want);
+    vt_error e = vt_compare_tensor(t, w);
+    free(w);
+    return vt_error_ok(e, 0);
+}
+
+/* Slicing y along the axis gives a and b back, for every axis of rank 1 to 5 and
+ * the axis given both ways (from the front and from the end). */
+static void test_slices_give_inputs_back(void)
+{
+    const int64_t base[5] = {2, 3, 4, 1, 5};
+    for (int rank = 1; rank <= 5; rank++)
+        for (int axis = 0; axis < rank; axis++)
+            for (int neg = 0; neg < 2; neg++) {
+                int64_t sa[5], sb[5], sy[5];
+                memcpy(sa, base, sizeof sa);
+                memcpy(sb, base, sizeof sb);
+                sa[axis] = 3;
+                sb[axis] = 2;
+                memcpy(sy, sa, sizeof sy);
+                sy[axis] = 5;
+                uint64_t seed = 600 + 20 * (uint64_t)rank + 2 * (uint64_t)axis;
+                vdk_tensor *a = vt_random(ctx, VDK_F64, rank, sa, seed, -1, 1);
+                vdk_tensor *b = vt_random(ctx, VDK_F64, rank, sb, seed + 1, -1, 1);
+                vt_guarded y = vt_guarded_tensor(ctx, VDK_F64, rank, sy);
+                vdk_concat_params p = {neg ? axis - rank : axis};
+                VT_STATUS(ctx, vdk_concat(ctx, &p, a, b, y.view), VDK_OK);
+                vdk_tensor *ya = NULL, *yb = NULL;
+                VT_STATUS(ctx, vdk_tensor_slice(y.view, axis, 0, sa[axis], &ya), VDK_OK);
+                VT_STATUS(ctx, vdk_tensor_slice(y.view, axis, sa[axis], sb[axis], &yb), VDK_OK);
+                VT_CHECK(ya && holds(ya, a), "rank %d axis %d: y[:a] is not a", rank, p.axis);
+                VT_CHECK(yb && holds(yb, b), "rank %d axis %d: y[a:] is not b", rank, p.axis);
+                VT_CHECK(vt_guard_intact(&y), "rank %d axis %d: guard overwritten", rank, p.axis);
+                vt_guarded_destroy(&y);
+                DESTROY(a, b, ya, yb);
+            }
+}
+
+/* f32, f16 and bf16 storage: the copy is exact, so each equals the f64 oracle on
+ * the same (rounded) inputs with no tolerance at all. */
+static void test_dtypes(void)
+{
+    const int64_t sa[5] = {1, 2, 3, 5, 7}, sb[5] = {1, 2, 3, 5, 9}, sy[5] = {1, 2, 3, 5, 16};
+    const vdk_concat_params p = {-1};
+    const vdk_dtype dtypes[] = {VDK_F32, VDK_F16, VDK_BF16};
+    for (int d = 0; d < 3; d++) {
+        vdk_dtype dt = dtypes[d];
+        vdk_tensor *a = vt_random(ctx, dt, 5, sa, 701, -3, 3);
+        vdk_tensor *b = vt_random(ctx, dt, 5, sb, 702, -3, 3);
+        double *av = vt_read(a), *bv = vt_read(b);
+        vdk_tensor *a64 = vt_tensor(ctx, VDK_F64, 5, sa), *b64 = vt_tensor(ctx, VDK_F64, 5, sb),
+                   *y64 = vt_tensor(ctx, VDK_F64, 5, sy);
+        vt_fill(a64, av);
+        vt_fill(b64, bv);
+        VT_STATUS(ctx, vdk_concat(ctx, &p, a64, b64, y64), VDK_OK);
+        vt_guarded y = vt_guarded_tensor(ctx, dt, 5, sy);
+        VT_STATUS(ctx, vdk_concat(ctx, &p, a, b, y.view), VDK_OK);
+        double *want = vt_read(y64);
+        vt_error e = vt_compare_tensor(y.view, want);
+        VT_CHECK(vt_error_ok(e, 0), "%s: norm_err %.3g bad %lld", vdk_dtype_name(dt), e.norm_err,
+                 (long long)e.bad);
+        VT_CHECK(vt_guard_intact(&y), "%s: guard overwritten", vdk_dtype_name(dt));
+        free(av);
+        free(bv);
+        free(want);
+        vt_guarded_destroy(&y);
+        DESTROY(a, b, a64, b64, y64);
+    }
+}
+
+/* A UNet skip: a and b are channel slices of wider tensors (b also a frame slice)
+ * and y is itself a channel slice of a wider buffer; then the same along T. The
+ * result equals the concat of dense copies, and nothing outside y's view changes. */
+static void test_views(void)
+{
+    for (int axis = 1; axis <= 4; axis += 3) {
+        const int64_t aw[5] = {2, 3, 4, 3, 11}, bw[5] = {2, 5, 4, 3, 8};
+        int64_t sa[5] = {2, 3, 4, 3, 5}, sb[5] = {2, 3, 4, 3, 6};
+        if (axis == 1)
+            sa[4] = sb[4] = 5, sb[1] = 2;
+        int64_t sy[5];
+        memcpy(sy, sa, sizeof sy);
+        sy[axis] = sa[axis] + sb[axis];
+        int64_t yw[5];
+        memcpy(yw, sy, sizeof yw);
+        yw[4] = sy[4] + 4;
+        vdk_tensor *abase = vt_random(ctx, VDK_F32, 5, aw, 801 + axis, -1, 1);
+        vdk_tensor *bbase = vt_random(ctx, VDK_F32, 5, bw, 811 + axis, -1, 1);
+        vdk_tensor *ybase = vt_random(ctx, VDK_F32, 5, yw, 821 + axis, -1, 1);
+        vdk_tensor *a = NULL, *bc = NULL, *b = NULL, *y = NULL;
+        VT_STATUS(ctx, vdk_tensor_slice(abase, 4, 4, sa[4], &a), VDK_OK);
+        VT_STATUS(ctx, vdk_tensor_slice(bbase, 4, 1, sb[4], &bc), VDK_OK);
+        VT_STATUS(ctx, vdk_tensor_slice(bc, 1, 2, sb[1], &b), VDK_OK);
+        VT_STATUS(ctx, vdk_tensor_slice(ybase, 4, 1, sy[4], &y), VDK_OK);
+        double *av = vt_read(a), *bv = vt_read(b);
+        vdk_tensor *ad = vt_tensor(ctx, VDK_F32, 5, sa), *bd = vt_tensor(ctx, VDK_F32, 5, sb),
+                   *yd = vt_tensor(ctx, VDK_F32, 5, sy);
+        vt_fill(ad, av);
+        vt_fill(bd, bv);
+        const vdk_concat_params p = {axis};
+        VT_STATUS(ctx, vdk_concat(ctx, &p, ad, bd, yd), VDK_OK);
+        double *want = vt_read(yd), *before = vt_read(ybase);
+        VT_STATUS(ctx, vdk_concat(ctx, &p, a, b, y), VDK_OK);
+        vt_error e = vt_compare_tensor(y, want);
+        VT_CHECK(vt_error_ok(e, 0), "axis %d, strided views: norm_err %.3g", axis, e.norm_err);
+        double *after = vt_read(ybase);
+        int64_t changed = 0;
+        for (int64_t i = 0; i < vdk_tensor_numel(ybase); i++) {
+            int64_t c = i % yw[4];
+            if ((c < 1 || c >= 1 + sy[4]) && after[i] != before[i])
+                changed++;
+        }
+        VT_CHECK(changed == 0, "axis %d: %lld elements outside the output view changed", axis,
+                 (long long)changed);
+        free(av);
+        free(bv);
+        free(want);
+        free(before);
+        free(after);
+        DESTROY(abase, bbase, ybase, a, bc, b, y, ad, bd, yd);
+    }
+}
+
+static void test_bad_input(void)
+{
+    const int64_t sa[5] = {1, 2, 3, 2, 4}, sb[5] = {1, 2, 3, 2, 3}, sy[5] = {1, 2, 3, 2, 7};
+    vdk_tensor *a = vt_random(ctx, VDK_F32, 5, sa, 901, -1, 1);
+    vdk_tensor *b = vt_random(ctx, VDK_F32, 5, sb, 902, -1, 1);
+    vdk_tensor *y = vt_random(ctx, VDK_F32, 5, sy, 903, -1, 1);
+    vdk_tensor *r4 = vt_random(ctx, VDK_F32, 4, sa, 904, -1, 1);
+    vdk_tensor *b16 = vt_random(ctx, VDK_F16, 5, sb, 905, -1, 1);
+    vdk_tensor *y16 = vt_random(ctx, VDK_F16, 5, sy, 906, -1, 1);
+    vdk_tensor *b_h = vt_random(ctx, VDK_F32, 5, (int64_t[]){1, 2, 4, 2, 3}, 907, -1, 1);
+    vdk_tensor *y_c8 = vt_random(ctx, VDK_F32, 5, (int64_t[]){1, 2, 3, 2, 8}, 908, -1, 1);
+    vdk_context *other = vt_context(VDK_BACKEND_REFERENCE);
+    vdk_tensor *b_other = vt_random(other, VDK_F32, 5, sb, 909, -1, 1);
+    /* y over the end of a, and over the start of b, in one flat storage each */
+    const int64_t na = 48, nb = 36, ny = 84;
+    vdk_tensor *fa = vt_random(ctx, VDK_F32, 1, (int64_t[]){ny + 8}, 910, -1, 1);
+    vdk_tensor *fb = vt_random(ctx, VDK_F32, 1, (int64_t[]){ny + 8}, 911, -1, 1);
+    vdk_tensor *s[4], *a_in = NULL, *y_in_a = NULL, *b_in = NULL, *y_in_b = NULL;
+    vdk_tensor_slice(fa, 0, 0, na, &s[0]);
+    vdk_tensor_slice(fa, 0, 8, ny, &s[1]);
+    vdk_tensor_slice(fb, 0, ny + 8 - nb, nb, &s[2]);
+    vdk_tensor_slice(fb, 0, 0, ny, &s[3]);
+    vdk_tensor_reshape(s[0], 5, sa, &a_in);
+    vdk_tensor_reshape(s[1], 5, sy, &y_in_a);
+    vdk_tensor_reshape(s[2], 5, sb, &b_in);
+    vdk_tensor_reshape(s[3], 5, sy, &y_in_b);
+
+    const vdk_concat_params good = {-1};
+    vdk_concat_params p;
+    vt_snapshots snap = VT_SNAP(a, b, y, y16, y_c8, fa, fb);
+
+    VT_ERROR(NULL, vdk_concat(NULL, &good, a, b, y), VDK_ERROR_NULL_POINTER, "ctx");
+    VT_ERROR(ctx, vdk_concat(ctx, NULL, a, b, y), VDK_ERROR_NULL_POINTER, "'p'");
+    VT_ERROR(ctx, vdk_concat(ctx, &good, NULL, b, y), VDK_ERROR_NULL_POINTER, "'a'");
+    VT_ERROR(ctx, vdk_concat(ctx, &good, a, NULL, y), VDK_ERROR_NULL_POINTER, "'b'");
+    VT_ERROR(ctx, vdk_concat(ctx, &good, a, b, NULL), VDK_ERROR_NULL_POINTER, "'y'");
+    VT_ERROR(ctx, vdk_concat(ctx, &good, a, b_other, y), VDK_ERROR_CONTEXT, "'b'");
+    VT_ERROR(ctx, vdk_concat(ctx, &good, a, r4, y), VDK_ERROR_RANK, "'b'");
+    VT_ERROR(ctx, vdk_concat(ctx, &good, a, b, r4), VDK_ERROR_RANK, "'y'");
+    VT_ERROR(ctx, vdk_concat(ctx, &good, a, b16, y), VDK_ERROR_DTYPE, "'b'");
+    VT_ERROR(ctx, vdk_concat(ctx, &good, a, b, y16), VDK_ERROR_DTYPE, "'y'");
+    p = (vdk_concat_params){5};
+    VT_ERROR(ctx, vdk_concat(ctx, &p, a, b, y), VDK_ERROR_INVALID_VALUE, "p->axis");
+    p = (vdk_concat_params){-6};
+    VT_ERROR(ctx, vdk_concat(ctx, &p, a, b, y), VDK_ERROR_INVALID_VALUE, "p->axis");
+    VT_ERROR(ctx, vdk_concat(ctx, &good, a, b_h, y), VDK_ERROR_SHAPE, "'b'");
+    p = (vdk_concat_params){1}; /* a and b differ on the channel axis, not on T */
+    VT_ERROR(ctx, vdk_concat(ctx, &p, a, b, y), VDK_ERROR_SHAPE, "'b'");
+    VT_ERROR(ctx, vdk_concat(ctx, &good, a, b, y_c8), VDK_ERROR_SHAPE, "'y'");
+    VT_ERROR(ctx, vdk_concat(ctx, &good, a_in, b, y_in_a), VDK_ERROR_ALIAS, "input 'a'");
+    VT_ERROR(ctx, vdk_concat(ctx, &good, a, b_in, y_in_b), VDK_ERROR_ALIAS, "input 'b'");
+    VT_CHECK(vt_all_unchanged(&snap), "a failed call changed a tensor");
+
+    /* a.shape[0] + b.shape[0] past int64. These tensors claim far more than their
+     * buffer; the call must fail before any read. */
+    uint16_t keep[4] = {0};
+    const int64_t huge = (int64_t)1 << 62, one = 1;
+    vdk_tensor *a_huge = NULL, *b_huge = NULL, *y1 = vt_random(ctx, VDK_F16, 1, &one, 912, -1, 1);
+    if (vdk_tensor_wrap(ctx, VDK_F16, 1, &huge, NULL, keep, SIZE_MAX, &a_huge) ||
+        vdk_tensor_wrap(ctx, VDK_F16, 1, &huge, NULL, keep, SIZE_MAX, &b_huge))
+        vt_fatal("wrap: %s", vdk_last_error(ctx));
+    snap = VT_SNAP(y1);
+    p = (vdk_concat_params){0};
+    VT_ERROR(ctx, vdk_concat(ctx, &p, a_huge, b_huge, y1), VDK_ERROR_OVERFLOW, "a.shape[0]");
+    VT_CHECK(vt_all_unchanged(&snap), "a failed call changed a tensor");
+
+    DESTROY(a, b, y, r4, b16, y16, b_h, y_c8, fa, fb, s[0], s[1], s[2], s[3], a_in, y_in_a, b_in,
+            y_in_b, a_huge, b_huge, y1);
+    vdk_tensor_destroy(b_other);
+    vdk_context_destroy(other);
+}
+
+int main(void)
+{
+    ctx = vt_context(VDK_BACKEND_REFERENCE);
+    test_golden();
+    test_slices_give_inputs_back();
+    test_dtypes();
+    test_views();
+    test_bad_input();
+    vdk_context_destroy(ctx);
+    return vt_finish("test_concat");
+}

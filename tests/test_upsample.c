@@ -1,0 +1,281 @@
+/* vdk_upsample: golden vectors from PyTorch, properties, dtypes, views and bad input.
+ * Nearest up-sampling copies values, so every comparison here is exact. */
+#include "vdk_test.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static vdk_context *ctx;
+
+static void destroy_all(vdk_tensor **t, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        vdk_tensor_destroy(t[i]);
+}
+#define DESTROY(...)                                                                         \
+    destroy_all((vdk_tensor *[]){__VA_ARGS__},                                               \
+                sizeof((vdk_tensor *[]){__VA_ARGS__}) / sizeof(vdk_tensor *))
+
+static void test_golden(void)
+{
+    vt_golden_file f = vt_golden_load("upsample");
+    for (int i = 0; i < f.ncases; i++) {
+        const vt_golden_case *c = &f.cases[i];
+        vdk_upsample_params p = {{(int)vt_golden_param(c, "factor_t"),
+                                  (int)vt_golden_param(c, "factor_h"),
+                                  (int)vt_golden_param(c, "factor_w")}};
+        vdk_tensor *x = vt_golden_make(ctx, c, "x", VDK_F64);
+        const vt_golden_tensor *want = vt_golden_get(c, "y");
+        vt_guarded y = vt_guarded_tensor(ctx, VDK_F64, want->rank, want->shape);
+        VT_STATUS(ctx, vdk_upsample(ctx, &p, x, y.view), VDK_OK);
+        vt_error e = vt_compare_tensor(y.view, want->data);
+        VT_CHECK(vt_error_ok(e, 0), "golden %s: norm_err %.3g max_abs %.3g bad %lld", c->name,
+                 e.norm_err, e.max_abs, (long long)e.bad);
+        VT_CHECK(vt_guard_intact(&y), "golden %s: guard region overwritten", c->name);
+        vt_guarded_destroy(&y);
+        vdk_tensor_destroy(x);
+    }
+    vt_golden_free(&f);
+}
+
+/* y of x [N,T,H,W,C] up-sampled by f; returns the dense values (free() them). */
+static double *upsampled(vdk_tensor *x, const int f[3], int64_t ys[5])
+{
+    ys[0] = vdk_tensor_dim(x, 0);
+    for (int i = 0; i < 3; i++)
+        ys[1 + i] = vdk_tensor_dim(x, 1 + i) * (f[i] ? f[i] : 1);
+    ys[4] = vdk_tensor_dim(x, 4);
+    vt_guarded y = vt_guarded_tensor(ctx, vdk_tensor_dtype(x), 5, ys);
+    vdk_upsample_params p = {{f[0], f[1], f[2]}};
+    VT_STATUS(ctx, vdk_upsample(ctx, &p, x, y.view), VDK_OK);
+    VT_CHECK(vt_guard_intact(&y), "factors (%d,%d,%d): guard overwritten", f[0], f[1], f[2]);
+    double *v = vt_read(y.view);
+    vt_guarded_destroy(&y);
+    return v;
+}
+
+/* Sampling y at multiples of the factors gives x back, and every block of
+ * ft x fh x fw outputs holds one value: together, nearest up-sampling. */
+static void test_samples_and_blocks(void)
+{
+    const int64_t xs[5] = {2, 3, 2, 5, 3};
+    const int factors[][3] = {{2, 2, 2}, {1, 2, 2}, {3, 1, 2}, {2, 3, 1}, {1, 1, 4}};
+    vdk_tensor *x = vt_random(ctx, VDK_F64, 5, xs, 401, -1, 1);
+    double *xv = vt_read(x);
+    for (size_t k = 0; k < sizeof factors / sizeof *factors; k++) {
+        const int *f = factors[k];
+        int64_t ys[5];
+        double *yv = upsampled(x, f, ys);
+        int64_t wrong_sample = 0, wrong_block = 0;
+        for (int64_t n = 0; n < ys[0]; n++)
+            for (int64_t t = 0; t < ys[1]; t++)
+                for (int64_t h = 0; h < ys[2]; h++)
+                    for (int64_t w = 0; w < ys[3]; w++)
+                        for (int64_t c = 0; c < ys[4]; c++) {
+                            double v = yv[(((n * ys[1] + t) * ys[2] + h) * ys[3] + w) * ys[4] + c];
+                            int64_t t0 = t - t % f[0], h0 = h - h % f[1], w0 = w - w % f[2];
+                            double corner = yv[(((n * ys[1] + t0) * ys[2] + h0) * ys[3] + w0) *
+                                                   ys[4] + c];
+                            if (v != corner)
+                                wrong_block++;
+                            if (t == t0 && h == h0 && w == w0 &&
+                                v != xv[(((n * xs[1] + t / f[0]) * xs[2] + h / f[1]) * xs[3] +
+                                         w / f[2]) * xs[4] + c])
+                                wrong_sample++;
+                        }
+        VT_CHECK(wrong_sample == 0, "factors (%d,%d,%d): %lld samples at multiples differ from x",
+                 f[0], f[1], f[2], (long long)wrong_sample);
+        VT_CHECK(wrong_block == 0, "factors (%d,%d,%d): %lld outputs differ from their block",
+                 f[0], f[1], f[2], (long long)wrong_block);
+        free(yv);
+    }
+    free(xv);
+    vdk_tensor_destroy(x);
+}
+
+/* Factor (1,1,1), spelled out or as the zero default, is a copy. */
+static void test_unit_factor_copies(void)
+{
+    const int64_t xs[5] = {1, 3, 4, 5, 7};
+    vdk_tensor *x = vt_random(ctx, VDK_F64, 5, xs, 411, -1, 1);
+    double *xv = vt_read(x);
+    const int factors[2][3] = {{1, 1, 1}, {0, 0, 0}};
+    for (int k = 0; k < 2; k++) {
+        int64_t ys[5];
+        double *yv = upsampled(x, factors[k], ys);
+        VT_CHECK(memcmp(ys, xs, sizeof ys) == 0, "factor (%d,%d,%d) changed the shape",
+                 factors[k][0], factors[k][1], factors[k][2]);
+        vt_error e = vt_compare(yv, xv, vdk_tensor_numel(x));
+        VT_CHECK(vt_error_ok(e, 0), "factor (%d,%d,%d): not a copy, norm_err %.3g",
+                 factors[k][0], factors[k][1], factors[k][2], e.norm_err);
+        free(yv);
+    }
+    free(xv);
+    vdk_tensor_destroy(x);
+}
+
+/* Frame duplication (2,1,1): frames 2t and 2t+1 of y are both frame t of x. */
+static void test_frame_duplication(void)
+{
+    const int64_t xs[5] = {2, 3, 3, 2, 5}, frame = 3 * 2 * 5;
+    vdk_tensor *x = vt_random(ctx, VDK_F64, 5, xs, 421, -1, 1);
+    double *xv = vt_read(x);
+    int64_t ys[5];
+    double *yv = upsampled(x, (const int[3]){2, 1, 1}, ys);
+    int64_t wrong = 0;
+    for (int64_t n = 0; n < xs[0]; n++)
+        for (int64_t t = 0; t < xs[1]; t++)
+            for (int64_t j = 0; j < frame; j++) {
+                double src = xv[(n * xs[1] + t) * frame + j];
+                wrong += yv[(n * ys[1] + 2 * t) * frame + j] != src;
+                wrong += yv[(n * ys[1] + 2 * t + 1) * frame + j] != src;
+            }
+    VT_CHECK(ys[1] == 2 * xs[1], "frame duplication: T %lld, expected %lld", (long long)ys[1],
+             (long long)(2 * xs[1]));
+    VT_CHECK(wrong == 0, "frame duplication: %lld elements differ", (long long)wrong);
+    free(xv);
+    free(yv);
+    vdk_tensor_destroy(x);
+}
+
+/* f32, f16 and bf16 storage: the copy is exact, so each equals the f64 oracle on
+ * the same (rounded) inputs with no tolerance at all. */
+static void test_dtypes(void)
+{
+    const int64_t xs[5] = {1, 2, 3, 5, 9}, ys[5] = {1, 4, 6, 10, 9};
+    const vdk_upsample_params p = {{2, 2, 2}};
+    const vdk_dtype dtypes[] = {VDK_F32, VDK_F16, VDK_BF16};
+    for (int d = 0; d < 3; d++) {
+        vdk_dtype dt = dtypes[d];
+        vdk_tensor *x = vt_random(ctx, dt, 5, xs, 431, -3, 3);
+        double *xv = vt_read(x);
+        vdk_tensor *x64 = vt_tensor(ctx, VDK_F64, 5, xs), *y64 = vt_tensor(ctx, VDK_F64, 5, ys);
+        vt_fill(x64, xv);
+        VT_STATUS(ctx, vdk_upsample(ctx, &p, x64, y64), VDK_OK);
+        vt_guarded y = vt_guarded_tensor(ctx, dt, 5, ys);
+        VT_STATUS(ctx, vdk_upsample(ctx, &p, x, y.view), VDK_OK);
+        double *want = vt_read(y64);
+        vt_error e = vt_compare_tensor(y.view, want);
+        VT_CHECK(vt_error_ok(e, 0), "%s: norm_err %.3g bad %lld", vdk_dtype_name(dt), e.norm_err,
+                 (long long)e.bad);
+        VT_CHECK(vt_guard_intact(&y), "%s: guard overwritten", vdk_dtype_name(dt));
+        free(xv);
+        free(want);
+        vt_guarded_destroy(&y);
+        DESTROY(x, x64, y64);
+    }
+}
+
+/* x a strided view (channels and frames sliced out of a wider tensor) and y a
+ * channel slice of a wider tensor: the same result as dense tensors, and nothing
+ * outside y's view written. */
+static void test_views(void)
+{
+    const int64_t xw[5] = {2, 5, 3, 4, 10}, xs[5] = {2, 3, 3, 4, 4};
+    const int64_t yw[5] = {2, 6, 6, 4, 7}, ys[5] = {2, 6, 6, 4, 4};
+    const vdk_upsample_params p = {{2, 2, 0}};
+    vdk_tensor *xb = vt_random(ctx, VDK_F32, 5, xw, 441, -1, 1), *xc = NULL, *x = NULL;
+    VT_STATUS(ctx, vdk_tensor_slice(xb, 4, 5, xs[4], &xc), VDK_OK);
+    VT_STATUS(ctx, vdk_tensor_slice(xc, 1, 1, xs[1], &x), VDK_OK);
+    vdk_tensor *yb = vt_random(ctx, VDK_F32, 5, yw, 442, -1, 1), *y = NULL;
+    VT_STATUS(ctx, vdk_tensor_slice(yb, 4, 3, ys[4], &y), VDK_OK);
+    double *xv = vt_read(x);
+    vdk_tensor *xd = vt_tensor(ctx, VDK_F32, 5, xs), *yd = vt_tensor(ctx, VDK_F32, 5, ys);
+    vt_fill(xd, xv);
+    VT_STATUS(ctx, vdk_upsample(ctx, &p, xd, yd), VDK_OK);
+    double *want = vt_read(yd), *before = vt_read(yb);
+    VT_STATUS(ctx, vdk_upsample(ctx, &p, x, y), VDK_OK);
+    vt_error e = vt_compare_tensor(y, want);
+    VT_CHECK(vt_error_ok(e, 0), "strided views: norm_err %.3g", e.norm_err);
+    double *after = vt_read(yb);
+    int64_t changed = 0;
+    for (int64_t i = 0; i < vdk_tensor_numel(yb); i++) {
+        int64_t c = i % yw[4];
+        if ((c < 3 || c >= 3 + ys[4]) && after[i] != before[i])
+            changed++;
+    }
+    VT_CHECK(changed == 0, "%lld elements outside the output view changed", (long long)changed);
+    free(xv);
+    free(want);
+    free(before);
+    free(after);
+    DESTROY(xb, xc, x, yb, y, xd, yd);
+}
+
+static void test_bad_input(void)
+{
+    const int64_t xs[5] = {1, 2, 3, 2, 4}, ys[5] = {1, 4, 6, 2, 4};
+    vdk_tensor *x = vt_random(ctx, VDK_F32, 5, xs, 501, -1, 1);
+    vdk_tensor *y = vt_random(ctx, VDK_F32, 5, ys, 502, -1, 1);
+    vdk_tensor *r4 = vt_random(ctx, VDK_F32, 4, xs, 503, -1, 1);
+    vdk_tensor *y16 = vt_random(ctx, VDK_F16, 5, ys, 504, -1, 1);
+    vdk_tensor *y_other = vt_random(ctx, VDK_F32, 5, (int64_t[]){1, 4, 6, 2, 5}, 505, -1, 1);
+    vdk_context *other = vt_context(VDK_BACKEND_REFERENCE);
+    vdk_tensor *x_other = vt_random(other, VDK_F32, 5, xs, 506, -1, 1);
+    /* x and y inside one flat storage, overlapping */
+    const int64_t nx = 48, ny = 192;
+    vdk_tensor *flat = vt_random(ctx, VDK_F32, 1, (int64_t[]){ny + 16}, 507, -1, 1);
+    vdk_tensor *sx = NULL, *sy = NULL, *x_in = NULL, *y_in = NULL;
+    vdk_tensor_slice(flat, 0, ny + 16 - nx, nx, &sx);
+    vdk_tensor_slice(flat, 0, 0, ny, &sy);
+    vdk_tensor_reshape(sx, 5, xs, &x_in);
+    vdk_tensor_reshape(sy, 5, ys, &y_in);
+
+    const vdk_upsample_params good = {{2, 2, 1}};
+    vdk_upsample_params p;
+    vt_snapshots snap = VT_SNAP(x, y, y16, y_other, flat);
+
+    VT_ERROR(NULL, vdk_upsample(NULL, &good, x, y), VDK_ERROR_NULL_POINTER, "ctx");
+    VT_ERROR(ctx, vdk_upsample(ctx, NULL, x, y), VDK_ERROR_NULL_POINTER, "'p'");
+    VT_ERROR(ctx, vdk_upsample(ctx, &good, NULL, y), VDK_ERROR_NULL_POINTER, "'x'");
+    VT_ERROR(ctx, vdk_upsample(ctx, &good, x, NULL), VDK_ERROR_NULL_POINTER, "'y'");
+    VT_ERROR(ctx, vdk_upsample(ctx, &good, x_other, y), VDK_ERROR_CONTEXT, "'x'");
+    VT_ERROR(ctx, vdk_upsample(ctx, &good, r4, y), VDK_ERROR_RANK, "'x'");
+    VT_ERROR(ctx, vdk_upsample(ctx, &good, x, r4), VDK_ERROR_RANK, "'y'");
+    VT_ERROR(ctx, vdk_upsample(ctx, &good, x, y16), VDK_ERROR_DTYPE, "'y'");
+    for (int i = 0; i < 3; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "p->factor[%d]", i);
+        p = good, p.factor[i] = -2;
+        VT_ERROR(ctx, vdk_upsample(ctx, &p, x, y), VDK_ERROR_INVALID_VALUE, name);
+    }
+    VT_ERROR(ctx, vdk_upsample(ctx, &good, x, y_other), VDK_ERROR_SHAPE, "'y'");
+    p = good, p.factor[1] = 1; /* y is for factor 2 on H */
+    VT_ERROR(ctx, vdk_upsample(ctx, &p, x, y), VDK_ERROR_SHAPE, "'y'");
+    VT_ERROR(ctx, vdk_upsample(ctx, &good, x_in, y_in), VDK_ERROR_ALIAS, "'y'");
+    VT_CHECK(vt_all_unchanged(&snap), "a failed call changed a tensor");
+
+    /* T * ft past int64, and an output element count past int64. These tensors
+     * claim far more than their buffer; the calls must fail before any read. */
+    float keep[4] = {0};
+    vdk_tensor *x_long = NULL, *x_big = NULL;
+    if (vdk_tensor_wrap(ctx, VDK_F32, 5, (int64_t[]){1, (int64_t)1 << 40, 1, 1, 1}, NULL, keep,
+                        SIZE_MAX, &x_long) ||
+        vdk_tensor_wrap(ctx, VDK_F32, 5, (int64_t[]){1, 1, (int64_t)1 << 20, (int64_t)1 << 20, 1},
+                        NULL, keep, SIZE_MAX, &x_big))
+        vt_fatal("wrap: %s", vdk_last_error(ctx));
+    snap = VT_SNAP(y);
+    p = (vdk_upsample_params){{1 << 30, 1, 1}};
+    VT_ERROR(ctx, vdk_upsample(ctx, &p, x_long, y), VDK_ERROR_OVERFLOW, "p->factor[0]");
+    p = (vdk_upsample_params){{1, 1 << 20, 1 << 20}};
+    VT_ERROR(ctx, vdk_upsample(ctx, &p, x_big, y), VDK_ERROR_OVERFLOW, "'y'");
+    VT_CHECK(vt_all_unchanged(&snap), "a failed call changed a tensor");
+
+    DESTROY(x, y, r4, y16, y_other, flat, sx, sy, x_in, y_in, x_long, x_big);
+    vdk_tensor_destroy(x_other);
+    vdk_context_destroy(other);
+}
+
+int main(void)
+{
+    ctx = vt_context(VDK_BACKEND_REFERENCE);
+    test_golden();
+    test_samples_and_blocks();
+    test_unit_factor_copies();
+    test_frame_duplication();
+    test_dtypes();
+    test_views();
+    test_bad_input();
+    vdk_context_destroy(ctx);
+    return vt_finish("test_upsample");
+}
