@@ -139,6 +139,55 @@ double *vt_read(const vdk_tensor *t)
     return v;
 }
 
+vdk_tensor *vt_copy_as(vdk_context *ctx, vdk_dtype dtype, const vdk_tensor *src)
+{
+    if (!src)
+        return NULL;
+    int64_t shape[VDK_MAX_RANK];
+    for (int i = 0; i < vdk_tensor_rank(src); i++)
+        shape[i] = vdk_tensor_dim(src, i);
+    vdk_tensor *t = vt_tensor(ctx, dtype, vdk_tensor_rank(src), shape);
+    double *v = vt_read(src);
+    vt_fill(t, v);
+    free(v);
+    return t;
+}
+
+vdk_tensor *vt_view_at(vdk_tensor *big, int64_t start, int rank, const int64_t *shape)
+{
+    vdk_tensor *flat = NULL, *v = NULL;
+    int64_t n = 1;
+    for (int i = 0; i < rank; i++)
+        n *= shape[i];
+    if (vdk_tensor_slice(big, 0, start, n, &flat) != VDK_OK ||
+        vdk_tensor_reshape(flat, rank, shape, &v) != VDK_OK)
+        vt_fatal("vt_view_at: %s", vdk_last_error(vdk_tensor_context(big)));
+    vdk_tensor_destroy(flat); /* the view holds the storage */
+    return v;
+}
+
+void vt_destroy_n(vdk_tensor *const *tensors, int count)
+{
+    for (int i = 0; i < count; i++)
+        vdk_tensor_destroy(tensors[i]);
+}
+
+static vdk_tensor *kept[256];
+static int nkept;
+
+vdk_tensor *vt_keep(vdk_tensor *t)
+{
+    if (nkept == (int)(sizeof kept / sizeof *kept))
+        vt_fatal("vt_keep: more than %d tensors kept in one test", nkept);
+    return kept[nkept++] = t;
+}
+
+void vt_drop_all(void)
+{
+    while (nkept)
+        vdk_tensor_destroy(kept[--nkept]);
+}
+
 static void fill_constant(vdk_tensor *t, double value)
 {
     int64_t n = vdk_tensor_numel(t);

@@ -54,6 +54,21 @@ vdk_tensor *vt_random(vdk_context *ctx, vdk_dtype dtype, int rank, const int64_t
 void vt_fill(vdk_tensor *t, const double *values);
 /* A malloc'd dense double copy of t (free() it). */
 double *vt_read(const vdk_tensor *t);
+/* A dense tensor on ctx of dtype `dtype` holding exactly the values of src
+ * (NULL for a NULL src): the oracle's copy of a narrow input. */
+vdk_tensor *vt_copy_as(vdk_context *ctx, vdk_dtype dtype, const vdk_tensor *src);
+/* A view of `rank`/`shape` starting at element `start` of the 1-D tensor big;
+ * the intermediate slice is kept alive by the view. */
+vdk_tensor *vt_view_at(vdk_tensor *big, int64_t start, int rank, const int64_t *shape);
+/* Destroys every tensor listed (NULLs allowed). */
+void vt_destroy_n(vdk_tensor *const *tensors, int count);
+#define VT_DESTROY(...)                                                                      \
+    vt_destroy_n((vdk_tensor *const[]){__VA_ARGS__},                                         \
+                 (int)(sizeof((vdk_tensor *const[]){__VA_ARGS__}) / sizeof(vdk_tensor *)))
+/* A per-test arena: vt_keep(t) returns t and remembers it; vt_drop_all()
+ * destroys everything kept so far. */
+vdk_tensor *vt_keep(vdk_tensor *t);
+void vt_drop_all(void);
 /* Writes NaN into every element, so an output element the kernel never writes
  * shows up as a NaN in the comparison. */
 void vt_poison(vdk_tensor *t);
