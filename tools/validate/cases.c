@@ -240,87 +240,36 @@ vv_plan vv_plan_of(const vv_case *c)
     return p;
 }
 
-/* While the operators are written in parallel, an operator's front end
- * (src/ops/OP.c) may not be in the library yet. CMake defines VV_BUILT_<OP> to 1
- * for those that are, so the tool links and reports the others as failures
- * rather than not building. Once every src/ops/OP.c exists all are 1. */
-bool vv_op_built(vv_op op)
-{
-    static const bool built[VV_OP_COUNT] = {
-        [VV_GROUP_NORM] = VV_BUILT_GROUP_NORM,
-        [VV_CONV3D] = VV_BUILT_CONV3D,
-        [VV_ATTENTION] = VV_BUILT_ATTENTION,
-        [VV_LINEAR] = VV_BUILT_LINEAR,
-        [VV_LAYER_NORM] = VV_BUILT_LAYER_NORM,
-        [VV_RMS_NORM] = VV_BUILT_RMS_NORM,
-        [VV_SOFTMAX] = VV_BUILT_SOFTMAX,
-        [VV_UNARY] = VV_BUILT_UNARY,
-        [VV_BINARY] = VV_BUILT_BINARY,
-        [VV_BLEND] = VV_BUILT_BLEND,
-        [VV_UPSAMPLE] = VV_BUILT_UPSAMPLE,
-        [VV_TIMESTEP_EMBEDDING] = VV_BUILT_TIMESTEP_EMBEDDING,
-        [VV_CONCAT] = VV_BUILT_CONCAT,
-    };
-    return (int)op >= 0 && op < VV_OP_COUNT && built[op];
-}
-
 vdk_status vv_call(vdk_context *ctx, const vv_case *c, vdk_tensor *const in[VV_MAX_INPUTS],
                    vdk_tensor *out)
 {
-    (void)ctx, (void)in, (void)out; /* unused while no front end is built */
     switch (c->op) {
-#if VV_BUILT_GROUP_NORM
     case VV_GROUP_NORM:
         return vdk_group_norm(ctx, &c->group_norm, in[0], in[1], in[2], out);
-#endif
-#if VV_BUILT_CONV3D
     case VV_CONV3D:
         return vdk_conv3d(ctx, &c->conv3d.p, in[0], in[1], in[2], in[3], out);
-#endif
-#if VV_BUILT_ATTENTION
     case VV_ATTENTION:
         return vdk_attention(ctx, &c->attention.p, in[0], in[1], in[2], out);
-#endif
-#if VV_BUILT_LINEAR
     case VV_LINEAR:
         return vdk_linear(ctx, &c->linear.p, in[0], in[1], in[2], in[3], out);
-#endif
-#if VV_BUILT_LAYER_NORM
     case VV_LAYER_NORM:
         return vdk_layer_norm(ctx, &c->layer_norm, in[0], in[1], in[2], out);
-#endif
-#if VV_BUILT_RMS_NORM
     case VV_RMS_NORM:
         return vdk_rms_norm(ctx, &c->rms_norm, in[0], in[1], out);
-#endif
-#if VV_BUILT_SOFTMAX
     case VV_SOFTMAX:
         return vdk_softmax(ctx, &c->softmax, in[0], out);
-#endif
-#if VV_BUILT_UNARY
     case VV_UNARY:
         return vdk_unary(ctx, &c->unary, in[0], out);
-#endif
-#if VV_BUILT_BINARY
     case VV_BINARY:
         return vdk_binary(ctx, &c->binary.p, in[0], in[1], out);
-#endif
-#if VV_BUILT_BLEND
     case VV_BLEND:
         return vdk_blend(ctx, &c->blend.p, in[0], in[1], in[2], out);
-#endif
-#if VV_BUILT_UPSAMPLE
     case VV_UPSAMPLE:
         return vdk_upsample(ctx, &c->upsample, in[0], out);
-#endif
-#if VV_BUILT_TIMESTEP_EMBEDDING
     case VV_TIMESTEP_EMBEDDING:
         return vdk_timestep_embedding(ctx, &c->timestep_embedding.p, in[0], out);
-#endif
-#if VV_BUILT_CONCAT
     case VV_CONCAT:
         return vdk_concat(ctx, &c->concat.p, in[0], in[1], out);
-#endif
     default:
         return VDK_ERROR_UNSUPPORTED;
     }

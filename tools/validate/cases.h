@@ -114,11 +114,8 @@ typedef struct vv_plan {
 
 vv_plan vv_plan_of(const vv_case *c);
 
-/* Whether this build of vdk has the operator's public function at all. */
-bool vv_op_built(vv_op op);
-
 /* Calls the case's operator on ctx with the inputs of vv_plan_of (NULL where
- * absent) and the output; VDK_ERROR_UNSUPPORTED when !vv_op_built(c->op). */
+ * absent) and the output. */
 vdk_status vv_call(vdk_context *ctx, const vv_case *c, vdk_tensor *const in[VV_MAX_INPUTS],
                    vdk_tensor *out);
 

@@ -16,8 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NOT_BUILT "vdk_%s is not in this build of vdk (no src/ops/%s.c yet)"
-
 static int64_t numel(vv_shape s)
 {
     int64_t n = 1;
@@ -115,9 +113,6 @@ void vv_prepare(vv_prepared *p, vdk_context *oracle, const vv_case *c, vdk_dtype
     p->oracle_status = vv_call(oracle, c, in64, y);
     if (p->oracle_status == VDK_OK)
         p->want = vt_read(y);
-    else if (!vv_op_built(c->op))
-        snprintf(p->oracle_message, sizeof p->oracle_message, NOT_BUILT, vv_op_name(c->op),
-                 vv_op_name(c->op));
     else
         snprintf(p->oracle_message, sizeof p->oracle_message, "%s", vdk_last_error(oracle));
     vdk_tensor_destroy(y);
@@ -210,13 +205,6 @@ void vv_run(const vv_prepared *p, vdk_context *ctx, vv_row *row)
     }
     y = vt_guarded_tensor(ctx, p->dtype, plan->out.rank, plan->out.d);
     have_y = true;
-    if (!vv_op_built(p->c->op)) {
-        row->call_status = VDK_ERROR_UNSUPPORTED;
-        say(row, "%s: " NOT_BUILT, vdk_status_string(row->call_status), vv_op_name(p->c->op),
-            vv_op_name(p->c->op));
-        goto done;
-    }
-
     vdk_status st = vv_call(ctx, p->c, args, y.view);
     const char *kernel = vdk_last_kernel(ctx);
     snprintf(row->kernel, sizeof row->kernel, "%s", kernel[0] ? kernel : "-");
