@@ -3,7 +3,8 @@
  * for every sequence, head and query token i,
  *   s_j = scale * <q_i, k_j>,  p_j = exp(s_j - max s) / sum exp(s - max s),
  *   o_i = sum_j p_j v_j,
- * over the head's D channels, everything in double. One score row per query. */
+ * over the head's D channels, everything in double. One score row per query; the
+ * work is split over (sequence, head) pairs, each written by one thread. */
 #include "ref.h"
 
 /* Where the tokens of one sequence lie in a dense [N, T, H, W, C] (or [N, L, C])
@@ -76,21 +77,31 @@ vdk_status vdk_ref_attention(vdk_context *ctx, const vdk_attention_params *p,
             const int64_t s = sh / heads, h = sh % heads;
             const int64_t q0 = first_token(axes, s, T, HW);
             const int64_t k0 = cross ? batch_of(axes, s, T, HW) * Lk : q0;
+            /* This head's keys transposed, kh[d][j], so that the score loop below
+             * runs over keys in its inner loop; each dot product still sums
+             * d = 0, 1, ... D-1 in order. */
+            double *kh = malloc((size_t)(D * Lk) * sizeof *kh);
             double *score = malloc((size_t)Lk * sizeof *score);
-            if (!score) {
+            if (!kh || !score) {
+                free(kh);
+                free(score);
 #pragma omp atomic write
                 row_ok = false;
                 continue;
             }
+            for (int64_t j = 0; j < Lk; j++)
+                for (int64_t d = 0; d < D; d++)
+                    kh[d * Lk + j] = k[(k0 + j * kstep) * C + h * D + d];
             for (int64_t i = 0; i < ql.count; i++) {
                 const double *qi = q + (q0 + i * ql.step) * C + h * D;
+                for (int64_t j = 0; j < Lk; j++)
+                    score[j] = 0;
+                for (int64_t d = 0; d < D; d++)
+                    for (int64_t j = 0; j < Lk; j++)
+                        score[j] += qi[d] * kh[d * Lk + j];
                 double max = -INFINITY;
                 for (int64_t j = 0; j < Lk; j++) {
-                    const double *kj = k + (k0 + j * kstep) * C + h * D;
-                    double dot = 0;
-                    for (int64_t d = 0; d < D; d++)
-                        dot += qi[d] * kj[d];
-                    score[j] = scale * dot;
+                    score[j] *= scale;
                     if (score[j] > max)
                         max = score[j];
                 }
@@ -107,6 +118,7 @@ vdk_status vdk_ref_attention(vdk_context *ctx, const vdk_attention_params *p,
                         oi[d] += pj * vj[d];
                 }
             }
+            free(kh);
             free(score);
         }
         ok = row_ok;

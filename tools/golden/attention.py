@@ -28,8 +28,13 @@ from golden import f32, randn
 SPATIAL, TEMPORAL, SPATIOTEMPORAL = 0, 1, 2
 
 
+# torch 2.0 has the function but not its scale argument, hence the version test.
+_SDPA = hasattr(F, "scaled_dot_product_attention") and tuple(
+    int(part) for part in torch.__version__.split(".")[:2]) >= (2, 1)
+
+
 def sdpa(q_, k_, v_, scale):
-    if hasattr(F, "scaled_dot_product_attention"):
+    if _SDPA:
         return F.scaled_dot_product_attention(q_, k_, v_, scale=scale)
     return torch.softmax(q_ @ k_.transpose(-2, -1) * scale, dim=-1) @ v_
 
