@@ -587,8 +587,8 @@ static void test_bad_input(void)
     VT_ERROR(ctx, vdk_attention(ctx, &good, q, k, vc, o), VDK_ERROR_RANK, "'v'");
     VT_ERROR(ctx, vdk_attention(ctx, &good, q, k, v, o_shape), VDK_ERROR_SHAPE, "'o'");
     VT_ERROR(ctx, vdk_attention(ctx, &good, q, k, v, q), VDK_ERROR_ALIAS, "input 'q'");
-    VT_ERROR(ctx, vdk_attention(ctx, &good, q, k, v, (vdk_tensor *)k), VDK_ERROR_ALIAS, "input 'k'");
-    VT_ERROR(ctx, vdk_attention(ctx, &good, q, k, v, (vdk_tensor *)v), VDK_ERROR_ALIAS, "input 'v'");
+    VT_ERROR(ctx, vdk_attention(ctx, &good, q, k, v, k), VDK_ERROR_ALIAS, "input 'k'");
+    VT_ERROR(ctx, vdk_attention(ctx, &good, q, k, v, v), VDK_ERROR_ALIAS, "input 'v'");
     VT_ERROR(ctx, vdk_attention(ctx, &good, q, kc, v_in_big, o_in_big), VDK_ERROR_ALIAS, "input 'v'");
     /* the order of the categories: params before tensors, rank before dtype, dtype
      * before values, values before shapes, shapes before aliasing */
@@ -602,9 +602,9 @@ static void test_bad_input(void)
     VT_CHECK(vt_all_unchanged(&s1), "a failed call changed a tensor");
     VT_CHECK(vt_all_unchanged(&s2s), "a failed call changed a tensor");
 
-    vdk_tensor *all[] = {q,      k,    v,    o,    kc,       vc,       r4,    r2,
-                         k16,    o16,  k_shape, o_shape, kc_n, kc_c, vc_l, big,
-                         of,     vf,   o_in_big, v_in_big};
+    vdk_tensor *all[] = {q,   k,       v,       o,    kc,   vc,   r4,  r2, k16, o16,
+                         k_shape, o_shape, kc_n, kc_c, vc_l, big, of, vf,  o_in_big,
+                         v_in_big};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         vdk_tensor_destroy(all[i]);
     vdk_tensor_destroy(q_other);
