@@ -10,18 +10,17 @@ vdk_status vdk_softmax(vdk_context *ctx, const vdk_softmax_params *p, const vdk_
     vdk_status st;
     if ((st = vdk_check_context(&c)) || (st = vdk_check_params(&c, p)) ||
         (st = vdk_check_tensor(&c, x, "x")) || (st = vdk_check_tensor(&c, y, "y")) ||
+        (st = vdk_check_rank_range(&c, x, "x", 1, VDK_MAX_RANK)) ||
+        (st = vdk_check_rank(&c, y, "y", x->rank)) ||
         (st = vdk_check_same_dtype(&c, y, "y", x, "x")))
         return st;
     if (!isfinite(p->scale))
         return vdk_fail(ctx, VDK_ERROR_INVALID_VALUE,
-                        "vdk_softmax: p->scale is %g; expected a finite value (0 means 1)",
+                        "vdk_softmax: p->scale is %g; expected a finite value (0 = 1)",
                         (double)p->scale);
     if ((st = vdk_check_shape(&c, y, "y", x->rank, x->shape, "x.shape")) ||
         (st = vdk_check_inplace_or_disjoint(&c, y, "y", x, "x")) ||
         (st = vdk_check_implemented(&c, ctx->ops->softmax)))
         return st;
-    vdk_softmax_params q = *p;
-    if (q.scale == 0)
-        q.scale = 1;
-    return ctx->ops->softmax(ctx, &q, x, y);
+    return ctx->ops->softmax(ctx, p, x, y);
 }
