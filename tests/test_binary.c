@@ -84,9 +84,7 @@ static void test_broadcast_equals_expansion(void)
             free(bv);
             free(big);
             free(want);
-            vdk_tensor *all[] = {a, b, bfull, y1, y2};
-            for (int i = 0; i < 5; i++)
-                vdk_tensor_destroy(all[i]);
+            VT_DESTROY(a, b, bfull, y1, y2);
         }
 }
 
@@ -135,9 +133,7 @@ static void test_algebra(void)
     free(w);
 
     free(bv);
-    vdk_tensor *all[] = {a, c, b, nb, two, y1, y2};
-    for (int i = 0; i < 7; i++)
-        vdk_tensor_destroy(all[i]);
+    VT_DESTROY(a, c, b, nb, two, y1, y2);
 }
 
 /* f32, f16 and bf16 storage against the f64 oracle on the same (rounded) inputs. */
@@ -169,9 +165,7 @@ static void test_dtypes(void)
             free(bv);
             free(want);
             vt_guarded_destroy(&y);
-            vdk_tensor *all[] = {a, b, a64, b64, y64};
-            for (int i = 0; i < 5; i++)
-                vdk_tensor_destroy(all[i]);
+            VT_DESTROY(a, b, a64, b64, y64);
         }
 }
 
@@ -218,9 +212,7 @@ static void test_views_and_in_place(void)
         free(avals);
         free(bvals);
         free(want);
-        vdk_tensor *all[] = {av, bv, yv, abig, bbig, ybig, ad, bd, yd};
-        for (int i = 0; i < 9; i++)
-            vdk_tensor_destroy(all[i]);
+        VT_DESTROY(av, bv, yv, abig, bbig, ybig, ad, bd, yd);
     }
 }
 
@@ -287,13 +279,9 @@ static void test_bad_input(void)
     VT_STATUS(ctx, vdk_binary(ctx, &good, a, a, y), VDK_OK);
     VT_STATUS(ctx, vdk_binary(ctx, &good, y, b, y), VDK_OK);
 
-    vdk_tensor *all[] = {a, b, y, b_bad, b_rank, b16, y16, y_shape, y_rank, y_same,
-                         big, lo, hi, y_part, a_part, b_in_y};
-    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
-        vdk_tensor_destroy(all[i]);
-    vdk_tensor_destroy(a_other);
-    vdk_tensor_destroy(b_other);
-    vdk_tensor_destroy(y_other);
+    VT_DESTROY(a, b, y, b_bad, b_rank, b16, y16, y_shape, y_rank, y_same, big, lo, hi, y_part,
+               a_part, b_in_y);
+    VT_DESTROY(a_other, b_other, y_other);
     vdk_context_destroy(other_ctx);
 }
 

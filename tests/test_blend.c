@@ -28,9 +28,7 @@ static void test_golden(void)
                  c->name, e.norm_err, e.max_abs, (long long)e.bad);
         VT_CHECK(vt_guard_intact(&y), "golden %s: guard region overwritten", c->name);
         vt_guarded_destroy(&y);
-        vdk_tensor_destroy(a);
-        vdk_tensor_destroy(b);
-        vdk_tensor_destroy(alpha);
+        VT_DESTROY(a, b, alpha);
     }
     vt_golden_free(&f);
 }
@@ -96,9 +94,7 @@ static void test_endpoints_and_mean(void)
     free(av);
     free(bv);
     free(mean);
-    vdk_tensor *all[] = {a, b, zero, big, small, third};
-    for (int i = 0; i < 6; i++)
-        vdk_tensor_destroy(all[i]);
+    VT_DESTROY(a, b, zero, big, small, third);
 }
 
 /* A per-frame logit m [N, T, 1, 1, 1] through the sigmoid blends each frame
@@ -125,9 +121,7 @@ static void test_per_frame_is_per_frame_scalar(void)
             /* a [1] tensor rather than p->alpha, which would round alpha to float */
             vdk_tensor *w = scalar_tensor(1.0 / (1.0 + exp(-mv[n * T + t])));
             VT_STATUS(ctx, vdk_blend(ctx, &(vdk_blend_params){0}, ant, bnt, w, znt), VDK_OK);
-            vdk_tensor *all[] = {an, bn, zn, ant, bnt, znt, w};
-            for (int i = 0; i < 7; i++)
-                vdk_tensor_destroy(all[i]);
+            VT_DESTROY(an, bn, zn, ant, bnt, znt, w);
         }
     double *want = vt_read(z);
     vt_error e = vt_compare_tensor(y, want);
@@ -135,9 +129,7 @@ static void test_per_frame_is_per_frame_scalar(void)
              e.norm_err);
     free(mv);
     free(want);
-    vdk_tensor *all[] = {a, b, m, y, z};
-    for (int i = 0; i < 5; i++)
-        vdk_tensor_destroy(all[i]);
+    VT_DESTROY(a, b, m, y, z);
 }
 
 /* f32, f16 and bf16 storage against the f64 oracle on the same (rounded) inputs. */
@@ -172,9 +164,7 @@ static void test_dtypes(void)
             free(alv);
             free(want);
             vt_guarded_destroy(&y);
-            vdk_tensor *all[] = {a, b, al, a64, b64, al64, y64};
-            for (int i = 0; i < 7; i++)
-                vdk_tensor_destroy(all[i]);
+            VT_DESTROY(a, b, al, a64, b64, al64, y64);
         }
 }
 
@@ -222,9 +212,7 @@ static void test_views_and_in_place(void)
         free(alvals);
         free(want);
         free(after);
-        vdk_tensor *all[] = {av, bv, alv, big, abig, ad, bd, ald, yd, ys};
-        for (int i = 0; i < 10; i++)
-            vdk_tensor_destroy(all[i]);
+        VT_DESTROY(av, bv, alv, big, abig, ad, bd, ald, yd, ys);
     }
 }
 
@@ -297,10 +285,8 @@ static void test_bad_input(void)
     p = good, p.sigmoid = 0;
     VT_STATUS(ctx, vdk_blend(ctx, &p, y, y, NULL, y), VDK_OK);
 
-    vdk_tensor *all[] = {a, b, al, y, al_rank, al_bad, b16, al16, y16, t_shape, t_rank,
-                         big, lo, hi, y_part, x_part, al_in_y, a_o, al_o};
-    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
-        vdk_tensor_destroy(all[i]);
+    VT_DESTROY(a, b, al, y, al_rank, al_bad, b16, al16, y16, t_shape, t_rank, big, lo, hi, y_part,
+               x_part, al_in_y, a_o, al_o);
     vdk_context_destroy(other_ctx);
 }
 

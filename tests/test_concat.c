@@ -7,15 +7,6 @@
 
 static vdk_context *ctx;
 
-static void destroy_all(vdk_tensor **t, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        vdk_tensor_destroy(t[i]);
-}
-#define DESTROY(...)                                                                         \
-    destroy_all((vdk_tensor *[]){__VA_ARGS__},                                               \
-                sizeof((vdk_tensor *[]){__VA_ARGS__}) / sizeof(vdk_tensor *))
-
 static void test_golden(void)
 {
     vt_golden_file f = vt_golden_load("concat");
@@ -32,7 +23,7 @@ static void test_golden(void)
                  e.norm_err, e.max_abs, (long long)e.bad);
         VT_CHECK(vt_guard_intact(&y), "golden %s: guard region overwritten", c->name);
         vt_guarded_destroy(&y);
-        DESTROY(a, b);
+        VT_DESTROY(a, b);
     }
     vt_golden_free(&f);
 }
@@ -74,7 +65,7 @@ static void test_slices_give_inputs_back(void)
                 VT_CHECK(yb && holds(yb, b), "rank %d axis %d: y[a:] is not b", rank, p.axis);
                 VT_CHECK(vt_guard_intact(&y), "rank %d axis %d: guard overwritten", rank, p.axis);
                 vt_guarded_destroy(&y);
-                DESTROY(a, b, ya, yb);
+                VT_DESTROY(a, b, ya, yb);
             }
 }
 
@@ -106,7 +97,7 @@ static void test_dtypes(void)
         free(bv);
         free(want);
         vt_guarded_destroy(&y);
-        DESTROY(a, b, a64, b64, y64);
+        VT_DESTROY(a, b, a64, b64, y64);
     }
 }
 
@@ -159,7 +150,7 @@ static void test_views(void)
         free(want);
         free(before);
         free(after);
-        DESTROY(abase, bbase, ybase, a, bc, b, y, ad, bd, yd);
+        VT_DESTROY(abase, bbase, ybase, a, bc, b, y, ad, bd, yd);
     }
 }
 
@@ -229,8 +220,8 @@ static void test_bad_input(void)
     VT_ERROR(ctx, vdk_concat(ctx, &p, a_huge, b_huge, y1), VDK_ERROR_OVERFLOW, "a.shape[0]");
     VT_CHECK(vt_all_unchanged(&snap), "a failed call changed a tensor");
 
-    DESTROY(a, b, y, r4, b16, y16, b_h, y_c8, fa, fb, s[0], s[1], s[2], s[3], a_in, y_in_a, b_in,
-            y_in_b, a_huge, b_huge, y1);
+    VT_DESTROY(a, b, y, r4, b16, y16, b_h, y_c8, fa, fb, s[0], s[1], s[2], s[3], a_in, y_in_a,
+               b_in, y_in_b, a_huge, b_huge, y1);
     vdk_tensor_destroy(b_other);
     vdk_context_destroy(other);
 }

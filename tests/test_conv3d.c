@@ -23,15 +23,6 @@ static void out_shape(const int64_t *xs, const int64_t *ws, const vdk_conv3d_par
     ys[4] = ws[0];
 }
 
-static void destroy_all(vdk_tensor **t, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        vdk_tensor_destroy(t[i]);
-}
-#define DESTROY(...)                                                                         \
-    destroy_all((vdk_tensor *[]){__VA_ARGS__},                                               \
-                sizeof((vdk_tensor *[]){__VA_ARGS__}) / sizeof(vdk_tensor *))
-
 static vdk_conv3d_params golden_params(const vt_golden_case *c)
 {
     return (vdk_conv3d_params){
@@ -61,7 +52,7 @@ static void test_golden(void)
                  c->name, e.norm_err, e.max_abs, (long long)e.bad);
         VT_CHECK(vt_guard_intact(&y), "golden %s: guard region overwritten", c->name);
         vt_guarded_destroy(&y);
-        DESTROY(x, w, bias, res);
+        VT_DESTROY(x, w, bias, res);
     }
     vt_golden_free(&f);
 }
@@ -134,7 +125,7 @@ static void test_first_tap_shifts(void)
         vt_error e = vt_compare_tensor(y, want);
         VT_CHECK(vt_error_ok(e, 0), "first tap on axis %d: norm_err %.3g", axis, e.norm_err);
         free(want);
-        DESTROY(w, y);
+        VT_DESTROY(w, y);
     }
     free(xv);
     vdk_tensor_destroy(x);
@@ -172,7 +163,7 @@ static void test_linearity(void)
     free(b);
     free(v1);
     free(v2);
-    DESTROY(x1, x2, w, xm, y1, y2, ym);
+    VT_DESTROY(x1, x2, w, xm, y1, y2, ym);
 }
 
 /* A conv with padding p equals the conv without padding of x zero-padded by p. */
@@ -207,7 +198,7 @@ static void test_zero_padding(void)
     free(xv);
     free(pv);
     free(want);
-    DESTROY(x, w, xp, y, yp);
+    VT_DESTROY(x, w, xp, y, yp);
 }
 
 /* A stride-s conv is the stride-1 conv (same kernel, padding, bias and act) sampled
@@ -258,7 +249,7 @@ static void test_stride_samples_stride_one(void)
                  cfg[i].stride[0], cfg[i].stride[1], cfg[i].stride[2], e.norm_err);
         free(v1);
         free(want);
-        DESTROY(x, w, bias, y1, ys);
+        VT_DESTROY(x, w, bias, y1, ys);
     }
 }
 
@@ -301,7 +292,7 @@ static void test_epilogue_and_in_place_residual(void)
     }
     free(cv);
     free(bv);
-    DESTROY(x, w, bias, conv);
+    VT_DESTROY(x, w, bias, conv);
 }
 
 /* f32, f16 and bf16 storage against the f64 oracle on the same (rounded) inputs. */
@@ -337,7 +328,7 @@ static void test_dtypes(void)
         VT_CHECK(vt_guard_intact(&y), "%s: guard overwritten", vdk_dtype_name(dt));
         free(want);
         vt_guarded_destroy(&y);
-        DESTROY(in[0], in[1], in[2], in[3], in64[0], in64[1], in64[2], in64[3], y64);
+        VT_DESTROY(in[0], in[1], in[2], in[3], in64[0], in64[1], in64[2], in64[3], y64);
     }
 }
 
@@ -395,7 +386,7 @@ static void test_views(void)
     free(before);
     free(want);
     free(after);
-    DESTROY(x, w_c, w, bias, y, xb, wb, bb, yb, xd, wd, bd, rd, yd);
+    VT_DESTROY(x, w_c, w, bias, y, xb, wb, bb, yb, xd, wd, bd, rd, yd);
 }
 
 /* A tensor over `keep`, a small buffer, that claims a huge shape: only for calls
@@ -517,10 +508,10 @@ static void test_bad_input(void)
              "'y'");
     VT_CHECK(vt_all_unchanged(&snap), "a failed call changed a tensor");
 
-    DESTROY(x, w, bias, res, y, r4, b2, x16, w16, b16, w_cin5, b5, y_other, x_small, fx, fw, fb,
-            x_in_fx, y_in_fx, w_in_fw, y_in_fw, y_in_fb, b_in_fb, r_in_fx, s[0], s[1], s[2], s[3],
-            s[4], s[5], s[6], x_longT, w_t3, x_wide, w_many, y16);
-    DESTROY(x_other, b_other);
+    VT_DESTROY(x, w, bias, res, y, r4, b2, x16, w16, b16, w_cin5, b5, y_other, x_small, fx, fw,
+               fb, x_in_fx, y_in_fx, w_in_fw, y_in_fw, y_in_fb, b_in_fb, r_in_fx, s[0], s[1], s[2],
+               s[3], s[4], s[5], s[6], x_longT, w_t3, x_wide, w_many, y16);
+    VT_DESTROY(x_other, b_other);
     vdk_context_destroy(other);
 }
 

@@ -34,9 +34,7 @@ static void test_golden(void)
                  c->name, e.norm_err, e.max_abs, (long long)e.bad);
         VT_CHECK(vt_guard_intact(&y), "golden %s: guard region overwritten", c->name);
         vt_guarded_destroy(&y);
-        vdk_tensor_destroy(x);
-        vdk_tensor_destroy(gamma);
-        vdk_tensor_destroy(beta);
+        VT_DESTROY(x, gamma, beta);
     }
     vt_golden_free(&f);
 }
@@ -101,9 +99,7 @@ static void test_scopes_agree_for_one_frame(void)
     vt_error e = vt_compare_tensor(a, bv);
     VT_CHECK(vt_error_ok(e, VT_GOLDEN_BOUND), "T=1 scopes differ: %.3g", e.norm_err);
     free(bv);
-    vdk_tensor_destroy(x);
-    vdk_tensor_destroy(a);
-    vdk_tensor_destroy(b);
+    VT_DESTROY(x, a, b);
 }
 
 /* The fused SiLU equals SiLU applied to the normalised output, and the per-channel
@@ -132,11 +128,7 @@ static void test_fused_affine_silu(void)
     free(g);
     free(b);
     free(want);
-    vdk_tensor_destroy(x);
-    vdk_tensor_destroy(gamma);
-    vdk_tensor_destroy(beta);
-    vdk_tensor_destroy(plain);
-    vdk_tensor_destroy(fused);
+    VT_DESTROY(x, gamma, beta, plain, fused);
 }
 
 /* f32, f16 and bf16 storage against the f64 oracle on the same (rounded) inputs. */
@@ -170,9 +162,7 @@ static void test_dtypes(void)
         free(bv);
         free(want);
         vt_guarded_destroy(&y);
-        vdk_tensor *all[] = {x, gamma, beta, x64, g64, b64, y64};
-        for (int i = 0; i < 7; i++)
-            vdk_tensor_destroy(all[i]);
+        VT_DESTROY(x, gamma, beta, x64, g64, b64, y64);
     }
 }
 
@@ -209,11 +199,7 @@ static void test_views_and_in_place(void)
     free(want);
     free(after);
     free(before_all);
-    vdk_tensor_destroy(fresh);
-    vdk_tensor_destroy(view);
-    vdk_tensor_destroy(big);
-    vdk_tensor_destroy(dense);
-    vdk_tensor_destroy(a);
+    VT_DESTROY(fresh, view, big, dense, a);
 }
 
 static void test_bad_input(void)
@@ -271,10 +257,8 @@ static void test_bad_input(void)
     VT_ERROR(ctx, vdk_group_norm(ctx, &good, x_in_big, gamma, beta, y_part), VDK_ERROR_ALIAS, "'y'");
     VT_CHECK(vt_all_unchanged(&s), "a failed call changed a tensor");
 
-    vdk_tensor *all[] = {x, gamma, beta, y, x4, g7, y16, y_shape, y_part,
-                         big, big_part, x_in_big, x_in_big_flat};
-    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
-        vdk_tensor_destroy(all[i]);
+    VT_DESTROY(x, gamma, beta, y, x4, g7, y16, y_shape, y_part, big, big_part, x_in_big,
+               x_in_big_flat);
     vdk_tensor_destroy(x_other);
     vdk_context_destroy(other_ctx);
 }

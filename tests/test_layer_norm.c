@@ -75,9 +75,7 @@ static void test_golden(void)
                  c->name, e.norm_err, e.max_abs, (long long)e.bad);
         VT_CHECK(vt_guard_intact(&y), "golden %s: guard region overwritten", c->name);
         vt_guarded_destroy(&y);
-        vdk_tensor_destroy(x);
-        vdk_tensor_destroy(gamma);
-        vdk_tensor_destroy(beta);
+        VT_DESTROY(x, gamma, beta);
     }
     vt_golden_free(&f);
 }

@@ -80,10 +80,7 @@ static void test_golden(void)
                  c->name, e.norm_err, e.max_abs, (long long)e.bad);
         VT_CHECK(vt_guard_intact(&y), "golden %s: guard region overwritten", c->name);
         vt_guarded_destroy(&y);
-        vdk_tensor_destroy(x);
-        vdk_tensor_destroy(w);
-        vdk_tensor_destroy(bias);
-        vdk_tensor_destroy(residual);
+        VT_DESTROY(x, w, bias, residual);
     }
     vt_golden_free(&f);
 }

@@ -223,9 +223,7 @@ static void test_dtypes(void)
             free(tr);
             free(want);
             vt_guarded_destroy(&y);
-            vdk_tensor_destroy(t);
-            vdk_tensor_destroy(t64);
-            vdk_tensor_destroy(y64);
+            VT_DESTROY(t, t64, y64);
         }
 }
 
@@ -256,9 +254,7 @@ static void test_views(void)
     free(tvals);
     free(want);
     free(after);
-    vdk_tensor *all[] = {tv, yv, tbig, ybig, td, yd};
-    for (int i = 0; i < 6; i++)
-        vdk_tensor_destroy(all[i]);
+    VT_DESTROY(tv, yv, tbig, ybig, td, yd);
 }
 
 static void test_bad_input(void)
@@ -327,9 +323,7 @@ static void test_bad_input(void)
     p = good, p.scale = -2, p.downscale_freq_shift = 6.5f;
     VT_STATUS(ctx, vdk_timestep_embedding(ctx, &p, t, y), VDK_OK);
 
-    vdk_tensor *all[] = {t, y, t2, y1, y16, y_n, y_d, big, t_in, ylo, y_in, t_o, y_o};
-    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
-        vdk_tensor_destroy(all[i]);
+    VT_DESTROY(t, y, t2, y1, y16, y_n, y_d, big, t_in, ylo, y_in, t_o, y_o);
     vdk_context_destroy(other_ctx);
 }
 

@@ -173,9 +173,7 @@ static void test_dtypes(void)
             free(xv);
             free(want);
             vt_guarded_destroy(&y);
-            vdk_tensor_destroy(x);
-            vdk_tensor_destroy(x64);
-            vdk_tensor_destroy(y64);
+            VT_DESTROY(x, x64, y64);
         }
 }
 
@@ -213,9 +211,7 @@ static void test_views_and_in_place(void)
         free(vals);
         free(want);
         free(after);
-        vdk_tensor *all[] = {view, big, dense, a, b};
-        for (int i = 0; i < 5; i++)
-            vdk_tensor_destroy(all[i]);
+        VT_DESTROY(view, big, dense, a, b);
     }
 }
 
@@ -266,9 +262,7 @@ static void test_bad_input(void)
     p = (vdk_unary_params){.op = VDK_UNARY_SILU, .alpha = NAN, .beta = INFINITY};
     VT_STATUS(ctx, vdk_unary(ctx, &p, x, y), VDK_OK);
 
-    vdk_tensor *all[] = {x, y, y16, y_shape, y_rank, big, lo, hi, y_part, x_part};
-    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
-        vdk_tensor_destroy(all[i]);
+    VT_DESTROY(x, y, y16, y_shape, y_rank, big, lo, hi, y_part, x_part);
     vdk_tensor_destroy(x_other);
     vdk_context_destroy(other_ctx);
 }

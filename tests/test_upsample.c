@@ -7,15 +7,6 @@
 
 static vdk_context *ctx;
 
-static void destroy_all(vdk_tensor **t, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        vdk_tensor_destroy(t[i]);
-}
-#define DESTROY(...)                                                                         \
-    destroy_all((vdk_tensor *[]){__VA_ARGS__},                                               \
-                sizeof((vdk_tensor *[]){__VA_ARGS__}) / sizeof(vdk_tensor *))
-
 static void test_golden(void)
 {
     vt_golden_file f = vt_golden_load("upsample");
@@ -162,7 +153,7 @@ static void test_dtypes(void)
         free(xv);
         free(want);
         vt_guarded_destroy(&y);
-        DESTROY(x, x64, y64);
+        VT_DESTROY(x, x64, y64);
     }
 }
 
@@ -199,7 +190,7 @@ static void test_views(void)
     free(want);
     free(before);
     free(after);
-    DESTROY(xb, xc, x, yb, y, xd, yd);
+    VT_DESTROY(xb, xc, x, yb, y, xd, yd);
 }
 
 static void test_bad_input(void)
@@ -261,7 +252,7 @@ static void test_bad_input(void)
     VT_ERROR(ctx, vdk_upsample(ctx, &p, x_big, y), VDK_ERROR_OVERFLOW, "'y'");
     VT_CHECK(vt_all_unchanged(&snap), "a failed call changed a tensor");
 
-    DESTROY(x, y, r4, y16, y_other, flat, sx, sy, x_in, y_in, x_long, x_big);
+    VT_DESTROY(x, y, r4, y16, y_other, flat, sx, sy, x_in, y_in, x_long, x_big);
     vdk_tensor_destroy(x_other);
     vdk_context_destroy(other);
 }
