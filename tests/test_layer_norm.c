@@ -7,55 +7,20 @@
 
 static vdk_context *ctx;
 
-/* Tensors made by a test, destroyed together at its end. */
-static vdk_tensor *owned[64];
-static int nowned;
-static vdk_tensor *keep(vdk_tensor *t)
-{
-    if (nowned == (int)(sizeof owned / sizeof *owned))
-        vt_fatal("test_layer_norm: too many tensors in one test");
-    return owned[nowned++] = t;
-}
-static void drop_all(void)
-{
-    while (nowned)
-        vdk_tensor_destroy(owned[--nowned]);
-}
+/* Shorthands on this file's context; what they make is kept (vt_keep) until the
+ * test's vt_drop_all(). */
 static vdk_tensor *random_t(vdk_dtype dt, int rank, const int64_t *shape, uint64_t seed, double lo,
                             double hi)
 {
-    return keep(vt_random(ctx, dt, rank, shape, seed, lo, hi));
+    return vt_keep(vt_random(ctx, dt, rank, shape, seed, lo, hi));
 }
 static vdk_tensor *empty_t(vdk_dtype dt, int rank, const int64_t *shape)
 {
-    return keep(vt_tensor(ctx, dt, rank, shape));
+    return vt_keep(vt_tensor(ctx, dt, rank, shape));
 }
-/* A dense tensor of dtype dt holding exactly the values of src. */
 static vdk_tensor *copy_t(vdk_dtype dt, const vdk_tensor *src)
 {
-    if (!src)
-        return NULL;
-    int64_t shape[VDK_MAX_RANK];
-    for (int i = 0; i < vdk_tensor_rank(src); i++)
-        shape[i] = vdk_tensor_dim(src, i);
-    vdk_tensor *t = empty_t(dt, vdk_tensor_rank(src), shape);
-    double *v = vt_read(src);
-    vt_fill(t, v);
-    free(v);
-    return t;
-}
-/* A view of `rank`/`shape` starting at element `start` of the 1-D tensor big. */
-static vdk_tensor *view_at(vdk_tensor *big, int64_t start, int rank, const int64_t *shape)
-{
-    vdk_tensor *flat = NULL, *v = NULL;
-    int64_t n = 1;
-    for (int i = 0; i < rank; i++)
-        n *= shape[i];
-    if (vdk_tensor_slice(big, 0, start, n, &flat) != VDK_OK ||
-        vdk_tensor_reshape(flat, rank, shape, &v) != VDK_OK)
-        vt_fatal("view_at: %s", vdk_last_error(ctx));
-    keep(flat);
-    return keep(v);
+    return vt_keep(vt_copy_as(ctx, dt, src));
 }
 
 static void test_golden(void)
@@ -109,7 +74,7 @@ static void test_normalised_rows(void)
     VT_CHECK(worst_var < 1e-12, "row variance off var/(var+eps) by %.3g", worst_var);
     free(xv);
     free(yv);
-    drop_all();
+    vt_drop_all();
 }
 
 /* Adding 1e4 to every element changes nothing in exact arithmetic; the result
@@ -142,7 +107,7 @@ static void test_large_offset(void)
                  "%s: offset 1e4 costs accuracy: norm_err %.3g", vdk_dtype_name(dt), e.norm_err);
         free(v);
         free(want);
-        drop_all();
+        vt_drop_all();
     }
 }
 
@@ -170,7 +135,7 @@ static void test_affine(void)
     free(nv);
     free(g);
     free(b);
-    drop_all();
+    vt_drop_all();
 }
 
 /* f32, f16 and bf16 storage against the f64 oracle on the same (rounded) inputs. */
@@ -196,7 +161,7 @@ static void test_dtypes(void)
         VT_CHECK(vt_guard_intact(&y), "%s: guard overwritten", vdk_dtype_name(dt));
         free(want);
         vt_guarded_destroy(&y);
-        drop_all();
+        vt_drop_all();
     }
 }
 
@@ -213,9 +178,9 @@ static void test_views_and_in_place(void)
     if (vdk_tensor_slice(big, 2, 6, C, &view) || vdk_tensor_slice(gw, 0, 3, C, &gamma) ||
         vdk_tensor_slice(bw, 0, 1, C, &beta))
         vt_fatal("slice: %s", vdk_last_error(ctx));
-    keep(view);
-    keep(gamma);
-    keep(beta);
+    vt_keep(view);
+    vt_keep(gamma);
+    vt_keep(beta);
     const vdk_layer_norm_params p = {1e-5f};
     vdk_tensor *dense = empty_t(VDK_F32, 3, shape);
     VT_STATUS(ctx, vdk_layer_norm(ctx, &p, copy_t(VDK_F32, view), copy_t(VDK_F32, gamma),
@@ -239,7 +204,7 @@ static void test_views_and_in_place(void)
     free(want);
     free(before);
     free(after);
-    drop_all();
+    vt_drop_all();
 }
 
 static void test_bad_input(void)
@@ -259,11 +224,14 @@ static void test_bad_input(void)
     vdk_tensor *x_other = vt_random(other_ctx, VDK_F32, 3, shape, 260, -1, 1);
     vdk_tensor *g_other = vt_random(other_ctx, VDK_F32, 1, &C, 261, -1, 1);
     vdk_tensor *big = random_t(VDK_F32, 1, (int64_t[]){64}, 262, -1, 1);
-    vdk_tensor *x_in_big = view_at(big, 0, 3, shape), *y_in_big = view_at(big, 8, 3, shape);
+    vdk_tensor *x_in_big = vt_keep(vt_view_at(big, 0, 3, shape));
+    vdk_tensor *y_in_big = vt_keep(vt_view_at(big, 8, 3, shape));
     vdk_tensor *bg = random_t(VDK_F32, 1, (int64_t[]){64}, 263, -1, 1);
-    vdk_tensor *g_in_bg = view_at(bg, 40, 1, &C), *y_in_bg = view_at(bg, 0, 3, shape);
+    vdk_tensor *g_in_bg = vt_keep(vt_view_at(bg, 40, 1, &C));
+    vdk_tensor *y_in_bg = vt_keep(vt_view_at(bg, 0, 3, shape));
     vdk_tensor *bb = random_t(VDK_F32, 1, (int64_t[]){64}, 264, -1, 1);
-    vdk_tensor *b_in_bb = view_at(bb, 3, 1, &C), *y_in_bb = view_at(bb, 0, 3, shape);
+    vdk_tensor *b_in_bb = vt_keep(vt_view_at(bb, 3, 1, &C));
+    vdk_tensor *y_in_bb = vt_keep(vt_view_at(bb, 0, 3, shape));
 
     const vdk_layer_norm_params good = {1e-5f};
     vdk_layer_norm_params p;
@@ -299,7 +267,7 @@ static void test_bad_input(void)
     VT_CHECK(vt_all_unchanged(&s), "a failed call changed a tensor");
     VT_CHECK(vt_all_unchanged(&s2), "a failed call changed a tensor");
 
-    drop_all();
+    vt_drop_all();
     vdk_tensor_destroy(x_other);
     vdk_tensor_destroy(g_other);
     vdk_context_destroy(other_ctx);
