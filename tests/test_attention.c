@@ -34,14 +34,9 @@ static void test_golden(void)
         vdk_tensor *q = vt_keep(vt_golden_make(ctx, c, "q", VDK_F64));
         vdk_tensor *k = vt_keep(vt_golden_make(ctx, c, "k", VDK_F64));
         vdk_tensor *v = vt_keep(vt_golden_make(ctx, c, "v", VDK_F64));
-        const vt_golden_tensor *want = vt_golden_get(c, "o");
-        vt_guarded o = vt_guarded_tensor(ctx, VDK_F64, want->rank, want->shape);
+        vt_guarded o = vt_golden_output(ctx, c, "o");
         VT_STATUS(ctx, vdk_attention(ctx, &p, q, k, v, o.view), VDK_OK);
-        vt_error e = vt_compare_tensor(o.view, want->data);
-        VT_CHECK(vt_error_ok(e, VT_GOLDEN_BOUND), "golden %s: norm_err %.3g max_abs %.3g bad %lld",
-                 c->name, e.norm_err, e.max_abs, (long long)e.bad);
-        VT_CHECK(vt_guard_intact(&o), "golden %s: guard region overwritten", c->name);
-        vt_guarded_destroy(&o);
+        VT_GOLDEN_CHECK(&o, c, "o", VT_GOLDEN_BOUND);
         vt_drop_all();
     }
     vt_golden_free(&f);

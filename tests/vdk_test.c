@@ -459,3 +459,27 @@ vdk_tensor *vt_golden_make(vdk_context *ctx, const vt_golden_case *c, const char
     vt_fill(t, g->data);
     return t;
 }
+
+static const vt_golden_tensor *golden_need(const vt_golden_case *c, const char *name)
+{
+    const vt_golden_tensor *g = vt_golden_get(c, name);
+    if (!g)
+        vt_fatal("golden case %s has no tensor '%s'", c->name, name);
+    return g;
+}
+
+vt_guarded vt_golden_output(vdk_context *ctx, const vt_golden_case *c, const char *name)
+{
+    const vt_golden_tensor *g = golden_need(c, name);
+    return vt_guarded_tensor(ctx, VDK_F64, g->rank, g->shape);
+}
+
+void vt_golden_check(vt_guarded *out, const vt_golden_case *c, const char *name, double bound,
+                     const char *file, int line)
+{
+    vt_error e = vt_compare_tensor(out->view, golden_need(c, name)->data);
+    vt_check(vt_error_ok(e, bound), file, line, "golden %s: norm_err %.3g max_abs %.3g bad %lld",
+             c->name, e.norm_err, e.max_abs, (long long)e.bad);
+    vt_check(vt_guard_intact(out), file, line, "golden %s: guard region overwritten", c->name);
+    vt_guarded_destroy(out);
+}

@@ -167,5 +167,15 @@ const vt_golden_tensor *vt_golden_get(const vt_golden_case *c, const char *name)
 /* A new tensor on ctx holding the golden tensor `name`, or NULL when absent. */
 vdk_tensor *vt_golden_make(vdk_context *ctx, const vt_golden_case *c, const char *name,
                            vdk_dtype dtype);
+/* The output of a golden case: a guarded f64 tensor (vt_guarded_tensor) of the
+ * shape of the case's tensor `name`; fatal when the case has none. */
+vt_guarded vt_golden_output(vdk_context *ctx, const vt_golden_case *c, const char *name);
+/* Two checks on an output from vt_golden_output once the operator has run: it
+ * matches the case's tensor `name` (no bad values, normalised error <= bound), and
+ * its guard region is intact. Failures name the case; destroys out. */
+#define VT_GOLDEN_CHECK(out, c, name, bound)                                                 \
+    vt_golden_check((out), (c), (name), (bound), __FILE__, __LINE__)
+void vt_golden_check(vt_guarded *out, const vt_golden_case *c, const char *name, double bound,
+                     const char *file, int line);
 
 #endif
