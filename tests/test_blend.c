@@ -226,13 +226,10 @@ static void test_bad_input(void)
     vdk_tensor *y16 = vt_random(ctx, VDK_F16, 4, sh, 749, -1, 1);
     vdk_tensor *t_shape = vt_random(ctx, VDK_F32, 4, other, 750, -1, 1);
     vdk_tensor *t_rank = vt_random(ctx, VDK_F32, 3, s3, 751, -1, 1);
-    const int64_t flat = vdk_tensor_numel(a), total = flat + 8;
+    const int64_t total = vdk_tensor_numel(a) + 8;
     vdk_tensor *big = vt_random(ctx, VDK_F32, 1, &total, 752, -1, 1);
-    vdk_tensor *lo = NULL, *hi = NULL, *y_part = NULL, *x_part = NULL, *al_in_y = NULL;
-    vdk_tensor_slice(big, 0, 0, flat, &lo);
-    vdk_tensor_slice(big, 0, 8, flat, &hi);
-    vdk_tensor_reshape(lo, 4, sh, &y_part);
-    vdk_tensor_reshape(hi, 4, sh, &x_part);
+    vdk_tensor *y_part = vt_view_at(big, 0, 4, sh), *x_part = vt_view_at(big, 8, 4, sh);
+    vdk_tensor *al_in_y = NULL;
     vdk_tensor_slice(y, 2, 0, 1, &al_in_y); /* [2, 3, 1, 8] broadcasts, lies inside y */
     vdk_context *other_ctx = vt_context(VDK_BACKEND_REFERENCE);
     vdk_tensor *a_o = vt_random(other_ctx, VDK_F32, 4, sh, 753, -1, 1);
@@ -280,8 +277,8 @@ static void test_bad_input(void)
     p = good, p.sigmoid = 0;
     VT_STATUS(ctx, vdk_blend(ctx, &p, y, y, NULL, y), VDK_OK);
 
-    VT_DESTROY(a, b, al, y, al_rank, al_bad, b16, al16, y16, t_shape, t_rank, big, lo, hi, y_part,
-               x_part, al_in_y, a_o, al_o);
+    VT_DESTROY(a, b, al, y, al_rank, al_bad, b16, al16, y16, t_shape, t_rank, big, y_part, x_part,
+               al_in_y, a_o, al_o);
     vdk_context_destroy(other_ctx);
 }
 

@@ -163,18 +163,11 @@ static void test_bad_input(void)
     vdk_context *other = vt_context(VDK_BACKEND_REFERENCE);
     vdk_tensor *b_other = vt_random(other, VDK_F32, 5, sb, 909, -1, 1);
     /* y over the end of a, and over the start of b, in one flat storage each */
-    const int64_t na = 48, nb = 36, ny = 84;
+    const int64_t nb = 36, ny = 84;
     vdk_tensor *fa = vt_random(ctx, VDK_F32, 1, (int64_t[]){ny + 8}, 910, -1, 1);
     vdk_tensor *fb = vt_random(ctx, VDK_F32, 1, (int64_t[]){ny + 8}, 911, -1, 1);
-    vdk_tensor *s[4], *a_in = NULL, *y_in_a = NULL, *b_in = NULL, *y_in_b = NULL;
-    vdk_tensor_slice(fa, 0, 0, na, &s[0]);
-    vdk_tensor_slice(fa, 0, 8, ny, &s[1]);
-    vdk_tensor_slice(fb, 0, ny + 8 - nb, nb, &s[2]);
-    vdk_tensor_slice(fb, 0, 0, ny, &s[3]);
-    vdk_tensor_reshape(s[0], 5, sa, &a_in);
-    vdk_tensor_reshape(s[1], 5, sy, &y_in_a);
-    vdk_tensor_reshape(s[2], 5, sb, &b_in);
-    vdk_tensor_reshape(s[3], 5, sy, &y_in_b);
+    vdk_tensor *a_in = vt_view_at(fa, 0, 5, sa), *y_in_a = vt_view_at(fa, 8, 5, sy);
+    vdk_tensor *b_in = vt_view_at(fb, ny + 8 - nb, 5, sb), *y_in_b = vt_view_at(fb, 0, 5, sy);
 
     const vdk_concat_params good = {-1};
     vdk_concat_params p;
@@ -215,8 +208,8 @@ static void test_bad_input(void)
     VT_ERROR(ctx, vdk_concat(ctx, &p, a_huge, b_huge, y1), VDK_ERROR_OVERFLOW, "a.shape[0]");
     VT_CHECK(vt_all_unchanged(&snap), "a failed call changed a tensor");
 
-    VT_DESTROY(a, b, y, r4, b16, y16, b_h, y_c8, fa, fb, s[0], s[1], s[2], s[3], a_in, y_in_a,
-               b_in, y_in_b, a_huge, b_huge, y1);
+    VT_DESTROY(a, b, y, r4, b16, y16, b_h, y_c8, fa, fb, a_in, y_in_a, b_in, y_in_b, a_huge, b_huge,
+               y1);
     vdk_tensor_destroy(b_other);
     vdk_context_destroy(other);
 }

@@ -394,19 +394,6 @@ static vdk_tensor *fake_huge(vdk_dtype dt, int rank, const int64_t *shape, void 
     return t;
 }
 
-static vdk_tensor *view_of(vdk_tensor *flat, int64_t start, int rank, const int64_t *shape,
-                           vdk_tensor **slice)
-{
-    vdk_tensor *v = NULL;
-    int64_t n = 1;
-    for (int i = 0; i < rank; i++)
-        n *= shape[i];
-    if (vdk_tensor_slice(flat, 0, start, n, slice) != VDK_OK ||
-        vdk_tensor_reshape(*slice, rank, shape, &v) != VDK_OK)
-        vt_fatal("view_of: %s", vdk_last_error(ctx));
-    return v;
-}
-
 static void test_bad_input(void)
 {
     const int64_t xs[5] = {1, 2, 3, 3, 4}, ws[5] = {4, 3, 3, 3, 4}, C = 4;
@@ -433,11 +420,10 @@ static void test_bad_input(void)
     vdk_tensor *fx = vt_random(ctx, VDK_F32, 1, (int64_t[]){nx + 8}, 320, -1, 1);
     vdk_tensor *fw = vt_random(ctx, VDK_F32, 1, (int64_t[]){nw}, 321, -1, 1);
     vdk_tensor *fb = vt_random(ctx, VDK_F32, 1, (int64_t[]){nx + 2}, 322, -1, 1);
-    vdk_tensor *s[8];
-    vdk_tensor *x_in_fx = view_of(fx, 0, 5, xs, &s[0]), *y_in_fx = view_of(fx, 8, 5, xs, &s[1]);
-    vdk_tensor *w_in_fw = view_of(fw, 0, 5, ws, &s[2]), *y_in_fw = view_of(fw, 100, 5, xs, &s[3]);
-    vdk_tensor *y_in_fb = view_of(fb, 0, 5, xs, &s[4]), *b_in_fb = view_of(fb, nx - 2, 1, &C, &s[5]);
-    vdk_tensor *r_in_fx = view_of(fx, 0, 5, xs, &s[6]); /* overlaps y_in_fx, not the same view */
+    vdk_tensor *x_in_fx = vt_view_at(fx, 0, 5, xs), *y_in_fx = vt_view_at(fx, 8, 5, xs);
+    vdk_tensor *w_in_fw = vt_view_at(fw, 0, 5, ws), *y_in_fw = vt_view_at(fw, 100, 5, xs);
+    vdk_tensor *y_in_fb = vt_view_at(fb, 0, 5, xs), *b_in_fb = vt_view_at(fb, nx - 2, 1, &C);
+    vdk_tensor *r_in_fx = vt_view_at(fx, 0, 5, xs); /* overlaps y_in_fx, not the same view */
 
     const vdk_conv3d_params good = {.padding = {1, 1, 1}, .act = VDK_ACT_SILU};
     vdk_conv3d_params p;
@@ -503,9 +489,9 @@ static void test_bad_input(void)
              "'y'");
     VT_CHECK(vt_all_unchanged(&snap), "a failed call changed a tensor");
 
-    VT_DESTROY(x, w, bias, res, y, r4, b2, x16, w16, b16, w_cin5, b5, y_other, x_small, fx, fw,
-               fb, x_in_fx, y_in_fx, w_in_fw, y_in_fw, y_in_fb, b_in_fb, r_in_fx, s[0], s[1], s[2],
-               s[3], s[4], s[5], s[6], x_longT, w_t3, x_wide, w_many, y16);
+    VT_DESTROY(x, w, bias, res, y, r4, b2, x16, w16, b16, w_cin5, b5, y_other, x_small, fx, fw, fb,
+               x_in_fx, y_in_fx, w_in_fw, y_in_fw, y_in_fb, b_in_fb, r_in_fx, x_longT, w_t3, x_wide,
+               w_many, y16);
     VT_DESTROY(x_other, b_other);
     vdk_context_destroy(other);
 }

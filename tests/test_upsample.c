@@ -201,11 +201,7 @@ static void test_bad_input(void)
     /* x and y inside one flat storage, overlapping */
     const int64_t nx = 48, ny = 192;
     vdk_tensor *flat = vt_random(ctx, VDK_F32, 1, (int64_t[]){ny + 16}, 507, -1, 1);
-    vdk_tensor *sx = NULL, *sy = NULL, *x_in = NULL, *y_in = NULL;
-    vdk_tensor_slice(flat, 0, ny + 16 - nx, nx, &sx);
-    vdk_tensor_slice(flat, 0, 0, ny, &sy);
-    vdk_tensor_reshape(sx, 5, xs, &x_in);
-    vdk_tensor_reshape(sy, 5, ys, &y_in);
+    vdk_tensor *x_in = vt_view_at(flat, ny + 16 - nx, 5, xs), *y_in = vt_view_at(flat, 0, 5, ys);
 
     const vdk_upsample_params good = {{2, 2, 1}};
     vdk_upsample_params p;
@@ -247,7 +243,7 @@ static void test_bad_input(void)
     VT_ERROR(ctx, vdk_upsample(ctx, &p, x_big, y), VDK_ERROR_OVERFLOW, "'y'");
     VT_CHECK(vt_all_unchanged(&snap), "a failed call changed a tensor");
 
-    VT_DESTROY(x, y, r4, y16, y_other, flat, sx, sy, x_in, y_in, x_long, x_big);
+    VT_DESTROY(x, y, r4, y16, y_other, flat, x_in, y_in, x_long, x_big);
     vdk_tensor_destroy(x_other);
     vdk_context_destroy(other);
 }
