@@ -270,8 +270,7 @@ static void test_bad_input(void)
     vdk_tensor *o16 = vt_keep(vt_random(ctx, VDK_F16, 5, shape, 10, -1, 1));
     vdk_tensor *big = vt_keep(vt_random(ctx, VDK_F32, 1, (int64_t[]){160}, 11, -1, 1));
     vdk_tensor *lo = vt_keep(vt_view_at(big, 0, 5, shape)), *hi = vt_keep(vt_view_at(big, 32, 5, shape));
-    vdk_context *other_ctx = vt_context(VDK_BACKEND_REFERENCE);
-    vdk_tensor *q_o = vt_random(other_ctx, VDK_F32, 5, shape, 12, -1, 1);
+    vdk_tensor *q_o = vt_keep(vt_random(vt_other_context(), VDK_F32, 5, shape, 12, -1, 1));
     const vdk_attention_params good = {.axes = VDK_AXES_TEMPORAL, .heads = 2};
     vdk_attention_params p;
     vt_snapshots s = VT_SNAP(q, k, v, o, kc, o16, big);
@@ -305,8 +304,6 @@ static void test_bad_input(void)
     VT_ERROR(ctx, vdk_attention(ctx, &good, q, hi, v, lo), VDK_ERROR_ALIAS, "'k'");
     VT_ERROR(ctx, vdk_attention(ctx, &good, q, k, lo, lo), VDK_ERROR_ALIAS, "'v'");
     VT_CHECK(vt_all_unchanged(&s), "a failed call changed a tensor");
-    vdk_tensor_destroy(q_o);
-    vdk_context_destroy(other_ctx);
     vt_drop_all();
 }
 

@@ -230,10 +230,9 @@ static void test_bad_input(void)
     vdk_tensor *y_part = vt_view_at(big, 0, 4, shape), *a_part = vt_view_at(big, 8, 4, shape);
     vdk_tensor *b_in_y = NULL;
     vdk_tensor_slice(y, 1, 1, 1, &b_in_y); /* [2, 1, 4, 8]: broadcasts, lies inside y */
-    vdk_context *other_ctx = vt_context(VDK_BACKEND_REFERENCE);
-    vdk_tensor *a_other = vt_random(other_ctx, VDK_F32, 4, shape, 612, -1, 1);
-    vdk_tensor *b_other = vt_random(other_ctx, VDK_F32, 4, bshape, 613, -1, 1);
-    vdk_tensor *y_other = vt_random(other_ctx, VDK_F32, 4, shape, 614, -1, 1);
+    vdk_tensor *a_other = vt_random(vt_other_context(), VDK_F32, 4, shape, 612, -1, 1);
+    vdk_tensor *b_other = vt_random(vt_other_context(), VDK_F32, 4, bshape, 613, -1, 1);
+    vdk_tensor *y_other = vt_random(vt_other_context(), VDK_F32, 4, shape, 614, -1, 1);
 
     const vdk_binary_params good = {.op = VDK_BINARY_MUL};
     vdk_binary_params p;
@@ -272,9 +271,7 @@ static void test_bad_input(void)
     VT_STATUS(ctx, vdk_binary(ctx, &good, y, b, y), VDK_OK);
 
     VT_DESTROY(a, b, y, b_bad, b_rank, b16, y16, y_shape, y_rank, y_same, big, y_part, a_part,
-               b_in_y);
-    VT_DESTROY(a_other, b_other, y_other);
-    vdk_context_destroy(other_ctx);
+               b_in_y, a_other, b_other, y_other);
 }
 
 int main(void)

@@ -160,8 +160,7 @@ static void test_bad_input(void)
     vdk_tensor *y16 = vt_random(ctx, VDK_F16, 5, sy, 906, -1, 1);
     vdk_tensor *b_h = vt_random(ctx, VDK_F32, 5, (int64_t[]){1, 2, 4, 2, 3}, 907, -1, 1);
     vdk_tensor *y_c8 = vt_random(ctx, VDK_F32, 5, (int64_t[]){1, 2, 3, 2, 8}, 908, -1, 1);
-    vdk_context *other = vt_context(VDK_BACKEND_REFERENCE);
-    vdk_tensor *b_other = vt_random(other, VDK_F32, 5, sb, 909, -1, 1);
+    vdk_tensor *b_other = vt_random(vt_other_context(), VDK_F32, 5, sb, 909, -1, 1);
     /* y over the end of a, and over the start of b, in one flat storage each */
     const int64_t nb = 36, ny = 84;
     vdk_tensor *fa = vt_random(ctx, VDK_F32, 1, (int64_t[]){ny + 8}, 910, -1, 1);
@@ -209,9 +208,7 @@ static void test_bad_input(void)
     VT_CHECK(vt_all_unchanged(&snap), "a failed call changed a tensor");
 
     VT_DESTROY(a, b, y, r4, b16, y16, b_h, y_c8, fa, fb, a_in, y_in_a, b_in, y_in_b, a_huge, b_huge,
-               y1);
-    vdk_tensor_destroy(b_other);
-    vdk_context_destroy(other);
+               y1, b_other);
 }
 
 int main(void)

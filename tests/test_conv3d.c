@@ -413,9 +413,8 @@ static void test_bad_input(void)
     vdk_tensor *b5 = vt_random(ctx, VDK_F32, 1, (int64_t[]){5}, 312, -1, 1);
     vdk_tensor *y_other = vt_random(ctx, VDK_F32, 5, (int64_t[]){1, 2, 3, 4, 4}, 313, -1, 1);
     vdk_tensor *x_small = vt_random(ctx, VDK_F32, 5, (int64_t[]){1, 1, 1, 1, 4}, 314, -1, 1);
-    vdk_context *other = vt_context(VDK_BACKEND_REFERENCE);
-    vdk_tensor *x_other = vt_random(other, VDK_F32, 5, xs, 315, -1, 1);
-    vdk_tensor *b_other = vt_random(other, VDK_F32, 1, &C, 316, -1, 1);
+    vdk_tensor *x_other = vt_random(vt_other_context(), VDK_F32, 5, xs, 315, -1, 1);
+    vdk_tensor *b_other = vt_random(vt_other_context(), VDK_F32, 1, &C, 316, -1, 1);
     /* outputs that overlap an input: views into one flat storage each */
     vdk_tensor *fx = vt_random(ctx, VDK_F32, 1, (int64_t[]){nx + 8}, 320, -1, 1);
     vdk_tensor *fw = vt_random(ctx, VDK_F32, 1, (int64_t[]){nw}, 321, -1, 1);
@@ -491,9 +490,7 @@ static void test_bad_input(void)
 
     VT_DESTROY(x, w, bias, res, y, r4, b2, x16, w16, b16, w_cin5, b5, y_other, x_small, fx, fw, fb,
                x_in_fx, y_in_fx, w_in_fw, y_in_fw, y_in_fb, b_in_fb, r_in_fx, x_longT, w_t3, x_wide,
-               w_many, y16);
-    VT_DESTROY(x_other, b_other);
-    vdk_context_destroy(other);
+               w_many, y16, x_other, b_other);
 }
 
 int main(void)

@@ -212,8 +212,7 @@ static void test_bad_input(void)
     /* y_part overlaps x_in_big without being it */
     vdk_tensor *big = vt_tensor(ctx, VDK_F32, 1, (int64_t[]){vdk_tensor_numel(x) + 8});
     vdk_tensor *y_part = vt_view_at(big, 0, 5, shape), *x_in_big = vt_view_at(big, 8, 5, shape);
-    vdk_context *other_ctx = vt_context(VDK_BACKEND_REFERENCE);
-    vdk_tensor *x_other = vt_random(other_ctx, VDK_F32, 5, shape, 49, -1, 1);
+    vdk_tensor *x_other = vt_random(vt_other_context(), VDK_F32, 5, shape, 49, -1, 1);
 
     const vdk_group_norm_params good = {.groups = 4, .eps = 1e-5f, .act = VDK_ACT_SILU};
     vdk_group_norm_params p;
@@ -246,9 +245,7 @@ static void test_bad_input(void)
     VT_ERROR(ctx, vdk_group_norm(ctx, &good, x_in_big, gamma, beta, y_part), VDK_ERROR_ALIAS, "'y'");
     VT_CHECK(vt_all_unchanged(&s), "a failed call changed a tensor");
 
-    VT_DESTROY(x, gamma, beta, y, x4, g7, y16, y_shape, y_part, big, x_in_big);
-    vdk_tensor_destroy(x_other);
-    vdk_context_destroy(other_ctx);
+    VT_DESTROY(x, gamma, beta, y, x4, g7, y16, y_shape, y_part, big, x_in_big, x_other);
 }
 
 int main(void)

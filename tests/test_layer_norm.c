@@ -215,9 +215,8 @@ static void test_bad_input(void)
     vdk_tensor *y16 = random_t(VDK_F16, 3, shape, 257, -1, 1);
     vdk_tensor *g7 = random_t(VDK_F32, 1, (int64_t[]){7}, 258, -1, 1);
     vdk_tensor *y_shape = random_t(VDK_F32, 3, (int64_t[]){2, 4, 8}, 259, -1, 1);
-    vdk_context *other_ctx = vt_context(VDK_BACKEND_REFERENCE);
-    vdk_tensor *x_other = vt_random(other_ctx, VDK_F32, 3, shape, 260, -1, 1);
-    vdk_tensor *g_other = vt_random(other_ctx, VDK_F32, 1, &C, 261, -1, 1);
+    vdk_tensor *x_other = vt_keep(vt_random(vt_other_context(), VDK_F32, 3, shape, 260, -1, 1));
+    vdk_tensor *g_other = vt_keep(vt_random(vt_other_context(), VDK_F32, 1, &C, 261, -1, 1));
     vdk_tensor *big = random_t(VDK_F32, 1, (int64_t[]){64}, 262, -1, 1);
     vdk_tensor *x_in_big = vt_keep(vt_view_at(big, 0, 3, shape));
     vdk_tensor *y_in_big = vt_keep(vt_view_at(big, 8, 3, shape));
@@ -263,9 +262,6 @@ static void test_bad_input(void)
     VT_CHECK(vt_all_unchanged(&s2), "a failed call changed a tensor");
 
     vt_drop_all();
-    vdk_tensor_destroy(x_other);
-    vdk_tensor_destroy(g_other);
-    vdk_context_destroy(other_ctx);
 }
 
 int main(void)

@@ -293,9 +293,8 @@ static void test_bad_input(void)
     vdk_tensor *y_lead = random_t(VDK_F32, 3, (int64_t[]){2, 4, 4}, 184, -1, 1);
     vdk_tensor *r_lead = random_t(VDK_F32, 3, (int64_t[]){3, 3, 4}, 185, -1, 1);
     vdk_tensor *w_sq = random_t(VDK_F32, 2, (int64_t[]){6, 6}, 186, -1, 1);
-    vdk_context *other_ctx = vt_context(VDK_BACKEND_REFERENCE);
-    vdk_tensor *x_other = vt_random(other_ctx, VDK_F32, 3, xs, 187, -1, 1);
-    vdk_tensor *b_other = vt_random(other_ctx, VDK_F32, 1, &Cout, 188, -1, 1);
+    vdk_tensor *x_other = vt_keep(vt_random(vt_other_context(), VDK_F32, 3, xs, 187, -1, 1));
+    vdk_tensor *b_other = vt_keep(vt_random(vt_other_context(), VDK_F32, 1, &Cout, 188, -1, 1));
     /* overlapping views, each pair cut from one buffer */
     vdk_tensor *bx = random_t(VDK_F32, 1, (int64_t[]){64}, 189, -1, 1);
     vdk_tensor *x_in_bx = vt_keep(vt_view_at(bx, 0, 3, xs));
@@ -350,9 +349,6 @@ static void test_bad_input(void)
     VT_CHECK(vt_all_unchanged(&s2), "a failed call changed a tensor");
 
     vt_drop_all();
-    vdk_tensor_destroy(x_other);
-    vdk_tensor_destroy(b_other);
-    vdk_context_destroy(other_ctx);
 }
 
 int main(void)

@@ -266,9 +266,8 @@ static void test_bad_input(void)
     vdk_tensor *big = vt_random(ctx, VDK_F32, 1, &total, 828, -1, 1);
     /* y_in is elements 0..31 of big, t_in 30..33 */
     vdk_tensor *t_in = vt_view_at(big, 30, 1, &N), *y_in = vt_view_at(big, 0, 2, ys);
-    vdk_context *other_ctx = vt_context(VDK_BACKEND_REFERENCE);
-    vdk_tensor *t_o = vt_random(other_ctx, VDK_F32, 1, &N, 829, 0, 1);
-    vdk_tensor *y_o = vt_random(other_ctx, VDK_F32, 2, ys, 830, 0, 1);
+    vdk_tensor *t_o = vt_random(vt_other_context(), VDK_F32, 1, &N, 829, 0, 1);
+    vdk_tensor *y_o = vt_random(vt_other_context(), VDK_F32, 2, ys, 830, 0, 1);
 
     const vdk_timestep_embedding_params good = {.dim = 8, .flip_sin_to_cos = 1};
     vdk_timestep_embedding_params p;
@@ -317,7 +316,6 @@ static void test_bad_input(void)
     VT_STATUS(ctx, vdk_timestep_embedding(ctx, &p, t, y), VDK_OK);
 
     VT_DESTROY(t, y, t2, y1, y16, y_n, y_d, big, t_in, y_in, t_o, y_o);
-    vdk_context_destroy(other_ctx);
 }
 
 int main(void)

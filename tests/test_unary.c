@@ -221,8 +221,7 @@ static void test_bad_input(void)
     const int64_t total = vdk_tensor_numel(x) + 8;
     vdk_tensor *big = vt_random(ctx, VDK_F32, 1, &total, 96, -1, 1);
     vdk_tensor *y_part = vt_view_at(big, 0, 3, shape), *x_part = vt_view_at(big, 8, 3, shape);
-    vdk_context *other_ctx = vt_context(VDK_BACKEND_REFERENCE);
-    vdk_tensor *x_other = vt_random(other_ctx, VDK_F32, 3, shape, 97, -1, 1);
+    vdk_tensor *x_other = vt_random(vt_other_context(), VDK_F32, 3, shape, 97, -1, 1);
 
     const vdk_unary_params good = {.op = VDK_UNARY_AFFINE, .alpha = 2, .beta = 1};
     vdk_unary_params p;
@@ -253,9 +252,7 @@ static void test_bad_input(void)
     p = (vdk_unary_params){.op = VDK_UNARY_SILU, .alpha = NAN, .beta = INFINITY};
     VT_STATUS(ctx, vdk_unary(ctx, &p, x, y), VDK_OK);
 
-    VT_DESTROY(x, y, y16, y_shape, y_rank, big, y_part, x_part);
-    vdk_tensor_destroy(x_other);
-    vdk_context_destroy(other_ctx);
+    VT_DESTROY(x, y, y16, y_shape, y_rank, big, y_part, x_part, x_other);
 }
 
 int main(void)

@@ -196,8 +196,7 @@ static void test_bad_input(void)
     vdk_tensor *r4 = vt_random(ctx, VDK_F32, 4, xs, 503, -1, 1);
     vdk_tensor *y16 = vt_random(ctx, VDK_F16, 5, ys, 504, -1, 1);
     vdk_tensor *y_other = vt_random(ctx, VDK_F32, 5, (int64_t[]){1, 4, 6, 2, 5}, 505, -1, 1);
-    vdk_context *other = vt_context(VDK_BACKEND_REFERENCE);
-    vdk_tensor *x_other = vt_random(other, VDK_F32, 5, xs, 506, -1, 1);
+    vdk_tensor *x_other = vt_random(vt_other_context(), VDK_F32, 5, xs, 506, -1, 1);
     /* x and y inside one flat storage, overlapping */
     const int64_t nx = 48, ny = 192;
     vdk_tensor *flat = vt_random(ctx, VDK_F32, 1, (int64_t[]){ny + 16}, 507, -1, 1);
@@ -243,9 +242,7 @@ static void test_bad_input(void)
     VT_ERROR(ctx, vdk_upsample(ctx, &p, x_big, y), VDK_ERROR_OVERFLOW, "'y'");
     VT_CHECK(vt_all_unchanged(&snap), "a failed call changed a tensor");
 
-    VT_DESTROY(x, y, r4, y16, y_other, flat, x_in, y_in, x_long, x_big);
-    vdk_tensor_destroy(x_other);
-    vdk_context_destroy(other);
+    VT_DESTROY(x, y, r4, y16, y_other, flat, x_in, y_in, x_long, x_big, x_other);
 }
 
 int main(void)

@@ -11,6 +11,7 @@
 #endif
 
 int vt_passed, vt_failed;
+static vdk_context *other_context;
 
 bool vt_check(bool ok, const char *file, int line, const char *fmt, ...)
 {
@@ -41,6 +42,8 @@ bool vt_check_error(const vdk_context *ctx, vdk_status got, vdk_status want, con
 
 int vt_finish(const char *suite)
 {
+    vdk_context_destroy(other_context);
+    other_context = NULL;
     printf("%s: %d passed, %d failed\n", suite, vt_passed, vt_failed);
     return vt_failed ? 1 : 0;
 }
@@ -87,6 +90,13 @@ vdk_context *vt_context(vdk_backend backend)
         vt_fatal("vdk_context_create(%s): %s: %s", vdk_backend_name(backend),
                  vdk_status_string(st), vdk_last_error(NULL));
     return ctx;
+}
+
+vdk_context *vt_other_context(void)
+{
+    if (!other_context)
+        other_context = vt_context(VDK_BACKEND_REFERENCE);
+    return other_context;
 }
 
 vdk_tensor *vt_tensor(vdk_context *ctx, vdk_dtype dtype, int rank, const int64_t *shape)

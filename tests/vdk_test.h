@@ -30,7 +30,8 @@ bool vt_check(bool ok, const char *file, int line, const char *fmt, ...)
     vt_check_error((ctx), (call), (want), (needle), __FILE__, __LINE__, #call)
 bool vt_check_error(const vdk_context *ctx, vdk_status got, vdk_status want, const char *needle,
                     const char *file, int line, const char *call);
-/* Prints "<suite>: N passed, N failed" and returns the process exit code. */
+/* Prints "<suite>: N passed, N failed" and returns the process exit code; destroys
+ * vt_other_context(). */
 int vt_finish(const char *suite);
 /* Stops the test binary at once (setup that cannot go on). */
 void vt_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -45,6 +46,9 @@ double vt_uniform(uint64_t seed, uint64_t index, double lo, double hi);
 /* ---- tensors ---- */
 
 vdk_context *vt_context(vdk_backend backend);
+/* A second context (reference backend) for the "tensor from another context"
+ * checks: made on first use, destroyed by vt_finish(). */
+vdk_context *vt_other_context(void);
 vdk_tensor *vt_tensor(vdk_context *ctx, vdk_dtype dtype, int rank, const int64_t *shape);
 /* Fills t with uniform values in [lo, hi), seeded. */
 void vt_fill_uniform(vdk_tensor *t, uint64_t seed, double lo, double hi);
