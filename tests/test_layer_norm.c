@@ -229,8 +229,7 @@ static void test_bad_input(void)
 
     const vdk_layer_norm_params good = {1e-5f};
     vdk_layer_norm_params p;
-    vt_snapshots s = VT_SNAP(x, gamma, beta, y, y16, y_shape, big, bg);
-    vt_snapshots s2 = VT_SNAP(bb, y2, x_other);
+    vt_snapshots s = VT_SNAP(x, gamma, beta, y, y16, y_shape, big, bg, bb, y2, x_other);
 
     VT_ERROR(NULL, vdk_layer_norm(NULL, &good, x, gamma, beta, y), VDK_ERROR_NULL_POINTER, "ctx");
     VT_ERROR(ctx, vdk_layer_norm(ctx, NULL, x, gamma, beta, y), VDK_ERROR_NULL_POINTER, "'p'");
@@ -259,7 +258,6 @@ static void test_bad_input(void)
     VT_ERROR(ctx, vdk_layer_norm(ctx, &good, x, gamma, b_in_bb, y_in_bb), VDK_ERROR_ALIAS,
              "input 'beta'");
     VT_CHECK(vt_all_unchanged(&s), "a failed call changed a tensor");
-    VT_CHECK(vt_all_unchanged(&s2), "a failed call changed a tensor");
 
     vt_drop_all();
 }

@@ -311,8 +311,7 @@ static void test_bad_input(void)
 
     const vdk_linear_params good = {VDK_ACT_GELU}, geglu = {VDK_ACT_GEGLU};
     vdk_linear_params p;
-    vt_snapshots s = VT_SNAP(x, w, bias, res, y, bx, bw, bb);
-    vt_snapshots s2 = VT_SNAP(br, y16, y2, y_lead, x_other);
+    vt_snapshots s = VT_SNAP(x, w, bias, res, y, bx, bw, bb, br, y16, y2, y_lead, x_other);
 
     VT_ERROR(NULL, vdk_linear(NULL, &good, x, w, bias, res, y), VDK_ERROR_NULL_POINTER, "ctx");
     VT_ERROR(ctx, vdk_linear(ctx, NULL, x, w, bias, res, y), VDK_ERROR_NULL_POINTER, "'p'");
@@ -346,7 +345,6 @@ static void test_bad_input(void)
     VT_ERROR(ctx, vdk_linear(ctx, &good, x, w, bias, r_in_br, y_in_br), VDK_ERROR_ALIAS,
              "input 'residual'");
     VT_CHECK(vt_all_unchanged(&s), "a failed call changed a tensor");
-    VT_CHECK(vt_all_unchanged(&s2), "a failed call changed a tensor");
 
     vt_drop_all();
 }

@@ -277,9 +277,13 @@ bool vt_unchanged(vt_snapshot *s)
 vt_snapshots vt_snap_all(const vdk_tensor *const *tensors, int count)
 {
     vt_snapshots s = {0};
-    for (int i = 0; i < count && s.n < 8; i++)
-        if (tensors[i])
-            s.s[s.n++] = vt_snap(tensors[i]);
+    for (int i = 0; i < count; i++) {
+        if (!tensors[i])
+            continue;
+        if (s.n == VT_MAX_SNAPSHOTS)
+            vt_fatal("vt_snap_all: more than %d tensors", VT_MAX_SNAPSHOTS);
+        s.s[s.n++] = vt_snap(tensors[i]);
+    }
     return s;
 }
 

@@ -98,11 +98,12 @@ vt_snapshot vt_snap(const vdk_tensor *t);
 /* True when t holds exactly what it held at the snapshot (NaN equals NaN). Frees it. */
 bool vt_unchanged(vt_snapshot *s);
 
-/* Snapshots of up to 8 tensors (NULLs skipped) taken before a call that must
- * fail, and the check that none of them changed. */
+/* Snapshots of up to VT_MAX_SNAPSHOTS tensors (NULLs skipped; more is fatal)
+ * taken before a call that must fail, and the check that none of them changed. */
+#define VT_MAX_SNAPSHOTS 16
 typedef struct vt_snapshots {
     int n;
-    vt_snapshot s[8];
+    vt_snapshot s[VT_MAX_SNAPSHOTS];
 } vt_snapshots;
 vt_snapshots vt_snap_all(const vdk_tensor *const *tensors, int count);
 bool vt_all_unchanged(vt_snapshots *s);
