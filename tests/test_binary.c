@@ -142,24 +142,13 @@ static void test_dtypes(void)
             vdk_binary_params p = {.op = (vdk_binary_op)op};
             vdk_tensor *a = vt_random(ctx, dt, 5, shape, 401, -4, 4);
             vdk_tensor *b = vt_random(ctx, dt, 5, bshape, 402, -4, 4);
-            double *av = vt_read(a), *bv = vt_read(b);
-            vdk_tensor *a64 = vt_tensor(ctx, VDK_F64, 5, shape), *b64 = vt_tensor(ctx, VDK_F64, 5, bshape),
+            vdk_tensor *a64 = vt_copy_as(ctx, VDK_F64, a), *b64 = vt_copy_as(ctx, VDK_F64, b),
                        *y64 = vt_tensor(ctx, VDK_F64, 5, shape);
-            vt_fill(a64, av);
-            vt_fill(b64, bv);
             VT_STATUS(ctx, vdk_binary(ctx, &p, a64, b64, y64), VDK_OK);
             vt_guarded y = vt_guarded_tensor(ctx, dt, 5, shape);
             VT_STATUS(ctx, vdk_binary(ctx, &p, a, b, y.view), VDK_OK);
-            double *want = vt_read(y64);
-            vt_error e = vt_compare_tensor(y.view, want);
-            VT_CHECK(vt_error_ok(e, vt_tolerance(dt, 1, 0)), "%s %s: norm_err %.3g bad %lld",
-                     op_names[op], vdk_dtype_name(dt), e.norm_err, (long long)e.bad);
-            VT_CHECK(vt_guard_intact(&y), "%s %s: guard overwritten", op_names[op],
-                     vdk_dtype_name(dt));
-            free(av);
-            free(bv);
-            free(want);
-            vt_guarded_destroy(&y);
+            VT_ORACLE_CHECK(&y, y64, vt_tolerance(dt, 1, 0), "%s %s", op_names[op],
+                            vdk_dtype_name(dt));
             VT_DESTROY(a, b, a64, b64, y64);
         }
 }

@@ -139,26 +139,14 @@ static void test_dtypes(void)
             vdk_tensor *a = vt_random(ctx, dt, 5, shape, 721, -4, 4);
             vdk_tensor *b = vt_random(ctx, dt, 5, shape, 722, -4, 4);
             vdk_tensor *al = vt_random(ctx, dt, 5, ashape, 723, sig ? -3 : 0, sig ? 3 : 1);
-            double *av = vt_read(a), *bv = vt_read(b), *alv = vt_read(al);
-            vdk_tensor *a64 = vt_tensor(ctx, VDK_F64, 5, shape), *b64 = vt_tensor(ctx, VDK_F64, 5, shape),
-                       *al64 = vt_tensor(ctx, VDK_F64, 5, ashape),
-                       *y64 = vt_tensor(ctx, VDK_F64, 5, shape);
-            vt_fill(a64, av);
-            vt_fill(b64, bv);
-            vt_fill(al64, alv);
+            vdk_tensor *a64 = vt_copy_as(ctx, VDK_F64, a), *b64 = vt_copy_as(ctx, VDK_F64, b),
+                       *al64 = vt_copy_as(ctx, VDK_F64, al);
+            vdk_tensor *y64 = vt_tensor(ctx, VDK_F64, 5, shape);
             VT_STATUS(ctx, vdk_blend(ctx, &p, a64, b64, al64, y64), VDK_OK);
             vt_guarded y = vt_guarded_tensor(ctx, dt, 5, shape);
             VT_STATUS(ctx, vdk_blend(ctx, &p, a, b, al, y.view), VDK_OK);
-            double *want = vt_read(y64);
-            vt_error e = vt_compare_tensor(y.view, want);
-            VT_CHECK(vt_error_ok(e, vt_tolerance(dt, 1, 0)), "%s sigmoid=%d: norm_err %.3g bad %lld",
-                     vdk_dtype_name(dt), sig, e.norm_err, (long long)e.bad);
-            VT_CHECK(vt_guard_intact(&y), "%s: guard overwritten", vdk_dtype_name(dt));
-            free(av);
-            free(bv);
-            free(alv);
-            free(want);
-            vt_guarded_destroy(&y);
+            VT_ORACLE_CHECK(&y, y64, vt_tolerance(dt, 1, 0), "%s sigmoid=%d", vdk_dtype_name(dt),
+                            sig);
             VT_DESTROY(a, b, al, a64, b64, al64, y64);
         }
 }

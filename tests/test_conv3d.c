@@ -305,24 +305,14 @@ static void test_dtypes(void)
                              vt_random(ctx, dt, 1, &C, 203, -0.5, 0.5),
                              vt_random(ctx, dt, 5, ys, 204, -1, 1)};
         vdk_tensor *in64[4];
-        for (int i = 0; i < 4; i++) {
-            double *v = vt_read(in[i]);
-            in64[i] = vt_tensor(ctx, VDK_F64, vdk_tensor_rank(in[i]),
-                                i == 0 ? xs : i == 1 ? ws : i == 2 ? &C : ys);
-            vt_fill(in64[i], v);
-            free(v);
-        }
+        for (int i = 0; i < 4; i++)
+            in64[i] = vt_copy_as(ctx, VDK_F64, in[i]);
         vdk_tensor *y64 = vt_tensor(ctx, VDK_F64, 5, ys);
         VT_STATUS(ctx, vdk_conv3d(ctx, &p, in64[0], in64[1], in64[2], in64[3], y64), VDK_OK);
         vt_guarded y = vt_guarded_tensor(ctx, dt, 5, ys);
         VT_STATUS(ctx, vdk_conv3d(ctx, &p, in[0], in[1], in[2], in[3], y.view), VDK_OK);
-        double *want = vt_read(y64);
-        vt_error e = vt_compare_tensor(y.view, want);
-        VT_CHECK(vt_error_ok(e, vt_tolerance(dt, ws[1] * ws[2] * ws[3] * ws[4], 0)),
-                 "%s: norm_err %.3g bad %lld", vdk_dtype_name(dt), e.norm_err, (long long)e.bad);
-        VT_CHECK(vt_guard_intact(&y), "%s: guard overwritten", vdk_dtype_name(dt));
-        free(want);
-        vt_guarded_destroy(&y);
+        VT_ORACLE_CHECK(&y, y64, vt_tolerance(dt, ws[1] * ws[2] * ws[3] * ws[4], 0), "%s",
+                        vdk_dtype_name(dt));
         VT_DESTROY(in[0], in[1], in[2], in[3], in64[0], in64[1], in64[2], in64[3], y64);
     }
 }

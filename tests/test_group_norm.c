@@ -137,26 +137,13 @@ static void test_dtypes(void)
         vdk_tensor *gamma = vt_random(ctx, dt, 1, &C, 22, 0.5, 1.5);
         vdk_tensor *beta = vt_random(ctx, dt, 1, &C, 23, -0.5, 0.5);
         /* the oracle reads exactly the values the narrow tensors hold */
-        double *xv = vt_read(x), *gv = vt_read(gamma), *bv = vt_read(beta);
-        vdk_tensor *x64 = vt_tensor(ctx, VDK_F64, 5, shape), *g64 = vt_tensor(ctx, VDK_F64, 1, &C),
-                   *b64 = vt_tensor(ctx, VDK_F64, 1, &C), *y64 = vt_tensor(ctx, VDK_F64, 5, shape);
-        vt_fill(x64, xv);
-        vt_fill(g64, gv);
-        vt_fill(b64, bv);
+        vdk_tensor *x64 = vt_copy_as(ctx, VDK_F64, x), *g64 = vt_copy_as(ctx, VDK_F64, gamma),
+                   *b64 = vt_copy_as(ctx, VDK_F64, beta), *y64 = vt_tensor(ctx, VDK_F64, 5, shape);
         vdk_group_norm_params p = {.groups = 4, .eps = 1e-5f, .act = VDK_ACT_SILU};
         VT_STATUS(ctx, vdk_group_norm(ctx, &p, x64, g64, b64, y64), VDK_OK);
         vt_guarded y = vt_guarded_tensor(ctx, dt, 5, shape);
         VT_STATUS(ctx, vdk_group_norm(ctx, &p, x, gamma, beta, y.view), VDK_OK);
-        double *want = vt_read(y64);
-        vt_error e = vt_compare_tensor(y.view, want);
-        VT_CHECK(vt_error_ok(e, vt_tolerance(dt, 3 * 5 * 7 * 4, 0)), "%s: norm_err %.3g bad %lld",
-                 vdk_dtype_name(dt), e.norm_err, (long long)e.bad);
-        VT_CHECK(vt_guard_intact(&y), "%s: guard overwritten", vdk_dtype_name(dt));
-        free(xv);
-        free(gv);
-        free(bv);
-        free(want);
-        vt_guarded_destroy(&y);
+        VT_ORACLE_CHECK(&y, y64, vt_tolerance(dt, 3 * 5 * 7 * 4, 0), "%s", vdk_dtype_name(dt));
         VT_DESTROY(x, gamma, beta, x64, g64, b64, y64);
     }
 }

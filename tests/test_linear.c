@@ -213,13 +213,8 @@ static void test_dtypes(void)
                                       copy_t(VDK_F64, bias), copy_t(VDK_F64, res), y64), VDK_OK);
             vt_guarded y = vt_guarded_tensor(ctx, dt, 5, ys);
             VT_STATUS(ctx, vdk_linear(ctx, &p, x, w, bias, res, y.view), VDK_OK);
-            double *want = vt_read(y64);
-            vt_error e = vt_compare_tensor(y.view, want);
-            VT_CHECK(vt_error_ok(e, vt_tolerance(dt, Cin, 0)), "%s act %d: norm_err %.3g bad %lld",
-                     vdk_dtype_name(dt), act, e.norm_err, (long long)e.bad);
-            VT_CHECK(vt_guard_intact(&y), "%s act %d: guard overwritten", vdk_dtype_name(dt), act);
-            free(want);
-            vt_guarded_destroy(&y);
+            VT_ORACLE_CHECK(&y, y64, vt_tolerance(dt, Cin, 0), "%s act %d", vdk_dtype_name(dt),
+                            act);
             vt_drop_all();
         }
 }

@@ -152,22 +152,12 @@ static void test_dtypes(void)
             vdk_dtype dt = dtypes[d];
             vdk_unary_params p = {.op = (vdk_unary_op)op, .alpha = 1.1f, .beta = -0.3f};
             vdk_tensor *x = vt_random(ctx, dt, 4, shape, 71 + (uint64_t)op, -8, 8);
-            double *xv = vt_read(x);
-            vdk_tensor *x64 = vt_tensor(ctx, VDK_F64, 4, shape),
-                       *y64 = vt_tensor(ctx, VDK_F64, 4, shape);
-            vt_fill(x64, xv);
+            vdk_tensor *x64 = vt_copy_as(ctx, VDK_F64, x), *y64 = vt_tensor(ctx, VDK_F64, 4, shape);
             VT_STATUS(ctx, vdk_unary(ctx, &p, x64, y64), VDK_OK);
             vt_guarded y = vt_guarded_tensor(ctx, dt, 4, shape);
             VT_STATUS(ctx, vdk_unary(ctx, &p, x, y.view), VDK_OK);
-            double *want = vt_read(y64);
-            vt_error e = vt_compare_tensor(y.view, want);
-            VT_CHECK(vt_error_ok(e, vt_tolerance(dt, 1, 0)), "%s %s: norm_err %.3g bad %lld",
-                     op_names[op], vdk_dtype_name(dt), e.norm_err, (long long)e.bad);
-            VT_CHECK(vt_guard_intact(&y), "%s %s: guard overwritten", op_names[op],
-                     vdk_dtype_name(dt));
-            free(xv);
-            free(want);
-            vt_guarded_destroy(&y);
+            VT_ORACLE_CHECK(&y, y64, vt_tolerance(dt, 1, 0), "%s %s", op_names[op],
+                            vdk_dtype_name(dt));
             VT_DESTROY(x, x64, y64);
         }
 }

@@ -250,6 +250,33 @@ void vt_guarded_destroy(vt_guarded *g)
     *g = (vt_guarded){0};
 }
 
+/* The two checks of VT_ORACLE_CHECK and VT_GOLDEN_CHECK; destroys out. */
+static void check_guarded(vt_guarded *out, const double *want, int64_t nwant, double bound,
+                          const char *file, int line, const char *label)
+{
+    if (nwant != out->numel)
+        vt_fatal("%s: the output has %lld elements, the reference %lld", label,
+                 (long long)out->numel, (long long)nwant);
+    vt_error e = vt_compare_tensor(out->view, want);
+    vt_check(vt_error_ok(e, bound), file, line, "%s: norm_err %.3g max_abs %.3g bad %lld", label,
+             e.norm_err, e.max_abs, (long long)e.bad);
+    vt_check(vt_guard_intact(out), file, line, "%s: guard region overwritten", label);
+    vt_guarded_destroy(out);
+}
+
+void vt_oracle_check(vt_guarded *out, const vdk_tensor *want, double bound, const char *file,
+                     int line, const char *fmt, ...)
+{
+    char label[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(label, sizeof label, fmt, ap);
+    va_end(ap);
+    double *w = vt_read(want);
+    check_guarded(out, w, vdk_tensor_numel(want), bound, file, line, label);
+    free(w);
+}
+
 vt_snapshot vt_snap(const vdk_tensor *t)
 {
     vt_snapshot s = {t, NULL, 0};
@@ -491,9 +518,8 @@ vt_guarded vt_golden_output(vdk_context *ctx, const vt_golden_case *c, const cha
 void vt_golden_check(vt_guarded *out, const vt_golden_case *c, const char *name, double bound,
                      const char *file, int line)
 {
-    vt_error e = vt_compare_tensor(out->view, golden_need(c, name)->data);
-    vt_check(vt_error_ok(e, bound), file, line, "golden %s: norm_err %.3g max_abs %.3g bad %lld",
-             c->name, e.norm_err, e.max_abs, (long long)e.bad);
-    vt_check(vt_guard_intact(out), file, line, "golden %s: guard region overwritten", c->name);
-    vt_guarded_destroy(out);
+    char label[128];
+    snprintf(label, sizeof label, "golden %s", c->name);
+    const vt_golden_tensor *g = golden_need(c, name);
+    check_guarded(out, g->data, g->numel, bound, file, line, label);
 }

@@ -88,6 +88,16 @@ vt_guarded vt_guarded_tensor(vdk_context *ctx, vdk_dtype dtype, int rank, const 
 bool vt_guard_intact(const vt_guarded *g);
 void vt_guarded_destroy(vt_guarded *g);
 
+/* Two checks on a guarded output once the operator has run: it matches `want`
+ * (the oracle's output: a tensor of the same element count, typically the f64
+ * run on the same inputs) with no bad values and normalised error <= bound, and
+ * its guard region is intact. Failures start with the printf-style label after
+ * `bound`; destroys out. */
+#define VT_ORACLE_CHECK(out, want, bound, ...)                                               \
+    vt_oracle_check((out), (want), (bound), __FILE__, __LINE__, __VA_ARGS__)
+void vt_oracle_check(vt_guarded *out, const vdk_tensor *want, double bound, const char *file,
+                     int line, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
 /* A copy of every element of t, to check later that a failed call left it as it was. */
 typedef struct vt_snapshot {
     const vdk_tensor *t;
