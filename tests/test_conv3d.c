@@ -317,19 +317,6 @@ static void test_dtypes(void)
     }
 }
 
-/* A dense copy of a tensor (or view). */
-static vdk_tensor *dense_copy(const vdk_tensor *t)
-{
-    int64_t shape[VDK_MAX_RANK];
-    for (int i = 0; i < vdk_tensor_rank(t); i++)
-        shape[i] = vdk_tensor_dim(t, i);
-    vdk_tensor *c = vt_tensor(ctx, vdk_tensor_dtype(t), vdk_tensor_rank(t), shape);
-    double *v = vt_read(t);
-    vt_fill(c, v);
-    free(v);
-    return c;
-}
-
 /* Every input a strided view (channel slices of wider tensors, as a UNet skip or a
  * fused QKV buffer gives them), the output a channel slice of a wider tensor, and
  * residual == y in place on that view: the same result as dense copies, and the
@@ -353,8 +340,9 @@ static void test_views(void)
     vdk_tensor *yb = vt_random(ctx, VDK_F32, 5, yw, 214, -1, 1), *y = NULL;
     VT_STATUS(ctx, vdk_tensor_slice(yb, 4, 2, Cout, &y), VDK_OK);
 
-    vdk_tensor *xd = dense_copy(x), *wd = dense_copy(w), *bd = dense_copy(bias),
-               *rd = dense_copy(y), *yd = vt_tensor(ctx, VDK_F32, 5, ys);
+    vdk_tensor *xd = vt_copy_as(ctx, VDK_F32, x), *wd = vt_copy_as(ctx, VDK_F32, w),
+               *bd = vt_copy_as(ctx, VDK_F32, bias), *rd = vt_copy_as(ctx, VDK_F32, y),
+               *yd = vt_tensor(ctx, VDK_F32, 5, ys);
     VT_STATUS(ctx, vdk_conv3d(ctx, &p, xd, wd, bd, rd, yd), VDK_OK);
     double *before = vt_read(yb), *want = vt_read(yd);
     VT_STATUS(ctx, vdk_conv3d(ctx, &p, x, w, bias, y, y), VDK_OK);

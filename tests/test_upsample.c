@@ -156,9 +156,7 @@ static void test_views(void)
     VT_STATUS(ctx, vdk_tensor_slice(xc, 1, 1, xs[1], &x), VDK_OK);
     vdk_tensor *yb = vt_random(ctx, VDK_F32, 5, yw, 442, -1, 1), *y = NULL;
     VT_STATUS(ctx, vdk_tensor_slice(yb, 4, 3, ys[4], &y), VDK_OK);
-    double *xv = vt_read(x);
-    vdk_tensor *xd = vt_tensor(ctx, VDK_F32, 5, xs), *yd = vt_tensor(ctx, VDK_F32, 5, ys);
-    vt_fill(xd, xv);
+    vdk_tensor *xd = vt_copy_as(ctx, VDK_F32, x), *yd = vt_tensor(ctx, VDK_F32, 5, ys);
     VT_STATUS(ctx, vdk_upsample(ctx, &p, xd, yd), VDK_OK);
     double *want = vt_read(yd), *before = vt_read(yb);
     VT_STATUS(ctx, vdk_upsample(ctx, &p, x, y), VDK_OK);
@@ -172,7 +170,6 @@ static void test_views(void)
             changed++;
     }
     VT_CHECK(changed == 0, "%lld elements outside the output view changed", (long long)changed);
-    free(xv);
     free(want);
     free(before);
     free(after);
