@@ -198,6 +198,20 @@ void vt_drop_all(void)
         vdk_tensor_destroy(kept[--nkept]);
 }
 
+int64_t vt_changed_outside(const vdk_tensor *t, const double *before, int64_t lo, int64_t n)
+{
+    const int64_t width = vdk_tensor_dim(t, vdk_tensor_rank(t) - 1), total = vdk_tensor_numel(t);
+    double *after = vt_read(t);
+    int64_t changed = 0;
+    for (int64_t i = 0; i < total; i++) {
+        const int64_t c = i % width;
+        if ((c < lo || c >= lo + n) && after[i] != before[i])
+            changed++;
+    }
+    free(after);
+    return changed;
+}
+
 static void fill_constant(vdk_tensor *t, double value)
 {
     int64_t n = vdk_tensor_numel(t);

@@ -73,6 +73,10 @@ void vt_destroy_n(vdk_tensor *const *tensors, int count);
  * destroys everything kept so far. */
 vdk_tensor *vt_keep(vdk_tensor *t);
 void vt_drop_all(void);
+/* How many elements of t differ from `before` (t's dense values, read earlier)
+ * outside positions [lo, lo + n) of t's last axis: 0 when a call that may write
+ * only that slice of t touched nothing else. */
+int64_t vt_changed_outside(const vdk_tensor *t, const double *before, int64_t lo, int64_t n);
 /* Writes NaN into every element, so an output element the kernel never writes
  * shows up as a NaN in the comparison. */
 void vt_poison(vdk_tensor *t);
