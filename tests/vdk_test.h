@@ -1,5 +1,6 @@
-/* The shared test helper: seeded random tensors, error metrics, poisoned outputs,
- * guard regions, snapshots for "changes no tensor" checks, and the golden-vector
+/* The shared test helper: seeded random tensors, a per-test arena, views and
+ * copies, error metrics, poisoned outputs, guard regions and the checks on a
+ * guarded output, snapshots for "changes no tensor" checks, and the golden-vector
  * reader. Written against the public API only, so every backend reuses it. */
 #ifndef VDK_TEST_H
 #define VDK_TEST_H
