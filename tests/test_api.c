@@ -223,10 +223,7 @@ static void test_views(vdk_context *ctx)
     vdk_tensor_destroy(t);
     VT_STATUS(ctx, vdk_tensor_read(r, VDK_F64, got, 12), VDK_OK);
     VT_CHECK(got[11] == 23, "view outlives parent");
-    vdk_tensor_destroy(s);
-    vdk_tensor_destroy(ss);
-    vdk_tensor_destroy(row);
-    vdk_tensor_destroy(r);
+    VT_DESTROY(s, ss, row, r);
 }
 
 static void test_wrap(vdk_context *ctx)
@@ -280,9 +277,7 @@ static void test_overlap(vdk_context *ctx)
     VT_CHECK(vdk_views_overlap(bottom, corner) && vdk_views_overlap(t, corner), "corner inside");
     VT_CHECK(!vdk_views_overlap(t, u), "separate tensors");
     VT_CHECK(vdk_same_view(t, t) && !vdk_same_view(t, left), "same view");
-    vdk_tensor *all[] = {t, u, left, right, mid, top, bottom, corner};
-    for (int i = 0; i < 8; i++)
-        vdk_tensor_destroy(all[i]);
+    VT_DESTROY(t, u, left, right, mid, top, bottom, corner);
 }
 
 int main(void)

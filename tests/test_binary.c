@@ -18,14 +18,9 @@ static void test_golden(void)
         vdk_binary_params p = {.op = (vdk_binary_op)vt_golden_param(c, "op")};
         vdk_tensor *a = vt_golden_make(ctx, c, "a", VDK_F64);
         vdk_tensor *b = vt_golden_make(ctx, c, "b", VDK_F64);
-        const vt_golden_tensor *want = vt_golden_get(c, "y");
-        vt_guarded y = vt_guarded_tensor(ctx, VDK_F64, want->rank, want->shape);
+        vt_guarded y = vt_golden_output(ctx, c, "y");
         VT_STATUS(ctx, vdk_binary(ctx, &p, a, b, y.view), VDK_OK);
-        vt_error e = vt_compare_tensor(y.view, want->data);
-        VT_CHECK(vt_error_ok(e, VT_GOLDEN_BOUND), "golden %s: norm_err %.3g max_abs %.3g bad %lld",
-                 c->name, e.norm_err, e.max_abs, (long long)e.bad);
-        VT_CHECK(vt_guard_intact(&y), "golden %s: guard region overwritten", c->name);
-        vt_guarded_destroy(&y);
+        VT_GOLDEN_CHECK(&y, c, "y", VT_GOLDEN_BOUND);
         vdk_tensor_destroy(a);
         vdk_tensor_destroy(b);
     }
@@ -84,9 +79,7 @@ static void test_broadcast_equals_expansion(void)
             free(bv);
             free(big);
             free(want);
-            vdk_tensor *all[] = {a, b, bfull, y1, y2};
-            for (int i = 0; i < 5; i++)
-                vdk_tensor_destroy(all[i]);
+            VT_DESTROY(a, b, bfull, y1, y2);
         }
 }
 
@@ -135,9 +128,7 @@ static void test_algebra(void)
     free(w);
 
     free(bv);
-    vdk_tensor *all[] = {a, c, b, nb, two, y1, y2};
-    for (int i = 0; i < 7; i++)
-        vdk_tensor_destroy(all[i]);
+    VT_DESTROY(a, c, b, nb, two, y1, y2);
 }
 
 /* f32, f16 and bf16 storage against the f64 oracle on the same (rounded) inputs. */
@@ -151,27 +142,14 @@ static void test_dtypes(void)
             vdk_binary_params p = {.op = (vdk_binary_op)op};
             vdk_tensor *a = vt_random(ctx, dt, 5, shape, 401, -4, 4);
             vdk_tensor *b = vt_random(ctx, dt, 5, bshape, 402, -4, 4);
-            double *av = vt_read(a), *bv = vt_read(b);
-            vdk_tensor *a64 = vt_tensor(ctx, VDK_F64, 5, shape), *b64 = vt_tensor(ctx, VDK_F64, 5, bshape),
+            vdk_tensor *a64 = vt_copy_as(ctx, VDK_F64, a), *b64 = vt_copy_as(ctx, VDK_F64, b),
                        *y64 = vt_tensor(ctx, VDK_F64, 5, shape);
-            vt_fill(a64, av);
-            vt_fill(b64, bv);
             VT_STATUS(ctx, vdk_binary(ctx, &p, a64, b64, y64), VDK_OK);
             vt_guarded y = vt_guarded_tensor(ctx, dt, 5, shape);
             VT_STATUS(ctx, vdk_binary(ctx, &p, a, b, y.view), VDK_OK);
-            double *want = vt_read(y64);
-            vt_error e = vt_compare_tensor(y.view, want);
-            VT_CHECK(vt_error_ok(e, vt_tolerance(dt, 1, 0)), "%s %s: norm_err %.3g bad %lld",
-                     op_names[op], vdk_dtype_name(dt), e.norm_err, (long long)e.bad);
-            VT_CHECK(vt_guard_intact(&y), "%s %s: guard overwritten", op_names[op],
-                     vdk_dtype_name(dt));
-            free(av);
-            free(bv);
-            free(want);
-            vt_guarded_destroy(&y);
-            vdk_tensor *all[] = {a, b, a64, b64, y64};
-            for (int i = 0; i < 5; i++)
-                vdk_tensor_destroy(all[i]);
+            VT_ORACLE_CHECK(&y, y64, vt_tolerance(dt, 1, 0), "%s %s", op_names[op],
+                            vdk_dtype_name(dt));
+            VT_DESTROY(a, b, a64, b64, y64);
         }
 }
 
@@ -180,7 +158,7 @@ static void test_dtypes(void)
 static void test_views_and_in_place(void)
 {
     const int64_t wide[5] = {2, 3, 2, 3, 17}, shape[5] = {2, 3, 2, 3, 6};
-    const int64_t bwide[5] = {2, 3, 1, 1, 11}, bshape[5] = {2, 3, 1, 1, 6};
+    const int64_t bwide[5] = {2, 3, 1, 1, 11};
     for (int op = 0; op < VDK_BINARY_COUNT; op++) {
         vdk_binary_params p = {.op = (vdk_binary_op)op};
         vdk_tensor *abig = vt_random(ctx, VDK_F32, 5, wide, 501, -2, 2);
@@ -190,11 +168,9 @@ static void test_views_and_in_place(void)
         VT_STATUS(ctx, vdk_tensor_slice(abig, 4, 3, 6, &av), VDK_OK);
         VT_STATUS(ctx, vdk_tensor_slice(bbig, 4, 5, 6, &bv), VDK_OK);
         VT_STATUS(ctx, vdk_tensor_slice(ybig, 4, 9, 6, &yv), VDK_OK);
-        double *a0 = vt_read(abig), *y0 = vt_read(ybig), *avals = vt_read(av), *bvals = vt_read(bv);
-        vdk_tensor *ad = vt_tensor(ctx, VDK_F32, 5, shape), *bd = vt_tensor(ctx, VDK_F32, 5, bshape),
+        double *a0 = vt_read(abig), *y0 = vt_read(ybig);
+        vdk_tensor *ad = vt_copy_as(ctx, VDK_F32, av), *bd = vt_copy_as(ctx, VDK_F32, bv),
                    *yd = vt_tensor(ctx, VDK_F32, 5, shape);
-        vt_fill(ad, avals);
-        vt_fill(bd, bvals);
         VT_STATUS(ctx, vdk_binary(ctx, &p, ad, bd, yd), VDK_OK);
         double *want = vt_read(yd);
         VT_STATUS(ctx, vdk_binary(ctx, &p, av, bv, yv), VDK_OK);
@@ -202,25 +178,13 @@ static void test_views_and_in_place(void)
                  op_names[op]);
         VT_STATUS(ctx, vdk_binary(ctx, &p, av, bv, av), VDK_OK); /* in place, strided */
         VT_CHECK(vt_error_ok(vt_compare_tensor(av, want), 0), "%s: in place differs", op_names[op]);
-        double *a1 = vt_read(abig), *y1 = vt_read(ybig);
-        int64_t outside = 0;
-        for (int64_t i = 0; i < vdk_tensor_numel(abig); i++) {
-            int64_t ch = i % 17;
-            outside += (ch < 3 || ch >= 9) && a1[i] != a0[i];
-            outside += (ch < 9 || ch >= 15) && y1[i] != y0[i];
-        }
+        int64_t outside = vt_changed_outside(abig, a0, 3, 6) + vt_changed_outside(ybig, y0, 9, 6);
         VT_CHECK(outside == 0, "%s: %lld elements outside the views changed", op_names[op],
                  (long long)outside);
         free(a0);
         free(y0);
-        free(a1);
-        free(y1);
-        free(avals);
-        free(bvals);
         free(want);
-        vdk_tensor *all[] = {av, bv, yv, abig, bbig, ybig, ad, bd, yd};
-        for (int i = 0; i < 9; i++)
-            vdk_tensor_destroy(all[i]);
+        VT_DESTROY(av, bv, yv, abig, bbig, ybig, ad, bd, yd);
     }
 }
 
@@ -238,18 +202,14 @@ static void test_bad_input(void)
     vdk_tensor *y_shape = vt_random(ctx, VDK_F32, 4, other, 608, -1, 1);
     vdk_tensor *y_rank = vt_random(ctx, VDK_F32, 3, s3, 609, -1, 1);
     vdk_tensor *y_same = vt_random(ctx, VDK_F32, 4, shape, 610, -1, 1);
-    const int64_t flat = vdk_tensor_numel(a), total = flat + 8;
+    const int64_t total = vdk_tensor_numel(a) + 8;
     vdk_tensor *big = vt_random(ctx, VDK_F32, 1, &total, 611, -1, 1);
-    vdk_tensor *lo = NULL, *hi = NULL, *y_part = NULL, *a_part = NULL, *b_in_y = NULL;
-    vdk_tensor_slice(big, 0, 0, flat, &lo);
-    vdk_tensor_slice(big, 0, 8, flat, &hi);
-    vdk_tensor_reshape(lo, 4, shape, &y_part);
-    vdk_tensor_reshape(hi, 4, shape, &a_part);
+    vdk_tensor *y_part = vt_view_at(big, 0, 4, shape), *a_part = vt_view_at(big, 8, 4, shape);
+    vdk_tensor *b_in_y = NULL;
     vdk_tensor_slice(y, 1, 1, 1, &b_in_y); /* [2, 1, 4, 8]: broadcasts, lies inside y */
-    vdk_context *other_ctx = vt_context(VDK_BACKEND_REFERENCE);
-    vdk_tensor *a_other = vt_random(other_ctx, VDK_F32, 4, shape, 612, -1, 1);
-    vdk_tensor *b_other = vt_random(other_ctx, VDK_F32, 4, bshape, 613, -1, 1);
-    vdk_tensor *y_other = vt_random(other_ctx, VDK_F32, 4, shape, 614, -1, 1);
+    vdk_tensor *a_other = vt_random(vt_other_context(), VDK_F32, 4, shape, 612, -1, 1);
+    vdk_tensor *b_other = vt_random(vt_other_context(), VDK_F32, 4, bshape, 613, -1, 1);
+    vdk_tensor *y_other = vt_random(vt_other_context(), VDK_F32, 4, shape, 614, -1, 1);
 
     const vdk_binary_params good = {.op = VDK_BINARY_MUL};
     vdk_binary_params p;
@@ -287,14 +247,8 @@ static void test_bad_input(void)
     VT_STATUS(ctx, vdk_binary(ctx, &good, a, a, y), VDK_OK);
     VT_STATUS(ctx, vdk_binary(ctx, &good, y, b, y), VDK_OK);
 
-    vdk_tensor *all[] = {a, b, y, b_bad, b_rank, b16, y16, y_shape, y_rank, y_same,
-                         big, lo, hi, y_part, a_part, b_in_y};
-    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
-        vdk_tensor_destroy(all[i]);
-    vdk_tensor_destroy(a_other);
-    vdk_tensor_destroy(b_other);
-    vdk_tensor_destroy(y_other);
-    vdk_context_destroy(other_ctx);
+    VT_DESTROY(a, b, y, b_bad, b_rank, b16, y16, y_shape, y_rank, y_same, big, y_part, a_part,
+               b_in_y, a_other, b_other, y_other);
 }
 
 int main(void)

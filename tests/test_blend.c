@@ -20,17 +20,10 @@ static void test_golden(void)
         vdk_tensor *a = vt_golden_make(ctx, c, "a", VDK_F64);
         vdk_tensor *b = vt_golden_make(ctx, c, "b", VDK_F64);
         vdk_tensor *alpha = vt_golden_make(ctx, c, "alpha", VDK_F64);
-        const vt_golden_tensor *want = vt_golden_get(c, "y");
-        vt_guarded y = vt_guarded_tensor(ctx, VDK_F64, want->rank, want->shape);
+        vt_guarded y = vt_golden_output(ctx, c, "y");
         VT_STATUS(ctx, vdk_blend(ctx, &p, a, b, alpha, y.view), VDK_OK);
-        vt_error e = vt_compare_tensor(y.view, want->data);
-        VT_CHECK(vt_error_ok(e, VT_GOLDEN_BOUND), "golden %s: norm_err %.3g max_abs %.3g bad %lld",
-                 c->name, e.norm_err, e.max_abs, (long long)e.bad);
-        VT_CHECK(vt_guard_intact(&y), "golden %s: guard region overwritten", c->name);
-        vt_guarded_destroy(&y);
-        vdk_tensor_destroy(a);
-        vdk_tensor_destroy(b);
-        vdk_tensor_destroy(alpha);
+        VT_GOLDEN_CHECK(&y, c, "y", VT_GOLDEN_BOUND);
+        VT_DESTROY(a, b, alpha);
     }
     vt_golden_free(&f);
 }
@@ -96,9 +89,7 @@ static void test_endpoints_and_mean(void)
     free(av);
     free(bv);
     free(mean);
-    vdk_tensor *all[] = {a, b, zero, big, small, third};
-    for (int i = 0; i < 6; i++)
-        vdk_tensor_destroy(all[i]);
+    VT_DESTROY(a, b, zero, big, small, third);
 }
 
 /* A per-frame logit m [N, T, 1, 1, 1] through the sigmoid blends each frame
@@ -125,9 +116,7 @@ static void test_per_frame_is_per_frame_scalar(void)
             /* a [1] tensor rather than p->alpha, which would round alpha to float */
             vdk_tensor *w = scalar_tensor(1.0 / (1.0 + exp(-mv[n * T + t])));
             VT_STATUS(ctx, vdk_blend(ctx, &(vdk_blend_params){0}, ant, bnt, w, znt), VDK_OK);
-            vdk_tensor *all[] = {an, bn, zn, ant, bnt, znt, w};
-            for (int i = 0; i < 7; i++)
-                vdk_tensor_destroy(all[i]);
+            VT_DESTROY(an, bn, zn, ant, bnt, znt, w);
         }
     double *want = vt_read(z);
     vt_error e = vt_compare_tensor(y, want);
@@ -135,9 +124,7 @@ static void test_per_frame_is_per_frame_scalar(void)
              e.norm_err);
     free(mv);
     free(want);
-    vdk_tensor *all[] = {a, b, m, y, z};
-    for (int i = 0; i < 5; i++)
-        vdk_tensor_destroy(all[i]);
+    VT_DESTROY(a, b, m, y, z);
 }
 
 /* f32, f16 and bf16 storage against the f64 oracle on the same (rounded) inputs. */
@@ -152,29 +139,15 @@ static void test_dtypes(void)
             vdk_tensor *a = vt_random(ctx, dt, 5, shape, 721, -4, 4);
             vdk_tensor *b = vt_random(ctx, dt, 5, shape, 722, -4, 4);
             vdk_tensor *al = vt_random(ctx, dt, 5, ashape, 723, sig ? -3 : 0, sig ? 3 : 1);
-            double *av = vt_read(a), *bv = vt_read(b), *alv = vt_read(al);
-            vdk_tensor *a64 = vt_tensor(ctx, VDK_F64, 5, shape), *b64 = vt_tensor(ctx, VDK_F64, 5, shape),
-                       *al64 = vt_tensor(ctx, VDK_F64, 5, ashape),
-                       *y64 = vt_tensor(ctx, VDK_F64, 5, shape);
-            vt_fill(a64, av);
-            vt_fill(b64, bv);
-            vt_fill(al64, alv);
+            vdk_tensor *a64 = vt_copy_as(ctx, VDK_F64, a), *b64 = vt_copy_as(ctx, VDK_F64, b),
+                       *al64 = vt_copy_as(ctx, VDK_F64, al);
+            vdk_tensor *y64 = vt_tensor(ctx, VDK_F64, 5, shape);
             VT_STATUS(ctx, vdk_blend(ctx, &p, a64, b64, al64, y64), VDK_OK);
             vt_guarded y = vt_guarded_tensor(ctx, dt, 5, shape);
             VT_STATUS(ctx, vdk_blend(ctx, &p, a, b, al, y.view), VDK_OK);
-            double *want = vt_read(y64);
-            vt_error e = vt_compare_tensor(y.view, want);
-            VT_CHECK(vt_error_ok(e, vt_tolerance(dt, 1, 0)), "%s sigmoid=%d: norm_err %.3g bad %lld",
-                     vdk_dtype_name(dt), sig, e.norm_err, (long long)e.bad);
-            VT_CHECK(vt_guard_intact(&y), "%s: guard overwritten", vdk_dtype_name(dt));
-            free(av);
-            free(bv);
-            free(alv);
-            free(want);
-            vt_guarded_destroy(&y);
-            vdk_tensor *all[] = {a, b, al, a64, b64, al64, y64};
-            for (int i = 0; i < 7; i++)
-                vdk_tensor_destroy(all[i]);
+            VT_ORACLE_CHECK(&y, y64, vt_tolerance(dt, 1, 0), "%s sigmoid=%d", vdk_dtype_name(dt),
+                            sig);
+            VT_DESTROY(a, b, al, a64, b64, al64, y64);
         }
 }
 
@@ -183,7 +156,7 @@ static void test_dtypes(void)
 static void test_views_and_in_place(void)
 {
     const int64_t wide[5] = {1, 2, 3, 2, 13}, vshape[5] = {1, 2, 3, 2, 5};
-    const int64_t awide[5] = {1, 2, 1, 1, 4}, ashape[5] = {1, 2, 1, 1, 1};
+    const int64_t awide[5] = {1, 2, 1, 1, 4};
     for (int target = 0; target < 2; target++) { /* in place on a, then on b */
         vdk_blend_params p = {.sigmoid = 1};
         vdk_tensor *big = vt_random(ctx, VDK_F32, 5, wide, 731, -2, 2);
@@ -192,14 +165,10 @@ static void test_views_and_in_place(void)
         VT_STATUS(ctx, vdk_tensor_slice(big, 4, 0, 5, &av), VDK_OK);
         VT_STATUS(ctx, vdk_tensor_slice(big, 4, 7, 5, &bv), VDK_OK);
         VT_STATUS(ctx, vdk_tensor_slice(abig, 4, 2, 1, &alv), VDK_OK);
-        double *before = vt_read(big), *avals = vt_read(av), *bvals = vt_read(bv),
-               *alvals = vt_read(alv);
-        vdk_tensor *ad = vt_tensor(ctx, VDK_F32, 5, vshape), *bd = vt_tensor(ctx, VDK_F32, 5, vshape),
-                   *ald = vt_tensor(ctx, VDK_F32, 5, ashape), *yd = vt_tensor(ctx, VDK_F32, 5, vshape),
+        double *before = vt_read(big);
+        vdk_tensor *ad = vt_copy_as(ctx, VDK_F32, av), *bd = vt_copy_as(ctx, VDK_F32, bv),
+                   *ald = vt_copy_as(ctx, VDK_F32, alv), *yd = vt_tensor(ctx, VDK_F32, 5, vshape),
                    *ys = vt_tensor(ctx, VDK_F32, 5, vshape);
-        vt_fill(ad, avals);
-        vt_fill(bd, bvals);
-        vt_fill(ald, alvals);
         VT_STATUS(ctx, vdk_blend(ctx, &p, ad, bd, ald, yd), VDK_OK);
         double *want = vt_read(yd);
         VT_STATUS(ctx, vdk_blend(ctx, &p, av, bv, alv, ys), VDK_OK);
@@ -208,23 +177,11 @@ static void test_views_and_in_place(void)
         VT_STATUS(ctx, vdk_blend(ctx, &p, av, bv, alv, out), VDK_OK);
         VT_CHECK(vt_error_ok(vt_compare_tensor(out, want), 0), "in place on %s differs",
                  target ? "b" : "a");
-        double *after = vt_read(big);
-        int64_t outside = 0;
-        const int64_t lo = target ? 7 : 0;
-        for (int64_t i = 0; i < vdk_tensor_numel(big); i++) {
-            int64_t ch = i % 13;
-            outside += (ch < lo || ch >= lo + 5) && after[i] != before[i];
-        }
+        int64_t outside = vt_changed_outside(big, before, target ? 7 : 0, 5);
         VT_CHECK(outside == 0, "%lld elements outside y changed", (long long)outside);
         free(before);
-        free(avals);
-        free(bvals);
-        free(alvals);
         free(want);
-        free(after);
-        vdk_tensor *all[] = {av, bv, alv, big, abig, ad, bd, ald, yd, ys};
-        for (int i = 0; i < 10; i++)
-            vdk_tensor_destroy(all[i]);
+        VT_DESTROY(av, bv, alv, big, abig, ad, bd, ald, yd, ys);
     }
 }
 
@@ -243,17 +200,13 @@ static void test_bad_input(void)
     vdk_tensor *y16 = vt_random(ctx, VDK_F16, 4, sh, 749, -1, 1);
     vdk_tensor *t_shape = vt_random(ctx, VDK_F32, 4, other, 750, -1, 1);
     vdk_tensor *t_rank = vt_random(ctx, VDK_F32, 3, s3, 751, -1, 1);
-    const int64_t flat = vdk_tensor_numel(a), total = flat + 8;
+    const int64_t total = vdk_tensor_numel(a) + 8;
     vdk_tensor *big = vt_random(ctx, VDK_F32, 1, &total, 752, -1, 1);
-    vdk_tensor *lo = NULL, *hi = NULL, *y_part = NULL, *x_part = NULL, *al_in_y = NULL;
-    vdk_tensor_slice(big, 0, 0, flat, &lo);
-    vdk_tensor_slice(big, 0, 8, flat, &hi);
-    vdk_tensor_reshape(lo, 4, sh, &y_part);
-    vdk_tensor_reshape(hi, 4, sh, &x_part);
+    vdk_tensor *y_part = vt_view_at(big, 0, 4, sh), *x_part = vt_view_at(big, 8, 4, sh);
+    vdk_tensor *al_in_y = NULL;
     vdk_tensor_slice(y, 2, 0, 1, &al_in_y); /* [2, 3, 1, 8] broadcasts, lies inside y */
-    vdk_context *other_ctx = vt_context(VDK_BACKEND_REFERENCE);
-    vdk_tensor *a_o = vt_random(other_ctx, VDK_F32, 4, sh, 753, -1, 1);
-    vdk_tensor *al_o = vt_random(other_ctx, VDK_F32, 4, ash, 754, -1, 1);
+    vdk_tensor *a_o = vt_random(vt_other_context(), VDK_F32, 4, sh, 753, -1, 1);
+    vdk_tensor *al_o = vt_random(vt_other_context(), VDK_F32, 4, ash, 754, -1, 1);
 
     const vdk_blend_params good = {.alpha = 0.5f, .sigmoid = 1};
     vdk_blend_params p;
@@ -297,11 +250,8 @@ static void test_bad_input(void)
     p = good, p.sigmoid = 0;
     VT_STATUS(ctx, vdk_blend(ctx, &p, y, y, NULL, y), VDK_OK);
 
-    vdk_tensor *all[] = {a, b, al, y, al_rank, al_bad, b16, al16, y16, t_shape, t_rank,
-                         big, lo, hi, y_part, x_part, al_in_y, a_o, al_o};
-    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
-        vdk_tensor_destroy(all[i]);
-    vdk_context_destroy(other_ctx);
+    VT_DESTROY(a, b, al, y, al_rank, al_bad, b16, al16, y16, t_shape, t_rank, big, y_part, x_part,
+               al_in_y, a_o, al_o);
 }
 
 int main(void)

@@ -7,15 +7,6 @@
 
 static vdk_context *ctx;
 
-static void destroy_all(vdk_tensor **t, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        vdk_tensor_destroy(t[i]);
-}
-#define DESTROY(...)                                                                         \
-    destroy_all((vdk_tensor *[]){__VA_ARGS__},                                               \
-                sizeof((vdk_tensor *[]){__VA_ARGS__}) / sizeof(vdk_tensor *))
-
 static void test_golden(void)
 {
     vt_golden_file f = vt_golden_load("concat");
@@ -24,15 +15,10 @@ static void test_golden(void)
         vdk_concat_params p = {(int)vt_golden_param(c, "axis")};
         vdk_tensor *a = vt_golden_make(ctx, c, "a", VDK_F64);
         vdk_tensor *b = vt_golden_make(ctx, c, "b", VDK_F64);
-        const vt_golden_tensor *want = vt_golden_get(c, "y");
-        vt_guarded y = vt_guarded_tensor(ctx, VDK_F64, want->rank, want->shape);
+        vt_guarded y = vt_golden_output(ctx, c, "y");
         VT_STATUS(ctx, vdk_concat(ctx, &p, a, b, y.view), VDK_OK);
-        vt_error e = vt_compare_tensor(y.view, want->data);
-        VT_CHECK(vt_error_ok(e, 0), "golden %s: norm_err %.3g max_abs %.3g bad %lld", c->name,
-                 e.norm_err, e.max_abs, (long long)e.bad);
-        VT_CHECK(vt_guard_intact(&y), "golden %s: guard region overwritten", c->name);
-        vt_guarded_destroy(&y);
-        DESTROY(a, b);
+        VT_GOLDEN_CHECK(&y, c, "y", 0);
+        VT_DESTROY(a, b);
     }
     vt_golden_free(&f);
 }
@@ -74,7 +60,7 @@ static void test_slices_give_inputs_back(void)
                 VT_CHECK(yb && holds(yb, b), "rank %d axis %d: y[a:] is not b", rank, p.axis);
                 VT_CHECK(vt_guard_intact(&y), "rank %d axis %d: guard overwritten", rank, p.axis);
                 vt_guarded_destroy(&y);
-                DESTROY(a, b, ya, yb);
+                VT_DESTROY(a, b, ya, yb);
             }
 }
 
@@ -89,24 +75,13 @@ static void test_dtypes(void)
         vdk_dtype dt = dtypes[d];
         vdk_tensor *a = vt_random(ctx, dt, 5, sa, 701, -3, 3);
         vdk_tensor *b = vt_random(ctx, dt, 5, sb, 702, -3, 3);
-        double *av = vt_read(a), *bv = vt_read(b);
-        vdk_tensor *a64 = vt_tensor(ctx, VDK_F64, 5, sa), *b64 = vt_tensor(ctx, VDK_F64, 5, sb),
+        vdk_tensor *a64 = vt_copy_as(ctx, VDK_F64, a), *b64 = vt_copy_as(ctx, VDK_F64, b),
                    *y64 = vt_tensor(ctx, VDK_F64, 5, sy);
-        vt_fill(a64, av);
-        vt_fill(b64, bv);
         VT_STATUS(ctx, vdk_concat(ctx, &p, a64, b64, y64), VDK_OK);
         vt_guarded y = vt_guarded_tensor(ctx, dt, 5, sy);
         VT_STATUS(ctx, vdk_concat(ctx, &p, a, b, y.view), VDK_OK);
-        double *want = vt_read(y64);
-        vt_error e = vt_compare_tensor(y.view, want);
-        VT_CHECK(vt_error_ok(e, 0), "%s: norm_err %.3g bad %lld", vdk_dtype_name(dt), e.norm_err,
-                 (long long)e.bad);
-        VT_CHECK(vt_guard_intact(&y), "%s: guard overwritten", vdk_dtype_name(dt));
-        free(av);
-        free(bv);
-        free(want);
-        vt_guarded_destroy(&y);
-        DESTROY(a, b, a64, b64, y64);
+        VT_ORACLE_CHECK(&y, y64, 0, "%s", vdk_dtype_name(dt));
+        VT_DESTROY(a, b, a64, b64, y64);
     }
 }
 
@@ -134,32 +109,20 @@ static void test_views(void)
         VT_STATUS(ctx, vdk_tensor_slice(bbase, 4, 1, sb[4], &bc), VDK_OK);
         VT_STATUS(ctx, vdk_tensor_slice(bc, 1, 2, sb[1], &b), VDK_OK);
         VT_STATUS(ctx, vdk_tensor_slice(ybase, 4, 1, sy[4], &y), VDK_OK);
-        double *av = vt_read(a), *bv = vt_read(b);
-        vdk_tensor *ad = vt_tensor(ctx, VDK_F32, 5, sa), *bd = vt_tensor(ctx, VDK_F32, 5, sb),
+        vdk_tensor *ad = vt_copy_as(ctx, VDK_F32, a), *bd = vt_copy_as(ctx, VDK_F32, b),
                    *yd = vt_tensor(ctx, VDK_F32, 5, sy);
-        vt_fill(ad, av);
-        vt_fill(bd, bv);
         const vdk_concat_params p = {axis};
         VT_STATUS(ctx, vdk_concat(ctx, &p, ad, bd, yd), VDK_OK);
         double *want = vt_read(yd), *before = vt_read(ybase);
         VT_STATUS(ctx, vdk_concat(ctx, &p, a, b, y), VDK_OK);
         vt_error e = vt_compare_tensor(y, want);
         VT_CHECK(vt_error_ok(e, 0), "axis %d, strided views: norm_err %.3g", axis, e.norm_err);
-        double *after = vt_read(ybase);
-        int64_t changed = 0;
-        for (int64_t i = 0; i < vdk_tensor_numel(ybase); i++) {
-            int64_t c = i % yw[4];
-            if ((c < 1 || c >= 1 + sy[4]) && after[i] != before[i])
-                changed++;
-        }
+        int64_t changed = vt_changed_outside(ybase, before, 1, sy[4]);
         VT_CHECK(changed == 0, "axis %d: %lld elements outside the output view changed", axis,
                  (long long)changed);
-        free(av);
-        free(bv);
         free(want);
         free(before);
-        free(after);
-        DESTROY(abase, bbase, ybase, a, bc, b, y, ad, bd, yd);
+        VT_DESTROY(abase, bbase, ybase, a, bc, b, y, ad, bd, yd);
     }
 }
 
@@ -174,21 +137,13 @@ static void test_bad_input(void)
     vdk_tensor *y16 = vt_random(ctx, VDK_F16, 5, sy, 906, -1, 1);
     vdk_tensor *b_h = vt_random(ctx, VDK_F32, 5, (int64_t[]){1, 2, 4, 2, 3}, 907, -1, 1);
     vdk_tensor *y_c8 = vt_random(ctx, VDK_F32, 5, (int64_t[]){1, 2, 3, 2, 8}, 908, -1, 1);
-    vdk_context *other = vt_context(VDK_BACKEND_REFERENCE);
-    vdk_tensor *b_other = vt_random(other, VDK_F32, 5, sb, 909, -1, 1);
+    vdk_tensor *b_other = vt_random(vt_other_context(), VDK_F32, 5, sb, 909, -1, 1);
     /* y over the end of a, and over the start of b, in one flat storage each */
-    const int64_t na = 48, nb = 36, ny = 84;
+    const int64_t nb = 36, ny = 84;
     vdk_tensor *fa = vt_random(ctx, VDK_F32, 1, (int64_t[]){ny + 8}, 910, -1, 1);
     vdk_tensor *fb = vt_random(ctx, VDK_F32, 1, (int64_t[]){ny + 8}, 911, -1, 1);
-    vdk_tensor *s[4], *a_in = NULL, *y_in_a = NULL, *b_in = NULL, *y_in_b = NULL;
-    vdk_tensor_slice(fa, 0, 0, na, &s[0]);
-    vdk_tensor_slice(fa, 0, 8, ny, &s[1]);
-    vdk_tensor_slice(fb, 0, ny + 8 - nb, nb, &s[2]);
-    vdk_tensor_slice(fb, 0, 0, ny, &s[3]);
-    vdk_tensor_reshape(s[0], 5, sa, &a_in);
-    vdk_tensor_reshape(s[1], 5, sy, &y_in_a);
-    vdk_tensor_reshape(s[2], 5, sb, &b_in);
-    vdk_tensor_reshape(s[3], 5, sy, &y_in_b);
+    vdk_tensor *a_in = vt_view_at(fa, 0, 5, sa), *y_in_a = vt_view_at(fa, 8, 5, sy);
+    vdk_tensor *b_in = vt_view_at(fb, ny + 8 - nb, 5, sb), *y_in_b = vt_view_at(fb, 0, 5, sy);
 
     const vdk_concat_params good = {-1};
     vdk_concat_params p;
@@ -229,10 +184,8 @@ static void test_bad_input(void)
     VT_ERROR(ctx, vdk_concat(ctx, &p, a_huge, b_huge, y1), VDK_ERROR_OVERFLOW, "a.shape[0]");
     VT_CHECK(vt_all_unchanged(&snap), "a failed call changed a tensor");
 
-    DESTROY(a, b, y, r4, b16, y16, b_h, y_c8, fa, fb, s[0], s[1], s[2], s[3], a_in, y_in_a, b_in,
-            y_in_b, a_huge, b_huge, y1);
-    vdk_tensor_destroy(b_other);
-    vdk_context_destroy(other);
+    VT_DESTROY(a, b, y, r4, b16, y16, b_h, y_c8, fa, fb, a_in, y_in_a, b_in, y_in_b, a_huge, b_huge,
+               y1, b_other);
 }
 
 int main(void)

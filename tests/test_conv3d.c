@@ -23,15 +23,6 @@ static void out_shape(const int64_t *xs, const int64_t *ws, const vdk_conv3d_par
     ys[4] = ws[0];
 }
 
-static void destroy_all(vdk_tensor **t, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        vdk_tensor_destroy(t[i]);
-}
-#define DESTROY(...)                                                                         \
-    destroy_all((vdk_tensor *[]){__VA_ARGS__},                                               \
-                sizeof((vdk_tensor *[]){__VA_ARGS__}) / sizeof(vdk_tensor *))
-
 static vdk_conv3d_params golden_params(const vt_golden_case *c)
 {
     return (vdk_conv3d_params){
@@ -53,15 +44,10 @@ static void test_golden(void)
         vdk_tensor *w = vt_golden_make(ctx, c, "w", VDK_F64);
         vdk_tensor *bias = vt_golden_make(ctx, c, "bias", VDK_F64);
         vdk_tensor *res = vt_golden_make(ctx, c, "residual", VDK_F64);
-        const vt_golden_tensor *want = vt_golden_get(c, "y");
-        vt_guarded y = vt_guarded_tensor(ctx, VDK_F64, want->rank, want->shape);
+        vt_guarded y = vt_golden_output(ctx, c, "y");
         VT_STATUS(ctx, vdk_conv3d(ctx, &p, x, w, bias, res, y.view), VDK_OK);
-        vt_error e = vt_compare_tensor(y.view, want->data);
-        VT_CHECK(vt_error_ok(e, VT_GOLDEN_BOUND), "golden %s: norm_err %.3g max_abs %.3g bad %lld",
-                 c->name, e.norm_err, e.max_abs, (long long)e.bad);
-        VT_CHECK(vt_guard_intact(&y), "golden %s: guard region overwritten", c->name);
-        vt_guarded_destroy(&y);
-        DESTROY(x, w, bias, res);
+        VT_GOLDEN_CHECK(&y, c, "y", VT_GOLDEN_BOUND);
+        VT_DESTROY(x, w, bias, res);
     }
     vt_golden_free(&f);
 }
@@ -134,7 +120,7 @@ static void test_first_tap_shifts(void)
         vt_error e = vt_compare_tensor(y, want);
         VT_CHECK(vt_error_ok(e, 0), "first tap on axis %d: norm_err %.3g", axis, e.norm_err);
         free(want);
-        DESTROY(w, y);
+        VT_DESTROY(w, y);
     }
     free(xv);
     vdk_tensor_destroy(x);
@@ -172,7 +158,7 @@ static void test_linearity(void)
     free(b);
     free(v1);
     free(v2);
-    DESTROY(x1, x2, w, xm, y1, y2, ym);
+    VT_DESTROY(x1, x2, w, xm, y1, y2, ym);
 }
 
 /* A conv with padding p equals the conv without padding of x zero-padded by p. */
@@ -207,7 +193,7 @@ static void test_zero_padding(void)
     free(xv);
     free(pv);
     free(want);
-    DESTROY(x, w, xp, y, yp);
+    VT_DESTROY(x, w, xp, y, yp);
 }
 
 /* A stride-s conv is the stride-1 conv (same kernel, padding, bias and act) sampled
@@ -258,7 +244,7 @@ static void test_stride_samples_stride_one(void)
                  cfg[i].stride[0], cfg[i].stride[1], cfg[i].stride[2], e.norm_err);
         free(v1);
         free(want);
-        DESTROY(x, w, bias, y1, ys);
+        VT_DESTROY(x, w, bias, y1, ys);
     }
 }
 
@@ -301,7 +287,7 @@ static void test_epilogue_and_in_place_residual(void)
     }
     free(cv);
     free(bv);
-    DESTROY(x, w, bias, conv);
+    VT_DESTROY(x, w, bias, conv);
 }
 
 /* f32, f16 and bf16 storage against the f64 oracle on the same (rounded) inputs. */
@@ -319,39 +305,16 @@ static void test_dtypes(void)
                              vt_random(ctx, dt, 1, &C, 203, -0.5, 0.5),
                              vt_random(ctx, dt, 5, ys, 204, -1, 1)};
         vdk_tensor *in64[4];
-        for (int i = 0; i < 4; i++) {
-            double *v = vt_read(in[i]);
-            in64[i] = vt_tensor(ctx, VDK_F64, vdk_tensor_rank(in[i]),
-                                i == 0 ? xs : i == 1 ? ws : i == 2 ? &C : ys);
-            vt_fill(in64[i], v);
-            free(v);
-        }
+        for (int i = 0; i < 4; i++)
+            in64[i] = vt_copy_as(ctx, VDK_F64, in[i]);
         vdk_tensor *y64 = vt_tensor(ctx, VDK_F64, 5, ys);
         VT_STATUS(ctx, vdk_conv3d(ctx, &p, in64[0], in64[1], in64[2], in64[3], y64), VDK_OK);
         vt_guarded y = vt_guarded_tensor(ctx, dt, 5, ys);
         VT_STATUS(ctx, vdk_conv3d(ctx, &p, in[0], in[1], in[2], in[3], y.view), VDK_OK);
-        double *want = vt_read(y64);
-        vt_error e = vt_compare_tensor(y.view, want);
-        VT_CHECK(vt_error_ok(e, vt_tolerance(dt, ws[1] * ws[2] * ws[3] * ws[4], 0)),
-                 "%s: norm_err %.3g bad %lld", vdk_dtype_name(dt), e.norm_err, (long long)e.bad);
-        VT_CHECK(vt_guard_intact(&y), "%s: guard overwritten", vdk_dtype_name(dt));
-        free(want);
-        vt_guarded_destroy(&y);
-        DESTROY(in[0], in[1], in[2], in[3], in64[0], in64[1], in64[2], in64[3], y64);
+        VT_ORACLE_CHECK(&y, y64, vt_tolerance(dt, ws[1] * ws[2] * ws[3] * ws[4], 0), "%s",
+                        vdk_dtype_name(dt));
+        VT_DESTROY(in[0], in[1], in[2], in[3], in64[0], in64[1], in64[2], in64[3], y64);
     }
-}
-
-/* A dense copy of a tensor (or view). */
-static vdk_tensor *dense_copy(const vdk_tensor *t)
-{
-    int64_t shape[VDK_MAX_RANK];
-    for (int i = 0; i < vdk_tensor_rank(t); i++)
-        shape[i] = vdk_tensor_dim(t, i);
-    vdk_tensor *c = vt_tensor(ctx, vdk_tensor_dtype(t), vdk_tensor_rank(t), shape);
-    double *v = vt_read(t);
-    vt_fill(c, v);
-    free(v);
-    return c;
 }
 
 /* Every input a strided view (channel slices of wider tensors, as a UNet skip or a
@@ -377,25 +340,19 @@ static void test_views(void)
     vdk_tensor *yb = vt_random(ctx, VDK_F32, 5, yw, 214, -1, 1), *y = NULL;
     VT_STATUS(ctx, vdk_tensor_slice(yb, 4, 2, Cout, &y), VDK_OK);
 
-    vdk_tensor *xd = dense_copy(x), *wd = dense_copy(w), *bd = dense_copy(bias),
-               *rd = dense_copy(y), *yd = vt_tensor(ctx, VDK_F32, 5, ys);
+    vdk_tensor *xd = vt_copy_as(ctx, VDK_F32, x), *wd = vt_copy_as(ctx, VDK_F32, w),
+               *bd = vt_copy_as(ctx, VDK_F32, bias), *rd = vt_copy_as(ctx, VDK_F32, y),
+               *yd = vt_tensor(ctx, VDK_F32, 5, ys);
     VT_STATUS(ctx, vdk_conv3d(ctx, &p, xd, wd, bd, rd, yd), VDK_OK);
     double *before = vt_read(yb), *want = vt_read(yd);
     VT_STATUS(ctx, vdk_conv3d(ctx, &p, x, w, bias, y, y), VDK_OK);
     vt_error e = vt_compare_tensor(y, want);
     VT_CHECK(vt_error_ok(e, 0), "strided views, residual in place: norm_err %.3g", e.norm_err);
-    double *after = vt_read(yb);
-    int64_t changed = 0;
-    for (int64_t i = 0; i < vdk_tensor_numel(yb); i++) {
-        int64_t c = i % yw[4];
-        if ((c < 2 || c >= 2 + Cout) && after[i] != before[i])
-            changed++;
-    }
+    int64_t changed = vt_changed_outside(yb, before, 2, Cout);
     VT_CHECK(changed == 0, "%lld elements outside the output view changed", (long long)changed);
     free(before);
     free(want);
-    free(after);
-    DESTROY(x, w_c, w, bias, y, xb, wb, bb, yb, xd, wd, bd, rd, yd);
+    VT_DESTROY(x, w_c, w, bias, y, xb, wb, bb, yb, xd, wd, bd, rd, yd);
 }
 
 /* A tensor over `keep`, a small buffer, that claims a huge shape: only for calls
@@ -406,19 +363,6 @@ static vdk_tensor *fake_huge(vdk_dtype dt, int rank, const int64_t *shape, void 
     if (vdk_tensor_wrap(ctx, dt, rank, shape, NULL, keep, SIZE_MAX, &t) != VDK_OK)
         vt_fatal("fake_huge: %s", vdk_last_error(ctx));
     return t;
-}
-
-static vdk_tensor *view_of(vdk_tensor *flat, int64_t start, int rank, const int64_t *shape,
-                           vdk_tensor **slice)
-{
-    vdk_tensor *v = NULL;
-    int64_t n = 1;
-    for (int i = 0; i < rank; i++)
-        n *= shape[i];
-    if (vdk_tensor_slice(flat, 0, start, n, slice) != VDK_OK ||
-        vdk_tensor_reshape(*slice, rank, shape, &v) != VDK_OK)
-        vt_fatal("view_of: %s", vdk_last_error(ctx));
-    return v;
 }
 
 static void test_bad_input(void)
@@ -440,18 +384,16 @@ static void test_bad_input(void)
     vdk_tensor *b5 = vt_random(ctx, VDK_F32, 1, (int64_t[]){5}, 312, -1, 1);
     vdk_tensor *y_other = vt_random(ctx, VDK_F32, 5, (int64_t[]){1, 2, 3, 4, 4}, 313, -1, 1);
     vdk_tensor *x_small = vt_random(ctx, VDK_F32, 5, (int64_t[]){1, 1, 1, 1, 4}, 314, -1, 1);
-    vdk_context *other = vt_context(VDK_BACKEND_REFERENCE);
-    vdk_tensor *x_other = vt_random(other, VDK_F32, 5, xs, 315, -1, 1);
-    vdk_tensor *b_other = vt_random(other, VDK_F32, 1, &C, 316, -1, 1);
+    vdk_tensor *x_other = vt_random(vt_other_context(), VDK_F32, 5, xs, 315, -1, 1);
+    vdk_tensor *b_other = vt_random(vt_other_context(), VDK_F32, 1, &C, 316, -1, 1);
     /* outputs that overlap an input: views into one flat storage each */
     vdk_tensor *fx = vt_random(ctx, VDK_F32, 1, (int64_t[]){nx + 8}, 320, -1, 1);
     vdk_tensor *fw = vt_random(ctx, VDK_F32, 1, (int64_t[]){nw}, 321, -1, 1);
     vdk_tensor *fb = vt_random(ctx, VDK_F32, 1, (int64_t[]){nx + 2}, 322, -1, 1);
-    vdk_tensor *s[8];
-    vdk_tensor *x_in_fx = view_of(fx, 0, 5, xs, &s[0]), *y_in_fx = view_of(fx, 8, 5, xs, &s[1]);
-    vdk_tensor *w_in_fw = view_of(fw, 0, 5, ws, &s[2]), *y_in_fw = view_of(fw, 100, 5, xs, &s[3]);
-    vdk_tensor *y_in_fb = view_of(fb, 0, 5, xs, &s[4]), *b_in_fb = view_of(fb, nx - 2, 1, &C, &s[5]);
-    vdk_tensor *r_in_fx = view_of(fx, 0, 5, xs, &s[6]); /* overlaps y_in_fx, not the same view */
+    vdk_tensor *x_in_fx = vt_view_at(fx, 0, 5, xs), *y_in_fx = vt_view_at(fx, 8, 5, xs);
+    vdk_tensor *w_in_fw = vt_view_at(fw, 0, 5, ws), *y_in_fw = vt_view_at(fw, 100, 5, xs);
+    vdk_tensor *y_in_fb = vt_view_at(fb, 0, 5, xs), *b_in_fb = vt_view_at(fb, nx - 2, 1, &C);
+    vdk_tensor *r_in_fx = vt_view_at(fx, 0, 5, xs); /* overlaps y_in_fx, not the same view */
 
     const vdk_conv3d_params good = {.padding = {1, 1, 1}, .act = VDK_ACT_SILU};
     vdk_conv3d_params p;
@@ -517,11 +459,9 @@ static void test_bad_input(void)
              "'y'");
     VT_CHECK(vt_all_unchanged(&snap), "a failed call changed a tensor");
 
-    DESTROY(x, w, bias, res, y, r4, b2, x16, w16, b16, w_cin5, b5, y_other, x_small, fx, fw, fb,
-            x_in_fx, y_in_fx, w_in_fw, y_in_fw, y_in_fb, b_in_fb, r_in_fx, s[0], s[1], s[2], s[3],
-            s[4], s[5], s[6], x_longT, w_t3, x_wide, w_many, y16);
-    DESTROY(x_other, b_other);
-    vdk_context_destroy(other);
+    VT_DESTROY(x, w, bias, res, y, r4, b2, x16, w16, b16, w_cin5, b5, y_other, x_small, fx, fw, fb,
+               x_in_fx, y_in_fx, w_in_fw, y_in_fw, y_in_fb, b_in_fb, r_in_fx, x_longT, w_t3, x_wide,
+               w_many, y16, x_other, b_other);
 }
 
 int main(void)

@@ -26,17 +26,10 @@ static void test_golden(void)
         vdk_tensor *x = vt_golden_make(ctx, c, "x", VDK_F64);
         vdk_tensor *gamma = vt_golden_make(ctx, c, "gamma", VDK_F64);
         vdk_tensor *beta = vt_golden_make(ctx, c, "beta", VDK_F64);
-        const vt_golden_tensor *want = vt_golden_get(c, "y");
-        vt_guarded y = vt_guarded_tensor(ctx, VDK_F64, want->rank, want->shape);
+        vt_guarded y = vt_golden_output(ctx, c, "y");
         VT_STATUS(ctx, vdk_group_norm(ctx, &p, x, gamma, beta, y.view), VDK_OK);
-        vt_error e = vt_compare_tensor(y.view, want->data);
-        VT_CHECK(vt_error_ok(e, VT_GOLDEN_BOUND), "golden %s: norm_err %.3g max_abs %.3g bad %lld",
-                 c->name, e.norm_err, e.max_abs, (long long)e.bad);
-        VT_CHECK(vt_guard_intact(&y), "golden %s: guard region overwritten", c->name);
-        vt_guarded_destroy(&y);
-        vdk_tensor_destroy(x);
-        vdk_tensor_destroy(gamma);
-        vdk_tensor_destroy(beta);
+        VT_GOLDEN_CHECK(&y, c, "y", VT_GOLDEN_BOUND);
+        VT_DESTROY(x, gamma, beta);
     }
     vt_golden_free(&f);
 }
@@ -101,9 +94,7 @@ static void test_scopes_agree_for_one_frame(void)
     vt_error e = vt_compare_tensor(a, bv);
     VT_CHECK(vt_error_ok(e, VT_GOLDEN_BOUND), "T=1 scopes differ: %.3g", e.norm_err);
     free(bv);
-    vdk_tensor_destroy(x);
-    vdk_tensor_destroy(a);
-    vdk_tensor_destroy(b);
+    VT_DESTROY(x, a, b);
 }
 
 /* The fused SiLU equals SiLU applied to the normalised output, and the per-channel
@@ -132,11 +123,7 @@ static void test_fused_affine_silu(void)
     free(g);
     free(b);
     free(want);
-    vdk_tensor_destroy(x);
-    vdk_tensor_destroy(gamma);
-    vdk_tensor_destroy(beta);
-    vdk_tensor_destroy(plain);
-    vdk_tensor_destroy(fused);
+    VT_DESTROY(x, gamma, beta, plain, fused);
 }
 
 /* f32, f16 and bf16 storage against the f64 oracle on the same (rounded) inputs. */
@@ -150,29 +137,14 @@ static void test_dtypes(void)
         vdk_tensor *gamma = vt_random(ctx, dt, 1, &C, 22, 0.5, 1.5);
         vdk_tensor *beta = vt_random(ctx, dt, 1, &C, 23, -0.5, 0.5);
         /* the oracle reads exactly the values the narrow tensors hold */
-        double *xv = vt_read(x), *gv = vt_read(gamma), *bv = vt_read(beta);
-        vdk_tensor *x64 = vt_tensor(ctx, VDK_F64, 5, shape), *g64 = vt_tensor(ctx, VDK_F64, 1, &C),
-                   *b64 = vt_tensor(ctx, VDK_F64, 1, &C), *y64 = vt_tensor(ctx, VDK_F64, 5, shape);
-        vt_fill(x64, xv);
-        vt_fill(g64, gv);
-        vt_fill(b64, bv);
+        vdk_tensor *x64 = vt_copy_as(ctx, VDK_F64, x), *g64 = vt_copy_as(ctx, VDK_F64, gamma),
+                   *b64 = vt_copy_as(ctx, VDK_F64, beta), *y64 = vt_tensor(ctx, VDK_F64, 5, shape);
         vdk_group_norm_params p = {.groups = 4, .eps = 1e-5f, .act = VDK_ACT_SILU};
         VT_STATUS(ctx, vdk_group_norm(ctx, &p, x64, g64, b64, y64), VDK_OK);
         vt_guarded y = vt_guarded_tensor(ctx, dt, 5, shape);
         VT_STATUS(ctx, vdk_group_norm(ctx, &p, x, gamma, beta, y.view), VDK_OK);
-        double *want = vt_read(y64);
-        vt_error e = vt_compare_tensor(y.view, want);
-        VT_CHECK(vt_error_ok(e, vt_tolerance(dt, 3 * 5 * 7 * 4, 0)), "%s: norm_err %.3g bad %lld",
-                 vdk_dtype_name(dt), e.norm_err, (long long)e.bad);
-        VT_CHECK(vt_guard_intact(&y), "%s: guard overwritten", vdk_dtype_name(dt));
-        free(xv);
-        free(gv);
-        free(bv);
-        free(want);
-        vt_guarded_destroy(&y);
-        vdk_tensor *all[] = {x, gamma, beta, x64, g64, b64, y64};
-        for (int i = 0; i < 7; i++)
-            vdk_tensor_destroy(all[i]);
+        VT_ORACLE_CHECK(&y, y64, vt_tolerance(dt, 3 * 5 * 7 * 4, 0), "%s", vdk_dtype_name(dt));
+        VT_DESTROY(x, gamma, beta, x64, g64, b64, y64);
     }
 }
 
@@ -184,10 +156,7 @@ static void test_views_and_in_place(void)
     vdk_tensor *big = vt_random(ctx, VDK_F32, 5, wide, 31, -1, 1);
     vdk_tensor *view = NULL;
     VT_STATUS(ctx, vdk_tensor_slice(big, 4, 5, 8, &view), VDK_OK);
-    double *vals = vt_read(view);
-    vdk_tensor *dense = vt_tensor(ctx, VDK_F32, 5, shape);
-    vt_fill(dense, vals);
-    vdk_tensor *a = vt_tensor(ctx, VDK_F32, 5, shape);
+    vdk_tensor *dense = vt_copy_as(ctx, VDK_F32, view), *a = vt_tensor(ctx, VDK_F32, 5, shape);
     vdk_group_norm_params p = {.groups = 2, .eps = 1e-5f, .scope = VDK_NORM_PER_CLIP};
     VT_STATUS(ctx, vdk_group_norm(ctx, &p, dense, NULL, NULL, a), VDK_OK);
     double *want = vt_read(a);
@@ -195,25 +164,13 @@ static void test_views_and_in_place(void)
     vt_error e = vt_compare_tensor(view, want);
     VT_CHECK(vt_error_ok(e, 0), "strided in-place view differs: %.3g", e.norm_err);
     /* the channels outside the view are untouched */
-    double *after = vt_read(big), *before_all = NULL;
     vdk_tensor *fresh = vt_random(ctx, VDK_F32, 5, wide, 31, -1, 1);
-    before_all = vt_read(fresh);
-    int64_t outside_changed = 0;
-    for (int64_t i = 0; i < vdk_tensor_numel(big); i++) {
-        int64_t c = i % 20;
-        if ((c < 5 || c >= 13) && after[i] != before_all[i])
-            outside_changed++;
-    }
+    double *before_all = vt_read(fresh);
+    int64_t outside_changed = vt_changed_outside(big, before_all, 5, 8);
     VT_CHECK(outside_changed == 0, "%lld elements outside the view changed", (long long)outside_changed);
-    free(vals);
     free(want);
-    free(after);
     free(before_all);
-    vdk_tensor_destroy(fresh);
-    vdk_tensor_destroy(view);
-    vdk_tensor_destroy(big);
-    vdk_tensor_destroy(dense);
-    vdk_tensor_destroy(a);
+    VT_DESTROY(fresh, view, big, dense, a);
 }
 
 static void test_bad_input(void)
@@ -228,17 +185,10 @@ static void test_bad_input(void)
     vdk_tensor *y16 = vt_random(ctx, VDK_F16, 5, shape, 47, -1, 1);
     const int64_t other[5] = {1, 2, 3, 4, 8};
     vdk_tensor *y_shape = vt_random(ctx, VDK_F32, 5, other, 48, -1, 1);
-    vdk_tensor *y_part = NULL; /* a view that overlaps x without being x */
-    const int64_t flat = vdk_tensor_numel(x);
-    vdk_tensor *big = vt_tensor(ctx, VDK_F32, 1, (int64_t[]){flat + 8});
-    vdk_tensor *big_part = NULL;
-    vdk_tensor_slice(big, 0, 0, flat, &big_part);
-    vdk_tensor_reshape(big_part, 5, shape, &y_part);
-    vdk_tensor *x_in_big = NULL, *x_in_big_flat = NULL;
-    vdk_tensor_slice(big, 0, 8, flat, &x_in_big_flat);
-    vdk_tensor_reshape(x_in_big_flat, 5, shape, &x_in_big);
-    vdk_context *other_ctx = vt_context(VDK_BACKEND_REFERENCE);
-    vdk_tensor *x_other = vt_random(other_ctx, VDK_F32, 5, shape, 49, -1, 1);
+    /* y_part overlaps x_in_big without being it */
+    vdk_tensor *big = vt_tensor(ctx, VDK_F32, 1, (int64_t[]){vdk_tensor_numel(x) + 8});
+    vdk_tensor *y_part = vt_view_at(big, 0, 5, shape), *x_in_big = vt_view_at(big, 8, 5, shape);
+    vdk_tensor *x_other = vt_random(vt_other_context(), VDK_F32, 5, shape, 49, -1, 1);
 
     const vdk_group_norm_params good = {.groups = 4, .eps = 1e-5f, .act = VDK_ACT_SILU};
     vdk_group_norm_params p;
@@ -271,12 +221,7 @@ static void test_bad_input(void)
     VT_ERROR(ctx, vdk_group_norm(ctx, &good, x_in_big, gamma, beta, y_part), VDK_ERROR_ALIAS, "'y'");
     VT_CHECK(vt_all_unchanged(&s), "a failed call changed a tensor");
 
-    vdk_tensor *all[] = {x, gamma, beta, y, x4, g7, y16, y_shape, y_part,
-                         big, big_part, x_in_big, x_in_big_flat};
-    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
-        vdk_tensor_destroy(all[i]);
-    vdk_tensor_destroy(x_other);
-    vdk_context_destroy(other_ctx);
+    VT_DESTROY(x, gamma, beta, y, x4, g7, y16, y_shape, y_part, big, x_in_big, x_other);
 }
 
 int main(void)

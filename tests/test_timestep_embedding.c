@@ -23,14 +23,9 @@ static void test_golden(void)
             .max_period = (float)vt_golden_param(c, "max_period"),
         };
         vdk_tensor *t = vt_golden_make(ctx, c, "t", VDK_F64);
-        const vt_golden_tensor *want = vt_golden_get(c, "y");
-        vt_guarded y = vt_guarded_tensor(ctx, VDK_F64, want->rank, want->shape);
+        vt_guarded y = vt_golden_output(ctx, c, "y");
         VT_STATUS(ctx, vdk_timestep_embedding(ctx, &p, t, y.view), VDK_OK);
-        vt_error e = vt_compare_tensor(y.view, want->data);
-        VT_CHECK(vt_error_ok(e, VT_GOLDEN_BOUND), "golden %s: norm_err %.3g max_abs %.3g bad %lld",
-                 c->name, e.norm_err, e.max_abs, (long long)e.bad);
-        VT_CHECK(vt_guard_intact(&y), "golden %s: guard region overwritten", c->name);
-        vt_guarded_destroy(&y);
+        VT_GOLDEN_CHECK(&y, c, "y", VT_GOLDEN_BOUND);
         vdk_tensor_destroy(t);
     }
     vt_golden_free(&f);
@@ -208,24 +203,14 @@ static void test_dtypes(void)
                 tv[i] = k ? vt_uniform(801, (uint64_t)i, 0, 1000) : i;
             vdk_tensor *t = vt_tensor(ctx, dt, 1, &N);
             vt_fill(t, tv);
-            double *tr = vt_read(t);
             const int64_t ys[2] = {N, p.dim};
-            vdk_tensor *t64 = vt_tensor(ctx, VDK_F64, 1, &N), *y64 = vt_tensor(ctx, VDK_F64, 2, ys);
-            vt_fill(t64, tr);
+            vdk_tensor *t64 = vt_copy_as(ctx, VDK_F64, t), *y64 = vt_tensor(ctx, VDK_F64, 2, ys);
             VT_STATUS(ctx, vdk_timestep_embedding(ctx, &p, t64, y64), VDK_OK);
             vt_guarded y = vt_guarded_tensor(ctx, dt, 2, ys);
             VT_STATUS(ctx, vdk_timestep_embedding(ctx, &p, t, y.view), VDK_OK);
-            double *want = vt_read(y64);
-            vt_error e = vt_compare_tensor(y.view, want);
-            VT_CHECK(vt_error_ok(e, vt_tolerance(dt, 1, 0)), "%s dim %d: norm_err %.3g bad %lld",
-                     vdk_dtype_name(dt), p.dim, e.norm_err, (long long)e.bad);
-            VT_CHECK(vt_guard_intact(&y), "%s: guard overwritten", vdk_dtype_name(dt));
-            free(tr);
-            free(want);
-            vt_guarded_destroy(&y);
-            vdk_tensor_destroy(t);
-            vdk_tensor_destroy(t64);
-            vdk_tensor_destroy(y64);
+            VT_ORACLE_CHECK(&y, y64, vt_tolerance(dt, 1, 0), "%s dim %d", vdk_dtype_name(dt),
+                            p.dim);
+            VT_DESTROY(t, t64, y64);
         }
 }
 
@@ -240,25 +225,17 @@ static void test_views(void)
     vdk_tensor *tv, *yv;
     VT_STATUS(ctx, vdk_tensor_slice(tbig, 0, 3, N, &tv), VDK_OK);
     VT_STATUS(ctx, vdk_tensor_slice(ybig, 1, 7, dim, &yv), VDK_OK);
-    double *before = vt_read(ybig), *tvals = vt_read(tv);
-    vdk_tensor *td = vt_tensor(ctx, VDK_F32, 1, &N), *yd = vt_tensor(ctx, VDK_F32, 2, (int64_t[]){N, dim});
-    vt_fill(td, tvals);
+    double *before = vt_read(ybig);
+    vdk_tensor *td = vt_copy_as(ctx, VDK_F32, tv), *yd = vt_tensor(ctx, VDK_F32, 2, (int64_t[]){N, dim});
     VT_STATUS(ctx, vdk_timestep_embedding(ctx, &p, td, yd), VDK_OK);
     double *want = vt_read(yd);
     VT_STATUS(ctx, vdk_timestep_embedding(ctx, &p, tv, yv), VDK_OK);
     VT_CHECK(vt_error_ok(vt_compare_tensor(yv, want), 0), "strided y / offset t differ");
-    double *after = vt_read(ybig);
-    int64_t outside = 0;
-    for (int64_t i = 0; i < N * W; i++)
-        outside += (i % W < 7 || i % W >= 7 + dim) && after[i] != before[i];
+    int64_t outside = vt_changed_outside(ybig, before, 7, dim);
     VT_CHECK(outside == 0, "%lld elements outside the view changed", (long long)outside);
     free(before);
-    free(tvals);
     free(want);
-    free(after);
-    vdk_tensor *all[] = {tv, yv, tbig, ybig, td, yd};
-    for (int i = 0; i < 6; i++)
-        vdk_tensor_destroy(all[i]);
+    VT_DESTROY(tv, yv, tbig, ybig, td, yd);
 }
 
 static void test_bad_input(void)
@@ -273,13 +250,10 @@ static void test_bad_input(void)
     vdk_tensor *y_d = vt_random(ctx, VDK_F32, 2, yd, 827, -1, 1);
     const int64_t total = 40;
     vdk_tensor *big = vt_random(ctx, VDK_F32, 1, &total, 828, -1, 1);
-    vdk_tensor *t_in = NULL, *ylo = NULL, *y_in = NULL;
-    vdk_tensor_slice(big, 0, 30, N, &t_in);
-    vdk_tensor_slice(big, 0, 0, 32, &ylo);
-    vdk_tensor_reshape(ylo, 2, ys, &y_in); /* elements 0..31; t_in is 30..33 */
-    vdk_context *other_ctx = vt_context(VDK_BACKEND_REFERENCE);
-    vdk_tensor *t_o = vt_random(other_ctx, VDK_F32, 1, &N, 829, 0, 1);
-    vdk_tensor *y_o = vt_random(other_ctx, VDK_F32, 2, ys, 830, 0, 1);
+    /* y_in is elements 0..31 of big, t_in 30..33 */
+    vdk_tensor *t_in = vt_view_at(big, 30, 1, &N), *y_in = vt_view_at(big, 0, 2, ys);
+    vdk_tensor *t_o = vt_random(vt_other_context(), VDK_F32, 1, &N, 829, 0, 1);
+    vdk_tensor *y_o = vt_random(vt_other_context(), VDK_F32, 2, ys, 830, 0, 1);
 
     const vdk_timestep_embedding_params good = {.dim = 8, .flip_sin_to_cos = 1};
     vdk_timestep_embedding_params p;
@@ -327,10 +301,7 @@ static void test_bad_input(void)
     p = good, p.scale = -2, p.downscale_freq_shift = 6.5f;
     VT_STATUS(ctx, vdk_timestep_embedding(ctx, &p, t, y), VDK_OK);
 
-    vdk_tensor *all[] = {t, y, t2, y1, y16, y_n, y_d, big, t_in, ylo, y_in, t_o, y_o};
-    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
-        vdk_tensor_destroy(all[i]);
-    vdk_context_destroy(other_ctx);
+    VT_DESTROY(t, y, t2, y1, y16, y_n, y_d, big, t_in, y_in, t_o, y_o);
 }
 
 int main(void)

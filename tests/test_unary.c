@@ -20,14 +20,9 @@ static void test_golden(void)
             .beta = (float)vt_golden_param(c, "beta"),
         };
         vdk_tensor *x = vt_golden_make(ctx, c, "x", VDK_F64);
-        const vt_golden_tensor *want = vt_golden_get(c, "y");
-        vt_guarded y = vt_guarded_tensor(ctx, VDK_F64, want->rank, want->shape);
+        vt_guarded y = vt_golden_output(ctx, c, "y");
         VT_STATUS(ctx, vdk_unary(ctx, &p, x, y.view), VDK_OK);
-        vt_error e = vt_compare_tensor(y.view, want->data);
-        VT_CHECK(vt_error_ok(e, VT_GOLDEN_BOUND), "golden %s: norm_err %.3g max_abs %.3g bad %lld",
-                 c->name, e.norm_err, e.max_abs, (long long)e.bad);
-        VT_CHECK(vt_guard_intact(&y), "golden %s: guard region overwritten", c->name);
-        vt_guarded_destroy(&y);
+        VT_GOLDEN_CHECK(&y, c, "y", VT_GOLDEN_BOUND);
         vdk_tensor_destroy(x);
     }
     vt_golden_free(&f);
@@ -157,25 +152,13 @@ static void test_dtypes(void)
             vdk_dtype dt = dtypes[d];
             vdk_unary_params p = {.op = (vdk_unary_op)op, .alpha = 1.1f, .beta = -0.3f};
             vdk_tensor *x = vt_random(ctx, dt, 4, shape, 71 + (uint64_t)op, -8, 8);
-            double *xv = vt_read(x);
-            vdk_tensor *x64 = vt_tensor(ctx, VDK_F64, 4, shape),
-                       *y64 = vt_tensor(ctx, VDK_F64, 4, shape);
-            vt_fill(x64, xv);
+            vdk_tensor *x64 = vt_copy_as(ctx, VDK_F64, x), *y64 = vt_tensor(ctx, VDK_F64, 4, shape);
             VT_STATUS(ctx, vdk_unary(ctx, &p, x64, y64), VDK_OK);
             vt_guarded y = vt_guarded_tensor(ctx, dt, 4, shape);
             VT_STATUS(ctx, vdk_unary(ctx, &p, x, y.view), VDK_OK);
-            double *want = vt_read(y64);
-            vt_error e = vt_compare_tensor(y.view, want);
-            VT_CHECK(vt_error_ok(e, vt_tolerance(dt, 1, 0)), "%s %s: norm_err %.3g bad %lld",
-                     op_names[op], vdk_dtype_name(dt), e.norm_err, (long long)e.bad);
-            VT_CHECK(vt_guard_intact(&y), "%s %s: guard overwritten", op_names[op],
-                     vdk_dtype_name(dt));
-            free(xv);
-            free(want);
-            vt_guarded_destroy(&y);
-            vdk_tensor_destroy(x);
-            vdk_tensor_destroy(x64);
-            vdk_tensor_destroy(y64);
+            VT_ORACLE_CHECK(&y, y64, vt_tolerance(dt, 1, 0), "%s %s", op_names[op],
+                            vdk_dtype_name(dt));
+            VT_DESTROY(x, x64, y64);
         }
 }
 
@@ -188,10 +171,9 @@ static void test_views_and_in_place(void)
         vdk_unary_params p = {.op = (vdk_unary_op)op, .alpha = -2.5f, .beta = 0.5f};
         vdk_tensor *big = vt_random(ctx, VDK_F32, 5, wide, 81, -6, 6), *view = NULL;
         VT_STATUS(ctx, vdk_tensor_slice(big, 4, 6, 7, &view), VDK_OK);
-        double *before = vt_read(big), *vals = vt_read(view);
-        vdk_tensor *dense = vt_tensor(ctx, VDK_F32, 5, shape), *a = vt_tensor(ctx, VDK_F32, 5, shape),
+        double *before = vt_read(big);
+        vdk_tensor *dense = vt_copy_as(ctx, VDK_F32, view), *a = vt_tensor(ctx, VDK_F32, 5, shape),
                    *b = vt_tensor(ctx, VDK_F32, 5, shape);
-        vt_fill(dense, vals);
         VT_STATUS(ctx, vdk_unary(ctx, &p, dense, a), VDK_OK);
         double *want = vt_read(a);
         VT_STATUS(ctx, vdk_unary(ctx, &p, view, b), VDK_OK); /* strided input */
@@ -200,22 +182,12 @@ static void test_views_and_in_place(void)
         VT_STATUS(ctx, vdk_unary(ctx, &p, view, view), VDK_OK); /* strided, in place */
         VT_CHECK(vt_error_ok(vt_compare_tensor(view, want), 0), "%s: in place differs",
                  op_names[op]);
-        double *after = vt_read(big);
-        int64_t outside = 0;
-        for (int64_t i = 0; i < vdk_tensor_numel(big); i++) {
-            int64_t c = i % 19;
-            if ((c < 6 || c >= 13) && after[i] != before[i])
-                outside++;
-        }
+        int64_t outside = vt_changed_outside(big, before, 6, 7);
         VT_CHECK(outside == 0, "%s: %lld elements outside the view changed", op_names[op],
                  (long long)outside);
         free(before);
-        free(vals);
         free(want);
-        free(after);
-        vdk_tensor *all[] = {view, big, dense, a, b};
-        for (int i = 0; i < 5; i++)
-            vdk_tensor_destroy(all[i]);
+        VT_DESTROY(view, big, dense, a, b);
     }
 }
 
@@ -227,15 +199,10 @@ static void test_bad_input(void)
     vdk_tensor *y16 = vt_random(ctx, VDK_F16, 3, shape, 93, -1, 1);
     vdk_tensor *y_shape = vt_random(ctx, VDK_F32, 3, other, 94, -1, 1);
     vdk_tensor *y_rank = vt_random(ctx, VDK_F32, 2, s2, 95, -1, 1);
-    const int64_t flat = vdk_tensor_numel(x), total = flat + 8;
+    const int64_t total = vdk_tensor_numel(x) + 8;
     vdk_tensor *big = vt_random(ctx, VDK_F32, 1, &total, 96, -1, 1);
-    vdk_tensor *lo = NULL, *hi = NULL, *y_part = NULL, *x_part = NULL;
-    vdk_tensor_slice(big, 0, 0, flat, &lo);
-    vdk_tensor_slice(big, 0, 8, flat, &hi);
-    vdk_tensor_reshape(lo, 3, shape, &y_part);
-    vdk_tensor_reshape(hi, 3, shape, &x_part);
-    vdk_context *other_ctx = vt_context(VDK_BACKEND_REFERENCE);
-    vdk_tensor *x_other = vt_random(other_ctx, VDK_F32, 3, shape, 97, -1, 1);
+    vdk_tensor *y_part = vt_view_at(big, 0, 3, shape), *x_part = vt_view_at(big, 8, 3, shape);
+    vdk_tensor *x_other = vt_random(vt_other_context(), VDK_F32, 3, shape, 97, -1, 1);
 
     const vdk_unary_params good = {.op = VDK_UNARY_AFFINE, .alpha = 2, .beta = 1};
     vdk_unary_params p;
@@ -266,11 +233,7 @@ static void test_bad_input(void)
     p = (vdk_unary_params){.op = VDK_UNARY_SILU, .alpha = NAN, .beta = INFINITY};
     VT_STATUS(ctx, vdk_unary(ctx, &p, x, y), VDK_OK);
 
-    vdk_tensor *all[] = {x, y, y16, y_shape, y_rank, big, lo, hi, y_part, x_part};
-    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
-        vdk_tensor_destroy(all[i]);
-    vdk_tensor_destroy(x_other);
-    vdk_context_destroy(other_ctx);
+    VT_DESTROY(x, y, y16, y_shape, y_rank, big, y_part, x_part, x_other);
 }
 
 int main(void)

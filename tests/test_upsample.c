@@ -7,15 +7,6 @@
 
 static vdk_context *ctx;
 
-static void destroy_all(vdk_tensor **t, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        vdk_tensor_destroy(t[i]);
-}
-#define DESTROY(...)                                                                         \
-    destroy_all((vdk_tensor *[]){__VA_ARGS__},                                               \
-                sizeof((vdk_tensor *[]){__VA_ARGS__}) / sizeof(vdk_tensor *))
-
 static void test_golden(void)
 {
     vt_golden_file f = vt_golden_load("upsample");
@@ -25,14 +16,9 @@ static void test_golden(void)
                                   (int)vt_golden_param(c, "factor_h"),
                                   (int)vt_golden_param(c, "factor_w")}};
         vdk_tensor *x = vt_golden_make(ctx, c, "x", VDK_F64);
-        const vt_golden_tensor *want = vt_golden_get(c, "y");
-        vt_guarded y = vt_guarded_tensor(ctx, VDK_F64, want->rank, want->shape);
+        vt_guarded y = vt_golden_output(ctx, c, "y");
         VT_STATUS(ctx, vdk_upsample(ctx, &p, x, y.view), VDK_OK);
-        vt_error e = vt_compare_tensor(y.view, want->data);
-        VT_CHECK(vt_error_ok(e, 0), "golden %s: norm_err %.3g max_abs %.3g bad %lld", c->name,
-                 e.norm_err, e.max_abs, (long long)e.bad);
-        VT_CHECK(vt_guard_intact(&y), "golden %s: guard region overwritten", c->name);
-        vt_guarded_destroy(&y);
+        VT_GOLDEN_CHECK(&y, c, "y", 0);
         vdk_tensor_destroy(x);
     }
     vt_golden_free(&f);
@@ -148,21 +134,12 @@ static void test_dtypes(void)
     for (int d = 0; d < 3; d++) {
         vdk_dtype dt = dtypes[d];
         vdk_tensor *x = vt_random(ctx, dt, 5, xs, 431, -3, 3);
-        double *xv = vt_read(x);
-        vdk_tensor *x64 = vt_tensor(ctx, VDK_F64, 5, xs), *y64 = vt_tensor(ctx, VDK_F64, 5, ys);
-        vt_fill(x64, xv);
+        vdk_tensor *x64 = vt_copy_as(ctx, VDK_F64, x), *y64 = vt_tensor(ctx, VDK_F64, 5, ys);
         VT_STATUS(ctx, vdk_upsample(ctx, &p, x64, y64), VDK_OK);
         vt_guarded y = vt_guarded_tensor(ctx, dt, 5, ys);
         VT_STATUS(ctx, vdk_upsample(ctx, &p, x, y.view), VDK_OK);
-        double *want = vt_read(y64);
-        vt_error e = vt_compare_tensor(y.view, want);
-        VT_CHECK(vt_error_ok(e, 0), "%s: norm_err %.3g bad %lld", vdk_dtype_name(dt), e.norm_err,
-                 (long long)e.bad);
-        VT_CHECK(vt_guard_intact(&y), "%s: guard overwritten", vdk_dtype_name(dt));
-        free(xv);
-        free(want);
-        vt_guarded_destroy(&y);
-        DESTROY(x, x64, y64);
+        VT_ORACLE_CHECK(&y, y64, 0, "%s", vdk_dtype_name(dt));
+        VT_DESTROY(x, x64, y64);
     }
 }
 
@@ -179,27 +156,17 @@ static void test_views(void)
     VT_STATUS(ctx, vdk_tensor_slice(xc, 1, 1, xs[1], &x), VDK_OK);
     vdk_tensor *yb = vt_random(ctx, VDK_F32, 5, yw, 442, -1, 1), *y = NULL;
     VT_STATUS(ctx, vdk_tensor_slice(yb, 4, 3, ys[4], &y), VDK_OK);
-    double *xv = vt_read(x);
-    vdk_tensor *xd = vt_tensor(ctx, VDK_F32, 5, xs), *yd = vt_tensor(ctx, VDK_F32, 5, ys);
-    vt_fill(xd, xv);
+    vdk_tensor *xd = vt_copy_as(ctx, VDK_F32, x), *yd = vt_tensor(ctx, VDK_F32, 5, ys);
     VT_STATUS(ctx, vdk_upsample(ctx, &p, xd, yd), VDK_OK);
     double *want = vt_read(yd), *before = vt_read(yb);
     VT_STATUS(ctx, vdk_upsample(ctx, &p, x, y), VDK_OK);
     vt_error e = vt_compare_tensor(y, want);
     VT_CHECK(vt_error_ok(e, 0), "strided views: norm_err %.3g", e.norm_err);
-    double *after = vt_read(yb);
-    int64_t changed = 0;
-    for (int64_t i = 0; i < vdk_tensor_numel(yb); i++) {
-        int64_t c = i % yw[4];
-        if ((c < 3 || c >= 3 + ys[4]) && after[i] != before[i])
-            changed++;
-    }
+    int64_t changed = vt_changed_outside(yb, before, 3, ys[4]);
     VT_CHECK(changed == 0, "%lld elements outside the output view changed", (long long)changed);
-    free(xv);
     free(want);
     free(before);
-    free(after);
-    DESTROY(xb, xc, x, yb, y, xd, yd);
+    VT_DESTROY(xb, xc, x, yb, y, xd, yd);
 }
 
 static void test_bad_input(void)
@@ -210,16 +177,11 @@ static void test_bad_input(void)
     vdk_tensor *r4 = vt_random(ctx, VDK_F32, 4, xs, 503, -1, 1);
     vdk_tensor *y16 = vt_random(ctx, VDK_F16, 5, ys, 504, -1, 1);
     vdk_tensor *y_other = vt_random(ctx, VDK_F32, 5, (int64_t[]){1, 4, 6, 2, 5}, 505, -1, 1);
-    vdk_context *other = vt_context(VDK_BACKEND_REFERENCE);
-    vdk_tensor *x_other = vt_random(other, VDK_F32, 5, xs, 506, -1, 1);
+    vdk_tensor *x_other = vt_random(vt_other_context(), VDK_F32, 5, xs, 506, -1, 1);
     /* x and y inside one flat storage, overlapping */
     const int64_t nx = 48, ny = 192;
     vdk_tensor *flat = vt_random(ctx, VDK_F32, 1, (int64_t[]){ny + 16}, 507, -1, 1);
-    vdk_tensor *sx = NULL, *sy = NULL, *x_in = NULL, *y_in = NULL;
-    vdk_tensor_slice(flat, 0, ny + 16 - nx, nx, &sx);
-    vdk_tensor_slice(flat, 0, 0, ny, &sy);
-    vdk_tensor_reshape(sx, 5, xs, &x_in);
-    vdk_tensor_reshape(sy, 5, ys, &y_in);
+    vdk_tensor *x_in = vt_view_at(flat, ny + 16 - nx, 5, xs), *y_in = vt_view_at(flat, 0, 5, ys);
 
     const vdk_upsample_params good = {{2, 2, 1}};
     vdk_upsample_params p;
@@ -261,9 +223,7 @@ static void test_bad_input(void)
     VT_ERROR(ctx, vdk_upsample(ctx, &p, x_big, y), VDK_ERROR_OVERFLOW, "'y'");
     VT_CHECK(vt_all_unchanged(&snap), "a failed call changed a tensor");
 
-    DESTROY(x, y, r4, y16, y_other, flat, sx, sy, x_in, y_in, x_long, x_big);
-    vdk_tensor_destroy(x_other);
-    vdk_context_destroy(other);
+    VT_DESTROY(x, y, r4, y16, y_other, flat, x_in, y_in, x_long, x_big, x_other);
 }
 
 int main(void)

@@ -11,6 +11,7 @@
 #endif
 
 int vt_passed, vt_failed;
+static vdk_context *other_context;
 
 bool vt_check(bool ok, const char *file, int line, const char *fmt, ...)
 {
@@ -41,6 +42,8 @@ bool vt_check_error(const vdk_context *ctx, vdk_status got, vdk_status want, con
 
 int vt_finish(const char *suite)
 {
+    vdk_context_destroy(other_context);
+    other_context = NULL;
     printf("%s: %d passed, %d failed\n", suite, vt_passed, vt_failed);
     return vt_failed ? 1 : 0;
 }
@@ -87,6 +90,13 @@ vdk_context *vt_context(vdk_backend backend)
         vt_fatal("vdk_context_create(%s): %s: %s", vdk_backend_name(backend),
                  vdk_status_string(st), vdk_last_error(NULL));
     return ctx;
+}
+
+vdk_context *vt_other_context(void)
+{
+    if (!other_context)
+        other_context = vt_context(VDK_BACKEND_REFERENCE);
+    return other_context;
 }
 
 vdk_tensor *vt_tensor(vdk_context *ctx, vdk_dtype dtype, int rank, const int64_t *shape)
@@ -188,6 +198,20 @@ void vt_drop_all(void)
         vdk_tensor_destroy(kept[--nkept]);
 }
 
+int64_t vt_changed_outside(const vdk_tensor *t, const double *before, int64_t lo, int64_t n)
+{
+    const int64_t width = vdk_tensor_dim(t, vdk_tensor_rank(t) - 1), total = vdk_tensor_numel(t);
+    double *after = vt_read(t);
+    int64_t changed = 0;
+    for (int64_t i = 0; i < total; i++) {
+        const int64_t c = i % width;
+        if ((c < lo || c >= lo + n) && after[i] != before[i])
+            changed++;
+    }
+    free(after);
+    return changed;
+}
+
 static void fill_constant(vdk_tensor *t, double value)
 {
     int64_t n = vdk_tensor_numel(t);
@@ -240,6 +264,33 @@ void vt_guarded_destroy(vt_guarded *g)
     *g = (vt_guarded){0};
 }
 
+/* The two checks of VT_ORACLE_CHECK and VT_GOLDEN_CHECK; destroys out. */
+static void check_guarded(vt_guarded *out, const double *want, int64_t nwant, double bound,
+                          const char *file, int line, const char *label)
+{
+    if (nwant != out->numel)
+        vt_fatal("%s: the output has %lld elements, the reference %lld", label,
+                 (long long)out->numel, (long long)nwant);
+    vt_error e = vt_compare_tensor(out->view, want);
+    vt_check(vt_error_ok(e, bound), file, line, "%s: norm_err %.3g max_abs %.3g bad %lld", label,
+             e.norm_err, e.max_abs, (long long)e.bad);
+    vt_check(vt_guard_intact(out), file, line, "%s: guard region overwritten", label);
+    vt_guarded_destroy(out);
+}
+
+void vt_oracle_check(vt_guarded *out, const vdk_tensor *want, double bound, const char *file,
+                     int line, const char *fmt, ...)
+{
+    char label[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(label, sizeof label, fmt, ap);
+    va_end(ap);
+    double *w = vt_read(want);
+    check_guarded(out, w, vdk_tensor_numel(want), bound, file, line, label);
+    free(w);
+}
+
 vt_snapshot vt_snap(const vdk_tensor *t)
 {
     vt_snapshot s = {t, NULL, 0};
@@ -267,9 +318,13 @@ bool vt_unchanged(vt_snapshot *s)
 vt_snapshots vt_snap_all(const vdk_tensor *const *tensors, int count)
 {
     vt_snapshots s = {0};
-    for (int i = 0; i < count && s.n < 8; i++)
-        if (tensors[i])
-            s.s[s.n++] = vt_snap(tensors[i]);
+    for (int i = 0; i < count; i++) {
+        if (!tensors[i])
+            continue;
+        if (s.n == VT_MAX_SNAPSHOTS)
+            vt_fatal("vt_snap_all: more than %d tensors", VT_MAX_SNAPSHOTS);
+        s.s[s.n++] = vt_snap(tensors[i]);
+    }
     return s;
 }
 
@@ -458,4 +513,27 @@ vdk_tensor *vt_golden_make(vdk_context *ctx, const vt_golden_case *c, const char
     vdk_tensor *t = vt_tensor(ctx, dtype, g->rank, g->shape);
     vt_fill(t, g->data);
     return t;
+}
+
+static const vt_golden_tensor *golden_need(const vt_golden_case *c, const char *name)
+{
+    const vt_golden_tensor *g = vt_golden_get(c, name);
+    if (!g)
+        vt_fatal("golden case %s has no tensor '%s'", c->name, name);
+    return g;
+}
+
+vt_guarded vt_golden_output(vdk_context *ctx, const vt_golden_case *c, const char *name)
+{
+    const vt_golden_tensor *g = golden_need(c, name);
+    return vt_guarded_tensor(ctx, VDK_F64, g->rank, g->shape);
+}
+
+void vt_golden_check(vt_guarded *out, const vt_golden_case *c, const char *name, double bound,
+                     const char *file, int line)
+{
+    char label[128];
+    snprintf(label, sizeof label, "golden %s", c->name);
+    const vt_golden_tensor *g = golden_need(c, name);
+    check_guarded(out, g->data, g->numel, bound, file, line, label);
 }

@@ -1,5 +1,6 @@
-/* The shared test helper: seeded random tensors, error metrics, poisoned outputs,
- * guard regions, snapshots for "changes no tensor" checks, and the golden-vector
+/* The shared test helper: seeded random tensors, a per-test arena, views and
+ * copies, error metrics, poisoned outputs, guard regions and the checks on a
+ * guarded output, snapshots for "changes no tensor" checks, and the golden-vector
  * reader. Written against the public API only, so every backend reuses it. */
 #ifndef VDK_TEST_H
 #define VDK_TEST_H
@@ -30,7 +31,8 @@ bool vt_check(bool ok, const char *file, int line, const char *fmt, ...)
     vt_check_error((ctx), (call), (want), (needle), __FILE__, __LINE__, #call)
 bool vt_check_error(const vdk_context *ctx, vdk_status got, vdk_status want, const char *needle,
                     const char *file, int line, const char *call);
-/* Prints "<suite>: N passed, N failed" and returns the process exit code. */
+/* Prints "<suite>: N passed, N failed" and returns the process exit code; destroys
+ * vt_other_context(). */
 int vt_finish(const char *suite);
 /* Stops the test binary at once (setup that cannot go on). */
 void vt_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -45,6 +47,9 @@ double vt_uniform(uint64_t seed, uint64_t index, double lo, double hi);
 /* ---- tensors ---- */
 
 vdk_context *vt_context(vdk_backend backend);
+/* A second context (reference backend) for the "tensor from another context"
+ * checks: made on first use, destroyed by vt_finish(). */
+vdk_context *vt_other_context(void);
 vdk_tensor *vt_tensor(vdk_context *ctx, vdk_dtype dtype, int rank, const int64_t *shape);
 /* Fills t with uniform values in [lo, hi), seeded. */
 void vt_fill_uniform(vdk_tensor *t, uint64_t seed, double lo, double hi);
@@ -69,6 +74,10 @@ void vt_destroy_n(vdk_tensor *const *tensors, int count);
  * destroys everything kept so far. */
 vdk_tensor *vt_keep(vdk_tensor *t);
 void vt_drop_all(void);
+/* How many elements of t differ from `before` (t's dense values, read earlier)
+ * outside positions [lo, lo + n) of t's last axis: 0 when a call that may write
+ * only that slice of t touched nothing else. */
+int64_t vt_changed_outside(const vdk_tensor *t, const double *before, int64_t lo, int64_t n);
 /* Writes NaN into every element, so an output element the kernel never writes
  * shows up as a NaN in the comparison. */
 void vt_poison(vdk_tensor *t);
@@ -84,6 +93,16 @@ vt_guarded vt_guarded_tensor(vdk_context *ctx, vdk_dtype dtype, int rank, const 
 bool vt_guard_intact(const vt_guarded *g);
 void vt_guarded_destroy(vt_guarded *g);
 
+/* Two checks on a guarded output once the operator has run: it matches `want`
+ * (the oracle's output: a tensor of the same element count, typically the f64
+ * run on the same inputs) with no bad values and normalised error <= bound, and
+ * its guard region is intact. Failures start with the printf-style label after
+ * `bound`; destroys out. */
+#define VT_ORACLE_CHECK(out, want, bound, ...)                                               \
+    vt_oracle_check((out), (want), (bound), __FILE__, __LINE__, __VA_ARGS__)
+void vt_oracle_check(vt_guarded *out, const vdk_tensor *want, double bound, const char *file,
+                     int line, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
 /* A copy of every element of t, to check later that a failed call left it as it was. */
 typedef struct vt_snapshot {
     const vdk_tensor *t;
@@ -94,11 +113,12 @@ vt_snapshot vt_snap(const vdk_tensor *t);
 /* True when t holds exactly what it held at the snapshot (NaN equals NaN). Frees it. */
 bool vt_unchanged(vt_snapshot *s);
 
-/* Snapshots of up to 8 tensors (NULLs skipped) taken before a call that must
- * fail, and the check that none of them changed. */
+/* Snapshots of up to VT_MAX_SNAPSHOTS tensors (NULLs skipped; more is fatal)
+ * taken before a call that must fail, and the check that none of them changed. */
+#define VT_MAX_SNAPSHOTS 16
 typedef struct vt_snapshots {
     int n;
-    vt_snapshot s[8];
+    vt_snapshot s[VT_MAX_SNAPSHOTS];
 } vt_snapshots;
 vt_snapshots vt_snap_all(const vdk_tensor *const *tensors, int count);
 bool vt_all_unchanged(vt_snapshots *s);
@@ -167,5 +187,15 @@ const vt_golden_tensor *vt_golden_get(const vt_golden_case *c, const char *name)
 /* A new tensor on ctx holding the golden tensor `name`, or NULL when absent. */
 vdk_tensor *vt_golden_make(vdk_context *ctx, const vt_golden_case *c, const char *name,
                            vdk_dtype dtype);
+/* The output of a golden case: a guarded f64 tensor (vt_guarded_tensor) of the
+ * shape of the case's tensor `name`; fatal when the case has none. */
+vt_guarded vt_golden_output(vdk_context *ctx, const vt_golden_case *c, const char *name);
+/* Two checks on an output from vt_golden_output once the operator has run: it
+ * matches the case's tensor `name` (no bad values, normalised error <= bound), and
+ * its guard region is intact. Failures name the case; destroys out. */
+#define VT_GOLDEN_CHECK(out, c, name, bound)                                                 \
+    vt_golden_check((out), (c), (name), (bound), __FILE__, __LINE__)
+void vt_golden_check(vt_guarded *out, const vt_golden_case *c, const char *name, double bound,
+                     const char *file, int line);
 
 #endif
