@@ -344,8 +344,14 @@ vdk_status vdk_tensor_write(vdk_tensor *t, vdk_dtype src_dtype, const void *src,
     vdk_status st = check_transfer(t, where, "src", src_dtype, src, count);
     if (st)
         return st;
+    if (vdk_is_contiguous(t) && src_dtype == t->dtype) {
+        memmove((char *)t->storage->host + t->offset * vdk_dtype_size(t->dtype), src,
+               (size_t)count * vdk_dtype_size(t->dtype));
+        return VDK_OK;
+    }
+    const bool dense = vdk_is_contiguous(t);
     for (int64_t i = 0; i < count; i++)
-        vdk_store_element(t->dtype, t->storage->host, view_offset(t, i),
+        vdk_store_element(t->dtype, t->storage->host, dense ? t->offset + i : view_offset(t, i),
                           vdk_load_element(src_dtype, src, i));
     return VDK_OK;
 }
@@ -358,9 +364,16 @@ vdk_status vdk_tensor_read(const vdk_tensor *t, vdk_dtype dst_dtype, void *dst, 
     vdk_status st = check_transfer(t, where, "dst", dst_dtype, dst, count);
     if (st)
         return st;
+    if (vdk_is_contiguous(t) && dst_dtype == t->dtype) {
+        memmove(dst, (const char *)t->storage->host + t->offset * vdk_dtype_size(t->dtype),
+               (size_t)count * vdk_dtype_size(t->dtype));
+        return VDK_OK;
+    }
+    const bool dense = vdk_is_contiguous(t);
     for (int64_t i = 0; i < count; i++)
         vdk_store_element(dst_dtype, dst, i,
-                          vdk_load_element(t->dtype, t->storage->host, view_offset(t, i)));
+                          vdk_load_element(t->dtype, t->storage->host,
+                                           dense ? t->offset + i : view_offset(t, i)));
     return VDK_OK;
 }
 
