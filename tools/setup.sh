@@ -10,7 +10,7 @@ packages=(
   libvulkan-dev glslang-tools spirv-tools                  # Vulkan headers, shader compiler, validator
   mesa-vulkan-drivers vulkan-validationlayers              # lavapipe and the Khronos layer
   libbenchmark-dev                                         # Google Benchmark
-  python3                                                  # JSON checks in tests
+  python3 python3-matplotlib                               # JSON checks in tests, report plots
 )
 # python3-torch (Debian's PyTorch) is needed only to regenerate the committed
 # golden vectors: tools/setup.sh --golden adds it.
