@@ -146,6 +146,22 @@ for (name, dtype), r in seen.items():
                  f"{tag}: torch shape of '{arg}' {shape} holds another number of elements "
                  f"than vdk's {vdk}")
 
+# --repetition-time: a repetition is the mean of a run of calls (vdk-bench's way).
+rep_path = os.path.join(workdir, "torch-peer-reptime.json")
+p = run(["--cases", cases_path, "--filter", "unary", "--threads", "1", "--repetitions", "3",
+         "--repetition-time", "0.002", "--warmup", "1", "--warmup-time", "0", "--min-time", "0",
+         "--out", rep_path])
+need(p.returncode == 0, f"--repetition-time run exited {p.returncode}: {p.stderr[-1000:]}")
+if p.returncode == 0:
+    with open(rep_path, encoding="utf-8") as f:
+        rep = json.load(f)
+    need(rep.get("timing", {}).get("repetition_time_s") == 0.002, "timing.repetition_time_s not 0.002")
+    need(len(rep["rows"]) == sum(1 for n in by_name if "/unary." in n), "--filter unary: wrong rows")
+    for r in rep["rows"]:
+        need(r.get("repetitions") == 3 and isinstance(r.get("time_ms"), float) and r["time_ms"] > 0,
+             f"--repetition-time {r.get('name')}: repetitions {r.get('repetitions')!r}, "
+             f"time {r.get('time_ms')!r}")
+
 # Refusals: exit status 2 and a message naming the problem, no result set.
 bad_path = os.path.join(workdir, "not-cases.json")
 with open(bad_path, "w", encoding="utf-8") as f:

@@ -761,6 +761,7 @@ class Timer:
         self.min_time = args.min_time
         self.warmup = args.warmup
         self.warmup_time = args.warmup_time
+        self.repetition_time = args.repetition_time
 
     def sync(self):
         if self.cuda:
@@ -787,29 +788,35 @@ class Timer:
         return time.perf_counter() - start < min_time and done < MAX_REPETITIONS
 
     def measure(self, fn, repetitions=None, min_time=None):
-        """Per-call times in ms. CPU: perf_counter around each call. CUDA: a
-        pair of events around each call, launched back to back as a model
-        launches them, read after one final synchronize."""
+        """Times in ms, one per repetition: the mean time per call of a run of
+        calls lasting at least `repetition_time` seconds (one call when 0).
+        CPU: perf_counter around the run. CUDA: an event before and after the
+        run, calls launched back to back as a model launches them, read after
+        one final synchronize."""
         repetitions = self.repetitions if repetitions is None else repetitions
         min_time = self.min_time if min_time is None else min_time
         start = time.perf_counter()
-        if not self.cuda:
-            times = []
-            while self.more(len(times), start, repetitions, min_time):
-                t0 = time.perf_counter()
+        Event = self.torch.cuda.Event if self.cuda else None
+        samples = []  # (ms of the run on the host, calls, events or None)
+        while self.more(len(samples), start, repetitions, min_time):
+            events = (Event(enable_timing=True), Event(enable_timing=True)) if Event else None
+            if events:
+                events[0].record()
+            t0 = time.perf_counter()
+            calls = 0
+            while True:
                 fn()
-                times.append((time.perf_counter() - t0) * 1e3)
-            return times
-        Event = self.torch.cuda.Event
-        pairs = []
-        while self.more(len(pairs), start, repetitions, min_time):
-            begin, end = Event(enable_timing=True), Event(enable_timing=True)
-            begin.record()
-            fn()
-            end.record()
-            pairs.append((begin, end))
-        self.torch.cuda.synchronize()
-        return [begin.elapsed_time(end) for begin, end in pairs]
+                calls += 1
+                elapsed = time.perf_counter() - t0
+                if elapsed >= self.repetition_time or calls >= MAX_REPETITIONS:
+                    break
+            if events:
+                events[1].record()
+            samples.append((elapsed * 1e3, calls, events))
+        if self.cuda:
+            self.torch.cuda.synchronize()
+            return [ev[0].elapsed_time(ev[1]) / calls for _, calls, ev in samples]
+        return [ms / calls for ms, calls, _ in samples]
 
 
 def is_out_of_memory(e):
@@ -896,6 +903,9 @@ def parse_args(argv):
                     help="timed calls per case at least (default 10)")
     ap.add_argument("--min-time", type=float, default=0.25,
                     help="seconds of timed calls per case at least (default 0.25)")
+    ap.add_argument("--repetition-time", type=float, default=0.0,
+                    help="seconds of calls per repetition, timed as their mean (default 0: "
+                         "one call); --repetitions 5 --repetition-time 0.1 is vdk-bench's way")
     ap.add_argument("--warmup", type=int, default=2, help="untimed calls first (default 2)")
     ap.add_argument("--warmup-time", type=float, default=0.1,
                     help="and untimed calls for at least this many seconds (default 0.1)")
@@ -916,10 +926,11 @@ def parse_args(argv):
         raise UsageError("--repetitions must be at least 1")
     if args.threads < 0:
         raise UsageError("--threads must be at least 1 (0: the physical cores)")
-    if args.min_time < 0 or args.warmup < 1 or args.warmup_time < 0:
-        raise UsageError("--min-time and --warmup-time must be >= 0, --warmup >= 1")
+    if args.min_time < 0 or args.warmup < 1 or args.warmup_time < 0 or args.repetition_time < 0:
+        raise UsageError("--min-time, --warmup-time and --repetition-time must be >= 0, "
+                         "--warmup >= 1")
     if args.quick:
-        args.warmup, args.warmup_time, args.min_time = 1, 0.0, 0.0
+        args.warmup, args.warmup_time, args.min_time, args.repetition_time = 1, 0.0, 0.0, 0.0
     if args.filter:
         try:
             args.filter_re = re.compile(args.filter)
@@ -1087,6 +1098,7 @@ def main(argv=None):
         "producer": "torch",
         "cases": {"set": set_name, "source": args.cases},
         "timing": {"repetitions_min": args.repetitions, "min_time_s": args.min_time,
+                   "repetition_time_s": args.repetition_time,
                    "warmup": args.warmup, "warmup_time_s": args.warmup_time,
                    "clock": "torch.cuda.Event" if args.device == "cuda" else "time.perf_counter",
                    "quick": args.quick, "allocator": allocator},
