@@ -791,13 +791,12 @@ class Timer:
         """Times in ms, one per repetition: the mean time per call of a run of
         calls lasting at least `repetition_time` seconds (one call when 0).
         CPU: perf_counter around the run. CUDA: an event before and after the
-        run, calls launched back to back as a model launches them, read after
-        one final synchronize."""
+        run, its calls launched back to back as a model launches them."""
         repetitions = self.repetitions if repetitions is None else repetitions
         min_time = self.min_time if min_time is None else min_time
         start = time.perf_counter()
         Event = self.torch.cuda.Event if self.cuda else None
-        samples = []  # (ms of the run on the host, calls, events or None)
+        samples = []
         while self.more(len(samples), start, repetitions, min_time):
             events = (Event(enable_timing=True), Event(enable_timing=True)) if Event else None
             if events:
@@ -811,12 +810,13 @@ class Timer:
                 if elapsed >= self.repetition_time or calls >= MAX_REPETITIONS:
                     break
             if events:
+                # Launches return at once: wait for the run, so that --min-time
+                # counts GPU time and no deep queue builds up behind it.
                 events[1].record()
-            samples.append((elapsed * 1e3, calls, events))
-        if self.cuda:
-            self.torch.cuda.synchronize()
-            return [ev[0].elapsed_time(ev[1]) / calls for _, calls, ev in samples]
-        return [ms / calls for ms, calls, _ in samples]
+                events[1].synchronize()
+                elapsed = events[0].elapsed_time(events[1]) * 1e-3
+            samples.append(elapsed * 1e3 / calls)
+        return samples
 
 
 def is_out_of_memory(e):
