@@ -900,9 +900,10 @@ def parse_args(argv):
                     help="torch.set_num_threads (CPU); default: the physical cores")
     ap.add_argument("--dtype", default="f32", help="comma list of f32, f16, bf16 (default f32)")
     ap.add_argument("--repetitions", type=int, default=10,
-                    help="timed calls per case at least (default 10)")
+                    help="timed repetitions per case at least (default 10)")
     ap.add_argument("--min-time", type=float, default=0.25,
-                    help="seconds of timed calls per case at least (default 0.25)")
+                    help="and timed repetitions for at least this many seconds per case "
+                         "(default 0.25)")
     ap.add_argument("--repetition-time", type=float, default=0.0,
                     help="seconds of calls per repetition, timed as their mean (default 0: "
                          "one call); --repetitions 5 --repetition-time 0.1 is vdk-bench's way")
