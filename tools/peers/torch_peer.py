@@ -281,6 +281,9 @@ def describe_device(torch, args, config, blas):
                   "mkldnn_available": bool(torch.backends.mkldnn.is_available()),
                   "cpu_capability": config.get("cpu_capability"),
                   "num_threads": torch.get_num_threads(),
+                  "env": {k: v for k, v in sorted(os.environ.items()) if re.match(
+                      r"(OMP_|GOMP_|KMP_|MKL_|OPENBLAS_|DNNL_|ONEDNN_|MALLOC_|CUDA_|"
+                      r"PYTORCH_|TORCH_|LD_PRELOAD$|LD_LIBRARY_PATH$)", k)},
                   "config": config.get("lines"), "build_settings": config.get("build_settings")}
     if args.device == "cuda":
         props = torch.cuda.get_device_properties(0)
