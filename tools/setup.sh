@@ -12,11 +12,16 @@ packages=(
   libbenchmark-dev                                         # Google Benchmark
   python3 python3-matplotlib                               # JSON checks in tests, report plots
 )
-# python3-torch (Debian's PyTorch) is needed only to regenerate the committed
-# golden vectors: tools/setup.sh --golden adds it.
-if [ "${1:-}" = "--golden" ]; then
-  packages+=(python3-torch)
-fi
+# Debian's PyTorch is the peer the main job measures beside vdk (--peers, with
+# OpenBLAS so its matmuls are not the 30-80x slower reference BLAS), and the
+# source of the golden vectors (--golden).
+for arg in "$@"; do
+  case "$arg" in
+    --peers) packages+=(python3-torch libopenblas0-openmp) ;;
+    --golden) packages+=(python3-torch) ;;
+    *) echo "vdk setup: unknown option $arg (expected --peers or --golden)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do
