@@ -437,9 +437,6 @@ class Builder:
         self.seed += 1
         return x.to(device=self.device, dtype=self.dtype)
 
-    def scalar(self, value):
-        return self.torch.tensor(value, dtype=self.dtype, device=self.device)
-
 
 def activation(F, act):
     return {"none": None, "silu": F.silu, "gelu": F.gelu}[act]
@@ -965,7 +962,7 @@ def measure_case(torch, args, timer, case, dtype, row, peak):
     cands = candidates(builder, case)
     row["kernel"] = cands[0].kernel
     row["torch_shapes"] = cands[0].shapes
-    chosen, times, tried, reasons = None, None, [], []
+    chosen, tried, reasons = None, [], []
     if len(cands) > 1:
         # Pick the faster formulation on a short run, then time it in full.
         for cand in cands:
@@ -975,10 +972,12 @@ def measure_case(torch, args, timer, case, dtype, row, peak):
                 tried.append({"kernel": cand.kernel, "time_ms": statistics.median(t)})
             except Skip as e:
                 reasons.append(f"{cand.kernel}: {e}")
-        if tried:
-            best = min(tried, key=lambda r: r["time_ms"])["kernel"]
+                tried.append({"kernel": cand.kernel, "time_ms": None, "skipped": str(e)})
+        timed = [r for r in tried if r["time_ms"] is not None]
+        if timed:
+            best = min(timed, key=lambda r: r["time_ms"])["kernel"]
             chosen = next(c for c in cands if c.kernel == best)
-            row["candidates"] = tried
+        row["candidates"] = tried
     else:
         chosen = cands[0]
     if chosen is None:
