@@ -14,6 +14,10 @@ tools/setup.sh --peers
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build
 set=${VDK_SET:-small}
+# On small shared VMs libgomp's spinning waits stall each parallel region by
+# a scheduler tick (4-8 ms per call seen here); sleeping waits do not. vdk and
+# the peer run under the same policy, which the result sets record.
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 work=build/main
 mkdir -p "$work"
 step() { printf '\n== [%s] %s\n' "$1" "$2"; }
@@ -30,8 +34,10 @@ build/bench/vdk-bench --set "$set" --peak "$work/peak.json" --out "$work/vdk-$se
 
 step 4/5 "time PyTorch on the same cases (the peer)"
 build/bench/vdk-bench --set "$set" --export-cases > "$work/cases-$set.json"
+# Timed like vdk-bench: the median of 5 repetitions, each the mean of calls
+# over at least 0.1 s.
 /usr/bin/python3 tools/peers/torch_peer.py --cases "$work/cases-$set.json" \
-  --peak "$work/peak.json" --out "$work/torch-$set.json"
+  --repetitions 5 --repetition-time 0.1 --peak "$work/peak.json" --out "$work/torch-$set.json"
 
 step 5/5 "report"
 slug=$(python3 - "$work/vdk-$set.json" <<'PY'
