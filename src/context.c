@@ -58,10 +58,7 @@ vdk_status vdk_context_create(const vdk_context_desc *desc, vdk_context **out)
         ops = vdk_reference_backend();
         break;
     case VDK_BACKEND_CPU:
-        return vdk_fail(NULL, VDK_ERROR_UNSUPPORTED,
-                        "vdk_context_create: the CPU backend (VDK_BACKEND_CPU) is not "
-                        "implemented in this build of vdk %s; use VDK_BACKEND_REFERENCE",
-                        vdk_version_string());
+        break; /* vdk_cpu_context_init picks the tier's table */
     case VDK_BACKEND_VULKAN:
         return vdk_fail(NULL, VDK_ERROR_UNSUPPORTED,
                         "vdk_context_create: the Vulkan backend (VDK_BACKEND_VULKAN) is not "
@@ -78,6 +75,13 @@ vdk_status vdk_context_create(const vdk_context_desc *desc, vdk_context **out)
     ctx->backend = desc->backend;
     ctx->ops = ops;
     ctx->last_kernel = "";
+    if (desc->backend == VDK_BACKEND_CPU) {
+        vdk_status st = vdk_cpu_context_init(ctx, desc);
+        if (st != VDK_OK) {
+            free(ctx);
+            return st;
+        }
+    }
     *out = ctx;
     return VDK_OK;
 }
@@ -87,6 +91,16 @@ void vdk_context_destroy(vdk_context *ctx) { free(ctx); }
 vdk_backend vdk_context_backend(const vdk_context *ctx)
 {
     return ctx ? ctx->backend : VDK_BACKEND_COUNT;
+}
+
+vdk_cpu_isa vdk_context_cpu_isa(const vdk_context *ctx)
+{
+    return ctx && ctx->backend == VDK_BACKEND_CPU ? ctx->cpu.isa : VDK_CPU_ISA_COUNT;
+}
+
+int vdk_context_threads(const vdk_context *ctx)
+{
+    return ctx && ctx->backend == VDK_BACKEND_CPU ? ctx->cpu.threads : 1;
 }
 
 const char *vdk_last_kernel(const vdk_context *ctx)

@@ -66,9 +66,16 @@ typedef struct vdk_backend_ops {
                          const vdk_tensor *b, vdk_tensor *y);
 } vdk_backend_ops;
 
+/* A CPU context's tier and thread count (kernels/cpu.c). */
+typedef struct vdk_cpu_state {
+    vdk_cpu_isa isa;
+    int threads;
+} vdk_cpu_state;
+
 struct vdk_context {
     vdk_backend backend;
     const vdk_backend_ops *ops;
+    vdk_cpu_state cpu; /* VDK_BACKEND_CPU only */
     char message[VDK_MESSAGE_SIZE];
     const char *last_kernel;
 };
@@ -142,5 +149,7 @@ bool vdk_views_overlap(const vdk_tensor *a, const vdk_tensor *b);
 /* ---- backends ---- */
 
 const vdk_backend_ops *vdk_reference_backend(void);
+/* Resolves a CPU context's tier, threads and table (kernels/cpu.c). */
+vdk_status vdk_cpu_context_init(vdk_context *ctx, const vdk_context_desc *desc);
 
 #endif /* VDK_INTERNAL_H */

@@ -41,8 +41,6 @@ static void test_contexts(void)
     VT_ERROR(NULL, vdk_context_create(&(vdk_context_desc){.device = -2}, &ctx),
              VDK_ERROR_INVALID_VALUE, "device");
     /* Backends whose issues have not landed say so instead of pretending. */
-    VT_ERROR(NULL, vdk_context_create(&(vdk_context_desc){.backend = VDK_BACKEND_CPU}, &ctx),
-             VDK_ERROR_UNSUPPORTED, "CPU backend");
     VT_ERROR(NULL, vdk_context_create(&(vdk_context_desc){.backend = VDK_BACKEND_VULKAN}, &ctx),
              VDK_ERROR_UNSUPPORTED, "Vulkan backend");
 
@@ -63,6 +61,78 @@ static void test_contexts(void)
     vdk_tensor_destroy(y);
     vdk_context_destroy(ctx);
     vdk_context_destroy(NULL);
+}
+
+/* CPU tiers: names, availability, the explicit and environment overrides, and
+ * clear failures for a tier that cannot run here. */
+static void test_cpu_tiers(void)
+{
+    VT_CHECK(!strcmp(vdk_cpu_isa_name(VDK_CPU_ISA_AVX512), "avx512"), "tier name");
+    VT_CHECK(!strcmp(vdk_cpu_isa_name((vdk_cpu_isa)42), "unknown"), "bad tier name");
+    for (int i = 0; i < VDK_CPU_ISA_COUNT; i++)
+        VT_CHECK(vdk_cpu_isa_from_name(vdk_cpu_isa_name((vdk_cpu_isa)i)) == (vdk_cpu_isa)i,
+                 "tier %d round trip", i);
+    VT_CHECK(vdk_cpu_isa_from_name("sse9") == VDK_CPU_ISA_COUNT, "unknown tier name");
+    VT_CHECK(vdk_cpu_isa_available(VDK_CPU_ISA_AUTO) && vdk_cpu_isa_available(VDK_CPU_ISA_SCALAR),
+             "auto and scalar always available");
+    VT_CHECK(!vdk_cpu_isa_available(VDK_CPU_ISA_COUNT), "COUNT is no tier");
+#if defined(__x86_64__)
+    VT_CHECK(!vdk_cpu_isa_available(VDK_CPU_ISA_NEON), "NEON on x86-64");
+    const vdk_cpu_isa foreign = VDK_CPU_ISA_NEON;
+#else
+    VT_CHECK(!vdk_cpu_isa_available(VDK_CPU_ISA_AVX2), "AVX2 off x86-64");
+    const vdk_cpu_isa foreign = VDK_CPU_ISA_AVX2;
+#endif
+    vdk_context *ctx = NULL;
+    VT_ERROR(NULL,
+             vdk_context_create(&(vdk_context_desc){.backend = VDK_BACKEND_CPU, .cpu_isa = foreign},
+                                &ctx),
+             VDK_ERROR_UNSUPPORTED, vdk_cpu_isa_name(foreign));
+    VT_ERROR(NULL,
+             vdk_context_create(
+                 &(vdk_context_desc){.backend = VDK_BACKEND_CPU, .cpu_isa = (vdk_cpu_isa)9}, &ctx),
+             VDK_ERROR_INVALID_VALUE, "cpu_isa");
+
+    /* Every available tier opens, reports itself, and runs an operator under its name. */
+    for (int i = VDK_CPU_ISA_SCALAR; i < VDK_CPU_ISA_COUNT; i++) {
+        if (!vdk_cpu_isa_available((vdk_cpu_isa)i))
+            continue;
+        VT_STATUS(NULL,
+                  vdk_context_create(&(vdk_context_desc){.backend = VDK_BACKEND_CPU,
+                                                         .cpu_isa = (vdk_cpu_isa)i, .threads = 2},
+                                     &ctx),
+                  VDK_OK);
+        if (!ctx)
+            continue;
+        VT_CHECK(vdk_context_cpu_isa(ctx) == (vdk_cpu_isa)i, "tier of the context");
+        VT_CHECK(vdk_context_threads(ctx) >= 1, "threads of the context");
+        const int64_t shape[2] = {3, 5};
+        vdk_tensor *x = vt_random(ctx, VDK_F32, 2, shape, 1, -1, 1);
+        VT_STATUS(ctx, vdk_unary(ctx, &(vdk_unary_params){.op = VDK_UNARY_SILU}, x, x), VDK_OK);
+        char want[32];
+        snprintf(want, sizeof want, "%s.unary.f32", vdk_cpu_isa_name((vdk_cpu_isa)i));
+        VT_CHECK(!strcmp(vdk_last_kernel(ctx), want), "kernel %s, expected %s",
+                 vdk_last_kernel(ctx), want);
+        vdk_tensor_destroy(x);
+        vdk_context_destroy(ctx);
+        ctx = NULL;
+    }
+
+    /* The environment picks the tier when the descriptor leaves it AUTO. */
+    setenv("VDK_CPU_ISA", "scalar", 1);
+    VT_STATUS(NULL, vdk_context_create(&(vdk_context_desc){.backend = VDK_BACKEND_CPU}, &ctx),
+              VDK_OK);
+    VT_CHECK(ctx && vdk_context_cpu_isa(ctx) == VDK_CPU_ISA_SCALAR, "VDK_CPU_ISA=scalar");
+    vdk_context_destroy(ctx);
+    ctx = NULL;
+    setenv("VDK_CPU_ISA", "mmx", 1);
+    VT_ERROR(NULL, vdk_context_create(&(vdk_context_desc){.backend = VDK_BACKEND_CPU}, &ctx),
+             VDK_ERROR_INVALID_VALUE, "VDK_CPU_ISA");
+    setenv("VDK_CPU_ISA", vdk_cpu_isa_name(foreign), 1);
+    VT_ERROR(NULL, vdk_context_create(&(vdk_context_desc){.backend = VDK_BACKEND_CPU}, &ctx),
+             VDK_ERROR_UNSUPPORTED, "VDK_CPU_ISA");
+    unsetenv("VDK_CPU_ISA");
+    VT_CHECK(vdk_context_cpu_isa(NULL) == VDK_CPU_ISA_COUNT, "tier of no context");
 }
 
 static void test_create(vdk_context *ctx)
@@ -284,6 +354,7 @@ int main(void)
 {
     test_version_and_names();
     test_contexts();
+    test_cpu_tiers();
     vdk_context *ctx = vt_context(VDK_BACKEND_REFERENCE);
     test_create(ctx);
     test_transfers(ctx);

@@ -99,13 +99,40 @@ typedef enum vdk_backend {
 
 VDK_API const char *vdk_backend_name(vdk_backend backend); /* "reference", "cpu", "vulkan" */
 
+/* The instruction-set tiers of the CPU backend. Every operator has a kernel in
+ * every tier; a tier runs when it is built into this library and the processor
+ * (and, for AVX-512, the operating system's saved state) supports it. */
+typedef enum vdk_cpu_isa {
+    VDK_CPU_ISA_AUTO = 0, /* VDK_CPU_ISA from the environment if set, else the best tier */
+    VDK_CPU_ISA_SCALAR,   /* portable C, any processor */
+    VDK_CPU_ISA_AVX2,     /* x86-64 with AVX2, FMA and F16C */
+    VDK_CPU_ISA_AVX512,   /* x86-64 with AVX-512 F/BW/VL/DQ (+ BF16 dot products where present) */
+    VDK_CPU_ISA_NEON,     /* AArch64 Advanced SIMD */
+    VDK_CPU_ISA_COUNT
+} vdk_cpu_isa;
+
+/* "auto", "scalar", "avx2", "avx512", "neon"; "unknown" outside the range. */
+VDK_API const char *vdk_cpu_isa_name(vdk_cpu_isa isa);
+/* The tier of that name (as vdk_cpu_isa_name spells it), or VDK_CPU_ISA_COUNT. */
+VDK_API vdk_cpu_isa vdk_cpu_isa_from_name(const char *name);
+/* Nonzero when a CPU context can run the tier here: built in, and supported by the
+ * processor. AUTO is always available. */
+VDK_API int vdk_cpu_isa_available(vdk_cpu_isa isa);
+
 typedef struct vdk_context_desc {
     vdk_backend backend;
     int device;  /* Vulkan device index; -1 picks (discrete GPU first). Ignored elsewhere. */
     int threads; /* CPU threads; 0 = all physical cores. Ignored elsewhere. */
+    vdk_cpu_isa cpu_isa; /* CPU tier; AUTO = VDK_CPU_ISA or the best. Ignored elsewhere. A
+                          * tier that is not available fails with VDK_ERROR_UNSUPPORTED. */
 } vdk_context_desc;
 
 typedef struct vdk_context vdk_context;
+
+/* The tier a CPU context runs (never AUTO); VDK_CPU_ISA_COUNT for other backends. */
+VDK_API vdk_cpu_isa vdk_context_cpu_isa(const vdk_context *ctx);
+/* The thread count a CPU context runs with; 1 for other backends. */
+VDK_API int vdk_context_threads(const vdk_context *ctx);
 
 /* Creates a context. A backend that is not built or not implemented returns
  * VDK_ERROR_UNSUPPORTED; the reason is then in vdk_last_error(NULL). */

@@ -1,0 +1,8 @@
+/* The kernel table of this tier: what vdk_cpu_tier_ops hands a context. */
+#include "ops.h"
+
+const vdk_backend_ops VDK_K(ops) = {
+    .name = "cpu",
+    .takes_f64 = false,
+    .unary = VDK_K(unary),
+};

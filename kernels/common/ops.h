@@ -1,0 +1,11 @@
+/* The CPU operators of one tier, as kernels/common/<op>.c defines them; the
+ * tier's symbols are prefixed by VDK_K (vdk_avx2_unary, ...). */
+#ifndef VDK_KERNELS_OPS_H
+#define VDK_KERNELS_OPS_H
+
+#include "vdt.h"
+
+vdk_status VDK_K(unary)(vdk_context *, const vdk_unary_params *, const vdk_tensor *x,
+                        vdk_tensor *y);
+
+#endif
