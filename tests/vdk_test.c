@@ -40,10 +40,60 @@ bool vt_check_error(const vdk_context *ctx, vdk_status got, vdk_status want, con
                     "%s: message \"%s\" does not name '%s'", call, msg, needle);
 }
 
+static vt_tiers tiers;
+static bool tiers_made;
+
+/* Whether `name` is one of the comma-separated names in `list`. */
+static bool listed(const char *list, const char *name)
+{
+    size_t len = strlen(name);
+    for (const char *p = list; p && *p;) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        if (n == len && !strncmp(p, name, len))
+            return true;
+        p = end ? end + 1 : NULL;
+    }
+    return false;
+}
+
+const vt_tiers *vt_cpu_tiers(void)
+{
+    if (tiers_made)
+        return &tiers;
+    tiers_made = true;
+    const char *required = getenv("VDK_TEST_REQUIRE_ISA");
+    for (int i = VDK_CPU_ISA_SCALAR; i < VDK_CPU_ISA_COUNT; i++) {
+        vdk_cpu_isa isa = (vdk_cpu_isa)i;
+        const char *name = vdk_cpu_isa_name(isa);
+        if (!vdk_cpu_isa_available(isa)) {
+            bool must = listed(required, name);
+            printf("%s CPU tier %s: not available here%s\n", must ? "FAIL" : "SKIP", name,
+                   must ? ", but VDK_TEST_REQUIRE_ISA requires it" : "");
+            if (must)
+                vt_failed++;
+            continue;
+        }
+        vdk_context *ctx = NULL;
+        vdk_status st = vdk_context_create(
+            &(vdk_context_desc){.backend = VDK_BACKEND_CPU, .cpu_isa = isa, .threads = 3}, &ctx);
+        if (st != VDK_OK)
+            vt_fatal("vdk_context_create(cpu %s): %s: %s", name, vdk_status_string(st),
+                     vdk_last_error(NULL));
+        tiers.ctx[tiers.n] = ctx;
+        tiers.isa[tiers.n++] = isa;
+    }
+    return &tiers;
+}
+
 int vt_finish(const char *suite)
 {
     vdk_context_destroy(other_context);
     other_context = NULL;
+    for (int i = 0; i < tiers.n; i++)
+        vdk_context_destroy(tiers.ctx[i]);
+    tiers.n = 0;
+    tiers_made = false;
     printf("%s: %d passed, %d failed\n", suite, vt_passed, vt_failed);
     return vt_failed ? 1 : 0;
 }

@@ -37,6 +37,20 @@ int vt_finish(const char *suite);
 /* Stops the test binary at once (setup that cannot go on). */
 void vt_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
+/* ---- CPU tiers ---- */
+
+typedef struct vt_tiers {
+    int n;
+    vdk_context *ctx[VDK_CPU_ISA_COUNT];
+    vdk_cpu_isa isa[VDK_CPU_ISA_COUNT];
+} vt_tiers;
+/* A CPU context per tier this processor runs (scalar included), each with 3
+ * threads so that uneven work splits are exercised. A tier that cannot run here
+ * is printed once as a SKIP line, and is a failure when the environment variable
+ * VDK_TEST_REQUIRE_ISA lists it (comma-separated names). vt_finish() destroys
+ * the contexts. */
+const vt_tiers *vt_cpu_tiers(void);
+
 /* ---- seeded random numbers, the same whatever the thread count ---- */
 
 /* Uniform in [0, 1) from (seed, index) alone: element i of a tensor never depends
