@@ -4,6 +4,7 @@
 #define VDK_BENCH_BENCH_H
 
 #include "cases.h"
+#include "counts.h"
 #include "peak.h"
 #include "vdk_bench.h"
 
@@ -31,11 +32,11 @@ struct vb_run;
 /* One Google Benchmark benchmark: a case on a backend in a dtype. */
 typedef struct vb_item {
     struct vb_run *run;
-    const vb_case *c;
+    const vc_case *c;
     vb_backend *b;
     vdk_dtype dtype;
-    char name[VB_NAME_SIZE + 32]; /* <case name>/<backend>/<dtype> */
-    vdk_tensor *in[VB_MAX_INPUTS];
+    char name[VC_NAME_SIZE + 32]; /* <case name>/<backend>/<dtype> */
+    vdk_tensor *in[VC_MAX_INPUTS];
     vdk_tensor *out;
     char kernel[96];
     double timed_s; /* calls timed since the last report, and their seconds */

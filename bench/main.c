@@ -3,6 +3,7 @@
  * docs/results.md. Usage: docs/bench.md, or vdk-bench --help. */
 #include "bench.h"
 #include "device.h"
+#include "export.h"
 #include "json.h"
 #include "sets.h"
 
@@ -43,7 +44,7 @@ typedef struct options {
     bool backend_given[VDK_BACKEND_COUNT];
     bool any_backend_given;
     bool dtype[VDK_DTYPE_COUNT];
-    bool op[VB_OP_COUNT];
+    bool op[VC_OP_COUNT];
     bool any_op_given;
     const char *peak;
     const char *out;
@@ -60,7 +61,7 @@ typedef struct skip_record {
 
 typedef struct app {
     options o;
-    const vb_set *set;
+    const vc_set *set;
     vb_backend backends[VDK_BACKEND_COUNT];
     int nbackends;
     skip_record backend_skips[VDK_BACKEND_COUNT];
@@ -155,7 +156,7 @@ static bool take_dtype(options *o, const char *name)
 
 static bool take_op(options *o, const char *name)
 {
-    int op = vb_op_from_name(name);
+    int op = vc_op_from_name(name);
     if (op < 0) {
         fprintf(stderr, "vdk-bench: --op: no operator '%s' (e.g. group_norm, conv3d, attention)\n",
                 name);
@@ -253,7 +254,7 @@ static int parse(int argc, char **argv, options *o, int *gb_argc, char **gb_argv
     if (!dtype_given)
         o->dtype[VDK_F32] = true;
     if (!o->any_op_given)
-        for (int k = 0; k < VB_OP_COUNT; k++)
+        for (int k = 0; k < VC_OP_COUNT; k++)
             o->op[k] = true;
     static char reps[40], min_time[40];
     if (!reps_given) {
@@ -284,11 +285,11 @@ static void json_count(FILE *f, double v)
 static const vdk_dtype all_dtypes[] = {VDK_F32, VDK_F16, VDK_BF16};
 #define NDTYPES 3
 
-static void write_case(FILE *f, const vb_case *c)
+static void write_case(FILE *f, const vc_case *c)
 {
     fputs("    {\n      \"name\": ", f);
     vb_json_string(f, c->name);
-    fprintf(f, ",\n      \"op\": \"%s\",\n      \"params\": ", vb_op_name(c->op));
+    fprintf(f, ",\n      \"op\": \"%s\",\n      \"params\": ", vc_op_name(c->op));
     vb_write_params_json(f, c);
     fputs(",\n      \"inputs\": ", f);
     vb_write_inputs_json(f, c);
@@ -306,7 +307,7 @@ static void write_case(FILE *f, const vb_case *c)
     fprintf(f, "},\n      \"bound\": \"%s\"\n    }", vb_bound(c));
 }
 
-static bool selected(const app *a, const vb_case *c) { return a->o.op[c->op]; }
+static bool selected(const app *a, const vc_case *c) { return a->o.op[c->op]; }
 
 static int export_cases(const app *a)
 {
@@ -316,7 +317,7 @@ static int export_cases(const app *a)
     fputs(",\n  \"cases\": [", f);
     bool first = true;
     for (int i = 0; i < a->set->ncases; i++) {
-        const vb_case *c = &a->set->cases[i];
+        const vc_case *c = &a->set->cases[i];
         if (!selected(a, c))
             continue;
         fputs(first ? "\n" : ",\n", f);
@@ -334,12 +335,12 @@ static int list_cases(const app *a)
     int n = 0;
     double flops = 0, bytes = 0;
     for (int i = 0; i < a->set->ncases; i++) {
-        const vb_case *c = &a->set->cases[i];
+        const vc_case *c = &a->set->cases[i];
         if (!selected(a, c))
             continue;
         char shapes[256];
         vb_shapes_string(c, shapes, sizeof shapes);
-        printf("%-44s %-9.9s %-7s %12.4g %12.4g  %s\n", c->name, vb_op_name(c->op), vb_bound(c),
+        printf("%-44s %-9.9s %-7s %12.4g %12.4g  %s\n", c->name, vc_op_name(c->op), vb_bound(c),
                vb_flops(c) * 1e-9, vb_min_bytes(c, VDK_F32) * 1e-6, shapes);
         n++;
         flops += vb_flops(c);
@@ -487,13 +488,13 @@ static void write_peak(FILE *f, const app *a, const char *kind)
 
 static void write_row(FILE *f, const char *set, const vb_item *it, bool first)
 {
-    const vb_case *c = it->c;
+    const vc_case *c = it->c;
     const double ms = it->median_s * 1e3, flops = vb_flops(c), bytes = vb_min_bytes(c, it->dtype);
     const double gflops = flops / (it->median_s * 1e9), gbs = bytes / (it->median_s * 1e9);
     const double peak = vb_item_peak(it);
     fputs(first ? "\n    {\n      \"name\": " : ",\n    {\n      \"name\": ", f);
     vb_json_string(f, c->name);
-    fprintf(f, ",\n      \"op\": \"%s\", \"set\": ", vb_op_name(c->op));
+    fprintf(f, ",\n      \"op\": \"%s\", \"set\": ", vc_op_name(c->op));
     vb_json_string(f, set);
     fprintf(f, ", \"dtype\": \"%s\",\n      \"backend\": \"%s\", \"kernel\": ",
             vdk_dtype_name(it->dtype), it->b->name);
@@ -720,7 +721,7 @@ static int run_all(app *a, int gb_argc, char **gb_argv)
             if (!a->o.dtype[all_dtypes[d]])
                 continue;
             for (int i = 0; i < a->set->ncases; i++) {
-                const vb_case *c = &a->set->cases[i];
+                const vc_case *c = &a->set->cases[i];
                 if (!selected(a, c))
                     continue;
                 vb_item *it = &a->items[a->nitems++];

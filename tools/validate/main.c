@@ -1,10 +1,13 @@
 /* vdk-validate: runs every operator on every backend against the reference
  * oracle over a named shape set, prints a table and writes a JSON report.
- * Options and the loop live here; the cases in sets.c/cases.c, the method in
- * run.c, the table in table.c, the JSON in report.c. See docs/validate.md. */
+ * Options and the loop live here; the cases in sets.c (their model in
+ * tools/cases/), the method in run.c, the table in table.c, the JSON in
+ * report.c. See docs/validate.md. */
+#include "describe.h"
 #include "report.h"
 #include "sets.h"
 #include "table.h"
+#include "tolerance.h"
 
 #include "vdk_config.h"
 
@@ -40,8 +43,8 @@ static const char usage[] =
     "  --help           this text\n";
 
 typedef struct options {
-    const vv_set *set;
-    bool ops[VV_OP_COUNT], any_op;
+    const vc_set *set;
+    bool ops[VC_OP_COUNT], any_op;
     bool backends[VDK_BACKEND_COUNT], any_backend;
     bool required[VDK_BACKEND_COUNT];
     bool dtypes[VDK_DTYPE_COUNT], any_dtype;
@@ -67,9 +70,9 @@ static const char *op_names(void)
 {
     static char buf[256];
     if (!buf[0])
-        for (int i = 0; i < VV_OP_COUNT; i++)
+        for (int i = 0; i < VC_OP_COUNT; i++)
             snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s", i ? ", " : "",
-                     vv_op_name((vv_op)i));
+                     vc_op_name((vc_op)i));
     return buf;
 }
 
@@ -77,7 +80,7 @@ static const char *set_names(void)
 {
     static char buf[128];
     int n;
-    const vv_set *sets = vv_sets(&n);
+    const vc_set *sets = vv_sets(&n);
     if (!buf[0])
         for (int i = 0; i < n; i++)
             snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s", i ? ", " : "",
@@ -159,7 +162,7 @@ static int parse_options(int argc, char **argv, options *o)
                 return usage_error("unknown set '%s'; choose from %s", value, set_names());
             o->set_given = true;
         } else if (!strcmp(name, "--op")) {
-            int op = vv_op_from_name(value);
+            int op = vc_op_from_name(value);
             if (op < 0)
                 return usage_error("unknown operator '%s'; choose from %s", value, op_names());
             o->ops[op] = o->any_op = true;
@@ -192,7 +195,7 @@ static int parse_options(int argc, char **argv, options *o)
         int n;
         o->set = &vv_sets(&n)[0];
     }
-    for (int i = 0; i < VV_OP_COUNT && !o->any_op; i++)
+    for (int i = 0; i < VC_OP_COUNT && !o->any_op; i++)
         o->ops[i] = true;
     for (int b = 0; b < VDK_BACKEND_COUNT && !o->any_backend; b++)
         o->backends[b] = true;
@@ -204,12 +207,12 @@ static int parse_options(int argc, char **argv, options *o)
 static void print_list(const options *o)
 {
     int nsets;
-    const vv_set *sets = vv_sets(&nsets);
+    const vc_set *sets = vv_sets(&nsets);
     for (int s = 0; s < nsets; s++) {
-        const vv_set *set = &sets[s];
+        const vc_set *set = &sets[s];
         if (o->set_given && set != o->set)
             continue;
-        int per_op[VV_OP_COUNT] = {0}, n = 0;
+        int per_op[VC_OP_COUNT] = {0}, n = 0;
         double work = 0;
         for (int i = 0; i < set->ncases; i++)
             if (o->ops[set->cases[i].op]) {
@@ -220,22 +223,21 @@ static void print_list(const options *o)
         printf("%-9s %3d cases, work %.2g (multiply-adds or elements per call)\n          %s\n",
                set->name, n, work, set->about);
         printf("         ");
-        for (int op = 0; op < VV_OP_COUNT; op++)
+        for (int op = 0; op < VC_OP_COUNT; op++)
             if (per_op[op])
-                printf(" %s %d", vv_op_name((vv_op)op), per_op[op]);
+                printf(" %s %d", vc_op_name((vc_op)op), per_op[op]);
         printf("\n");
         if (!o->set_given)
             continue;
         for (int i = 0; i < set->ncases; i++) {
-            const vv_case *c = &set->cases[i];
+            const vc_case *c = &set->cases[i];
             if (!o->ops[c->op])
                 continue;
             char shape[256], params[256];
             vv_shape_string(c, shape, sizeof shape);
             vv_params_string(c, params, sizeof params);
-            vv_plan p = vv_plan_of(c);
-            printf("  %-18s %-34s %-52s K=%-6lld work %.2g\n", vv_op_name(c->op), shape, params,
-                   (long long)p.reduction, vv_case_work(c));
+            printf("  %-18s %-34s %-52s K=%-6lld work %.2g\n", vc_op_name(c->op), shape, params,
+                   (long long)vv_reduction(c), vv_case_work(c));
         }
     }
 }
@@ -284,7 +286,7 @@ int main(int argc, char **argv)
         if (o.dtypes[d])
             r.dtypes[r.ndtypes++] = (vdk_dtype)d;
     memcpy(r.ops, o.ops, sizeof r.ops);
-    const vv_case **cases = malloc((size_t)o.set->ncases * sizeof *cases);
+    const vc_case **cases = malloc((size_t)o.set->ncases * sizeof *cases);
     if (!cases) {
         fputs("vdk-validate: out of memory\n", stderr);
         return EXIT_USAGE;

@@ -6,6 +6,8 @@
  * Numbers that were not measured are null. */
 #include "report.h"
 
+#include "describe.h"
+
 #include "vdk_config.h"
 
 #include <errno.h>
@@ -67,7 +69,7 @@ static void write_row(FILE *f, const vv_row *r)
     vv_shape_string(r->c, shape, sizeof shape);
     vv_params_string(r->c, params, sizeof params);
     fputs("    {\"op\": ", f);
-    json_string(f, vv_op_name(r->c->op));
+    json_string(f, vc_op_name(r->c->op));
     fputs(", \"backend\": ", f);
     json_string(f, vdk_backend_name(r->backend));
     fputs(", \"kernel\": ", f);
@@ -129,10 +131,10 @@ static void write_header(FILE *f, const vv_report *r)
         json_string(f, vdk_dtype_name(r->dtypes[i]));
     }
     fputs("],\n  \"ops\": [", f);
-    for (int i = 0, n = 0; i < VV_OP_COUNT; i++)
+    for (int i = 0, n = 0; i < VC_OP_COUNT; i++)
         if (r->ops[i]) {
             fputs(n++ ? ", " : "", f);
-            json_string(f, vv_op_name((vv_op)i));
+            json_string(f, vc_op_name((vc_op)i));
         }
     fprintf(f, "],\n  \"cases\": %d,\n  \"backends\": [\n", r->ncases);
     int listed = 0;

@@ -21,7 +21,7 @@ typedef struct vv_report {
     uint64_t seed;
     vdk_dtype dtypes[VDK_DTYPE_COUNT];
     int ndtypes;
-    bool ops[VV_OP_COUNT]; /* the operators run */
+    bool ops[VC_OP_COUNT]; /* the operators run */
     int ncases;            /* cases of the set that were run */
     vv_backend_state backends[VDK_BACKEND_COUNT];
     const vv_row *rows;

@@ -9,7 +9,7 @@ typedef enum vv_result { VV_PASS = 0, VV_FAIL, VV_SKIP } vv_result;
 
 /* One line of the table and one object of the JSON. */
 typedef struct vv_row {
-    const vv_case *c;
+    const vc_case *c;
     vdk_backend backend;
     vdk_dtype dtype;
     char kernel[64];          /* vdk_last_kernel after the call; "-" when nothing ran */
@@ -25,19 +25,19 @@ typedef struct vv_row {
 /* A case in one dtype: the random inputs rounded to the dtype, and the f64
  * oracle's output on exactly those values. */
 typedef struct vv_prepared {
-    const vv_case *c;
-    vv_plan plan;
+    const vc_case *c;
+    vc_plan plan;
     vdk_dtype dtype;
     /* every element of each input's tensor (for a view, of the wider tensor under it) */
-    double *values[VV_MAX_INPUTS];
-    int64_t nvalues[VV_MAX_INPUTS];
+    double *values[VC_MAX_INPUTS];
+    int64_t nvalues[VC_MAX_INPUTS];
     double *want; /* the oracle's output, NULL when it failed */
     vdk_status oracle_status;
     char oracle_message[512];
 } vv_prepared;
 
 /* oracle: a reference context; it runs the operator on VDK_F64 tensors. */
-void vv_prepare(vv_prepared *p, vdk_context *oracle, const vv_case *c, vdk_dtype dtype,
+void vv_prepare(vv_prepared *p, vdk_context *oracle, const vc_case *c, vdk_dtype dtype,
                 uint64_t seed);
 /* Runs the prepared case on ctx and fills row (PASS or FAIL). */
 void vv_run(const vv_prepared *p, vdk_context *ctx, vv_row *row);

@@ -13,69 +13,69 @@
 /* Shapes are given in parentheses, (N, T, H, W, C); the trailing arguments are
  * more designators, e.g. `.view = 4` for a strided first input. */
 #define GROUP_NORM(x_, groups_, eps_, scope_, act_, flags_, ...)                                \
-    {.op = VV_GROUP_NORM, .x = SH x_, .flags = flags_,                                          \
+    {.op = VC_GROUP_NORM, .x = SH x_, .flags = flags_,                                          \
      .group_norm = {.groups = groups_, .eps = eps_, .scope = VDK_NORM_##scope_,                 \
                     .act = VDK_ACT_##act_},                                                     \
      __VA_ARGS__}
 /* k, stride and padding are (t, h, w) triples. */
 #define CONV3D(x_, cout_, k_, stride_, pad_, act_, flags_, ...)                                 \
-    {.op = VV_CONV3D, .x = SH x_, .flags = flags_,                                              \
+    {.op = VC_CONV3D, .x = SH x_, .flags = flags_,                                              \
      .conv3d = {.p = {.stride = T3 stride_, .padding = T3 pad_, .act = VDK_ACT_##act_},         \
                 .k = T3 k_, .cout = cout_},                                                     \
      __VA_ARGS__}
 #define ATTENTION(x_, axes_, heads_, scale_, ...)                                               \
-    {.op = VV_ATTENTION, .x = SH x_,                                                            \
+    {.op = VC_ATTENTION, .x = SH x_,                                                            \
      .attention = {.p = {.axes = VDK_AXES_##axes_, .heads = heads_, .scale = scale_}},          \
      __VA_ARGS__}
 /* Cross-attention to L_ context tokens. */
 #define CROSS_ATTENTION(x_, L_, axes_, heads_, scale_, ...)                                     \
-    {.op = VV_ATTENTION, .x = SH x_,                                                            \
+    {.op = VC_ATTENTION, .x = SH x_,                                                            \
      .attention = {.p = {.axes = VDK_AXES_##axes_, .heads = heads_, .scale = scale_},           \
                    .kv_len = L_},                                                               \
      __VA_ARGS__}
 #define LINEAR(x_, cout_, act_, flags_, ...)                                                    \
-    {.op = VV_LINEAR, .x = SH x_, .flags = flags_,                                              \
+    {.op = VC_LINEAR, .x = SH x_, .flags = flags_,                                              \
      .linear = {.p = {.act = VDK_ACT_##act_}, .cout = cout_}, __VA_ARGS__}
 #define LAYER_NORM(x_, eps_, flags_, ...)                                                       \
-    {.op = VV_LAYER_NORM, .x = SH x_, .flags = flags_, .layer_norm = {.eps = eps_}, __VA_ARGS__}
+    {.op = VC_LAYER_NORM, .x = SH x_, .flags = flags_, .layer_norm = {.eps = eps_}, __VA_ARGS__}
 #define RMS_NORM(x_, eps_, flags_, ...)                                                         \
-    {.op = VV_RMS_NORM, .x = SH x_, .flags = flags_, .rms_norm = {.eps = eps_}, __VA_ARGS__}
+    {.op = VC_RMS_NORM, .x = SH x_, .flags = flags_, .rms_norm = {.eps = eps_}, __VA_ARGS__}
 #define SOFTMAX(x_, scale_, ...)                                                                \
-    {.op = VV_SOFTMAX, .x = SH x_, .softmax = {.scale = scale_}, __VA_ARGS__}
+    {.op = VC_SOFTMAX, .x = SH x_, .softmax = {.scale = scale_}, __VA_ARGS__}
 #define UNARY(x_, op_, ...)                                                                     \
-    {.op = VV_UNARY, .x = SH x_, .unary = {.op = VDK_UNARY_##op_}, __VA_ARGS__}
+    {.op = VC_UNARY, .x = SH x_, .unary = {.op = VDK_UNARY_##op_}, __VA_ARGS__}
 #define AFFINE(x_, alpha_, beta_, ...)                                                          \
-    {.op = VV_UNARY, .x = SH x_,                                                                \
+    {.op = VC_UNARY, .x = SH x_,                                                                \
      .unary = {.op = VDK_UNARY_AFFINE, .alpha = alpha_, .beta = beta_}, __VA_ARGS__}
 #define BINARY(a_, op_, b_, ...)                                                                \
-    {.op = VV_BINARY, .x = SH a_, .binary = {.p = {.op = VDK_BINARY_##op_}, .b = SH b_},        \
+    {.op = VC_BINARY, .x = SH a_, .binary = {.p = {.op = VDK_BINARY_##op_}, .b = SH b_},        \
      __VA_ARGS__}
 /* A given alpha, no alpha tensor. */
 #define BLEND(a_, alpha_, ...)                                                                  \
-    {.op = VV_BLEND, .x = SH a_, .blend = {.p = {.alpha = alpha_}}, __VA_ARGS__}
+    {.op = VC_BLEND, .x = SH a_, .blend = {.p = {.alpha = alpha_}}, __VA_ARGS__}
 /* An alpha tensor of shape alpha_, through a sigmoid when sigmoid_ is set. */
 #define BLEND_TENSOR(a_, alpha_, sigmoid_, ...)                                                 \
-    {.op = VV_BLEND, .x = SH a_, .blend = {.p = {.sigmoid = sigmoid_}, .alpha = SH alpha_},     \
+    {.op = VC_BLEND, .x = SH a_, .blend = {.p = {.sigmoid = sigmoid_}, .alpha = SH alpha_},     \
      __VA_ARGS__}
 #define UPSAMPLE(x_, factor_, ...)                                                              \
-    {.op = VV_UPSAMPLE, .x = SH x_, .upsample = {.factor = T3 factor_}, __VA_ARGS__}
+    {.op = VC_UPSAMPLE, .x = SH x_, .upsample = {.factor = T3 factor_}, __VA_ARGS__}
 /* t [n_] uniform in [lo_, hi_) (integers when int_ is set). */
 #define TIMESTEP(n_, dim_, flip_, interleave_, shift_, scale_, max_period_, lo_, hi_, int_)     \
-    {.op = VV_TIMESTEP_EMBEDDING, .x = SH(n_),                                                  \
+    {.op = VC_TIMESTEP_EMBEDDING, .x = SH(n_),                                                  \
      .timestep_embedding = {.p = {.dim = dim_, .flip_sin_to_cos = flip_,                        \
                                   .interleave = interleave_, .downscale_freq_shift = shift_,    \
                                   .scale = scale_, .max_period = max_period_},                  \
                             .t_lo = lo_, .t_hi = hi_, .integer = int_}}
 #define CONCAT(a_, axis_, b_len_, ...)                                                          \
-    {.op = VV_CONCAT, .x = SH a_, .concat = {.p = {.axis = axis_}, .b_len = b_len_}, __VA_ARGS__}
+    {.op = VC_CONCAT, .x = SH a_, .concat = {.p = {.axis = axis_}, .b_len = b_len_}, __VA_ARGS__}
 
-#define BIAS VV_BIAS
-#define RESIDUAL VV_RESIDUAL
-#define AFF VV_AFFINE
+#define BIAS VC_BIAS
+#define RESIDUAL VC_RESIDUAL
+#define AFF VC_AFFINE
 
 /* ---- tiny: edge shapes, every parameter variant; seconds in all ---- */
 
-static const vv_case tiny[] = {
+static const vc_case tiny[] = {
     GROUP_NORM((1, 3, 5, 7, 16), 4, 1e-5f, PER_FRAME, SILU, AFF), /* prime H, W */
     GROUP_NORM((2, 3, 4, 5, 12), 3, 1e-5f, PER_CLIP, NONE, AFF),
     GROUP_NORM((1, 1, 7, 1, 6), 2, 1e-6f, PER_CLIP, SILU, AFF),   /* T = 1, H*W = 7 */
@@ -173,7 +173,7 @@ static const vv_case tiny[] = {
 /* ---- small: SVD / Lumiere / AnimateDiff layer kinds, scaled down to batch 2,
  * 4 frames of 8x8 at 64 to 320 channels, and 14-frame temporal layers ---- */
 
-static const vv_case small[] = {
+static const vc_case small[] = {
     GROUP_NORM((2, 4, 8, 8, 64), 32, 1e-6f, PER_FRAME, SILU, AFF),
     GROUP_NORM((2, 4, 8, 8, 320), 32, 1e-6f, PER_FRAME, NONE, AFF),
     GROUP_NORM((2, 4, 8, 8, 320), 32, 1e-5f, PER_CLIP, SILU, AFF),
@@ -251,7 +251,7 @@ static const vv_case small[] = {
  * block_out_channels (64, 128), one layer per block, head dim 64, GroupNorm 32,
  * time embedding 256, addition_time_embed_dim 64, context 1 token of 128 ---- */
 
-static const vv_case svd_tiny[] = {
+static const vc_case svd_tiny[] = {
     /* time embedding: c_noise, the 3 added ids of each item, frame positions */
     TIMESTEP(2, 64, 1, 0, 0, 0, 0, -2, 2, 0),
     TIMESTEP(6, 64, 1, 0, 0, 0, 0, 0, 128, 0),
@@ -324,7 +324,7 @@ static const vv_case svd_tiny[] = {
 
 #define COUNT(a) ((int)(sizeof(a) / sizeof(a[0])))
 
-static const vv_set sets[] = {
+static const vc_set sets[] = {
     {"tiny",
      "edge shapes and every parameter variant: sizes off multiples of 8/16, T = 1, prime "
      "H*W, one head or group, head dims 40/64/80/128, strided views",
@@ -339,13 +339,13 @@ static const vv_set sets[] = {
      svd_tiny, COUNT(svd_tiny)},
 };
 
-const vv_set *vv_sets(int *count)
+const vc_set *vv_sets(int *count)
 {
     *count = COUNT(sets);
     return sets;
 }
 
-const vv_set *vv_set_find(const char *name)
+const vc_set *vv_set_find(const char *name)
 {
     for (int i = 0; i < COUNT(sets); i++)
         if (!strcmp(sets[i].name, name))

@@ -4,16 +4,9 @@
 
 #include "cases.h"
 
-typedef struct vv_set {
-    const char *name;
-    const char *about; /* one line: what the set is for */
-    const vv_case *cases;
-    int ncases;
-} vv_set;
-
 /* All sets, the default (tiny) first. */
-const vv_set *vv_sets(int *count);
+const vc_set *vv_sets(int *count);
 /* The set of that name, or NULL. */
-const vv_set *vv_set_find(const char *name);
+const vc_set *vv_set_find(const char *name);
 
 #endif

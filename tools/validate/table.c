@@ -3,6 +3,8 @@
  * last, so a narrow terminal wraps only the description. */
 #include "table.h"
 
+#include "describe.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +23,7 @@ static const char *paint(const vv_table *t, vv_result r)
 
 static const char *plain(const vv_table *t) { return t->color ? "\033[0m" : ""; }
 
-vv_table vv_table_open(FILE *out, bool quiet, const vv_case *const *cases, int ncases)
+vv_table vv_table_open(FILE *out, bool quiet, const vc_case *const *cases, int ncases)
 {
     vv_table t = {.out = out, .quiet = quiet, .w_shape = 5};
     const char *no_color = getenv("NO_COLOR");
@@ -71,7 +73,7 @@ void vv_table_row(vv_table *t, const vv_row *r)
     number(bound, sizeof bound, r->bound);
     number(ma, sizeof ma, r->max_abs);
     fprintf(t->out, "%s%-6s%s %-*s %-*s %-5s %-9s %-9s %-9s %-*s %-*s %s\n", paint(t, r->result),
-            result_name(r->result), plain(t), W_OP, vv_op_name(r->c->op), W_BACKEND,
+            result_name(r->result), plain(t), W_OP, vc_op_name(r->c->op), W_BACKEND,
             vdk_backend_name(r->backend), vdk_dtype_name(r->dtype), ne, bound, ma, W_KERNEL,
             r->kernel, t->w_shape, shape, params);
     if (r->result == VV_FAIL)
@@ -94,7 +96,7 @@ void vv_table_summary(vv_table *t, const vv_report *r)
 {
     /* One line per (operator, backend) with failures: how many, and the first reason. */
     for (int b = 0; b < VDK_BACKEND_COUNT; b++)
-        for (int op = 0; op < VV_OP_COUNT; op++) {
+        for (int op = 0; op < VC_OP_COUNT; op++) {
             int64_t failed = 0, total = 0;
             const vv_row *first = NULL;
             for (int64_t i = 0; i < r->nrows; i++) {
@@ -110,7 +112,7 @@ void vv_table_summary(vv_table *t, const vv_report *r)
             }
             if (failed)
                 fprintf(t->out, "%sfailed%s %s on %s: %lld of %lld rows; first: %s\n",
-                        paint(t, VV_FAIL), plain(t), vv_op_name((vv_op)op),
+                        paint(t, VV_FAIL), plain(t), vc_op_name((vc_op)op),
                         vdk_backend_name((vdk_backend)b), (long long)failed, (long long)total,
                         first->message);
         }

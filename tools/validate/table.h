@@ -15,7 +15,7 @@ typedef struct vv_table {
 } vv_table;
 
 /* cases: the cases the run will go through, to size the shape column. */
-vv_table vv_table_open(FILE *out, bool quiet, const vv_case *const *cases, int ncases);
+vv_table vv_table_open(FILE *out, bool quiet, const vc_case *const *cases, int ncases);
 /* Prints one row (in quiet mode only a failure), with its reason under a failure. */
 void vv_table_row(vv_table *t, const vv_row *r);
 /* The line for a backend that could not be created: SKIP, or FAIL when required. */
