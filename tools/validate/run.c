@@ -140,12 +140,22 @@ static void say(vv_row *row, const char *fmt, ...)
     va_end(ap);
 }
 
-void vv_run(const vv_prepared *p, vdk_context *ctx, vv_row *row)
+vdk_cpu_isa vv_target_isa(const vv_target *t)
+{
+    if (t->ctx)
+        return vdk_context_cpu_isa(t->ctx);
+    if (t->backend == VDK_BACKEND_CPU && t->isa != VDK_CPU_ISA_AUTO)
+        return t->isa;
+    return VDK_CPU_ISA_COUNT;
+}
+
+void vv_run(const vv_prepared *p, const vv_target *target, vv_row *row)
 {
     const vc_plan *plan = &p->plan;
+    vdk_context *ctx = target->ctx;
     *row = (vv_row){
         .c = p->c,
-        .backend = vdk_context_backend(ctx),
+        .target = target,
         .dtype = p->dtype,
         .kernel = "-",
         .call_status = VDK_OK,
