@@ -1,4 +1,4 @@
-/* vdk-validate: the named shape sets (tiny, small, svd-tiny). */
+/* vdk-validate: the named shape sets (tiny, edge, small, svd-tiny). */
 #ifndef VDK_VALIDATE_SETS_H
 #define VDK_VALIDATE_SETS_H
 
