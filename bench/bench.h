@@ -10,12 +10,12 @@
 
 #include <stdbool.h>
 
-/* One backend of the run. Rows of host backends describe the CPU; Vulkan rows
- * their own device. */
+/* One backend of the run (the cpu backend once per tier under --isa). Rows of
+ * host backends describe the CPU; Vulkan rows their own device. */
 typedef struct vb_backend {
     vdk_backend backend;
     vdk_context *ctx;
-    const char *name;        /* "reference", "cpu", "vulkan" */
+    char name[24];           /* "reference", "cpu", "vulkan"; "cpu/avx2" under --isa */
     const char *device_kind; /* "cpu" or "vulkan" */
     int threads;             /* threads it runs on; 0 where that does not apply */
 } vb_backend;
