@@ -5,10 +5,13 @@
  * run of C channels holding every group. So the statistics of all G groups of
  * a set come from one stream over its rows that accumulates per-channel sums as
  * vectors (reduced per group at the end), and a second stream writes
- * y = act((x - shift) * a[c] + b[c]). Each element is read twice and written
- * once; the second read comes from cache where the set (or a thread's share of
- * it) fits, which is why the second pass walks the rows backwards: the rows the
- * first pass read last are the ones still in L2.
+ * y = act((x - shift) * a[c] + b[c]). Each element is read twice (the second
+ * time from L3, or L2 where a thread's set fits) and written once.
+ *
+ * Pipelining: a thread with several sets streams the sums of its next set in
+ * the same row loop that normalises the current one. The normalisation with
+ * SiLU is bound by arithmetic (an exp and a division per element) and the sums
+ * by memory, so together they overlap instead of taking turns.
  *
  * Numerics: the sums run on d = x - shift, shift being one sample of the group
  * (its first element in the set), so a large common offset (1000 + noise) does
@@ -63,34 +66,31 @@ typedef struct gn_job {
     const float *gamma, *beta; /* [Cp] f32 copies (1 and 0 when absent) */
 } gn_job;
 
-/* One thread's scratch, every array padded to Cp (a multiple of VW). */
+/* What normalises one set: y = act((x - sh) * a + b), per channel, [Cp] each
+ * with 0 in the padding. */
+typedef struct gn_coef {
+    float *sh, *a, *b;
+} gn_coef;
+
+/* One thread's scratch. */
 typedef struct gn_scratch {
-    float *fs, *fq;  /* f32 partial sums of d and d^2 over the current chunk */
-    float *sh;       /* the shift of each channel's group; 0 in the padding */
-    float *a, *b;    /* y = act((x - sh) * a + b) */
-    double *S, *Q;   /* sums over every chunk so far */
+    float *fs, *fq;    /* f32 partial sums of d and d^2 over the current chunk, [Cp] */
+    double *S, *Q;     /* sums over every chunk so far, [C] */
+    gn_coef coef[2];   /* the set being normalised and the one being summed */
 } gn_scratch;
 
-/* Element offset of row i of set `set` in a view (i in [0, rows)). A set never
- * spans two batch items: a frame, or the T frames of one item. */
-static inline int64_t row_offset(const gn_job *j, const gn_geom *g, int64_t set, int64_t i)
-{
-    const int64_t first = set * j->F; /* n * T + t of the set's first frame */
-    return first / j->T * g->s0 + (first % j->T + i / j->HW) * g->s1 + pixel_offset(g, i % j->HW);
-}
-
-/* The rows [i0, i1) of a set, walked forwards or backwards without a division
- * per row. */
+/* The rows of a set, walked without a division per row. A set never spans
+ * two batch items: a frame, or the T frames of one item. */
 typedef struct gn_cursor {
-    const gn_job *j;
+    int64_t HW;
     int64_t n, t0; /* batch item and first frame of the set */
     int64_t f, p;  /* frame within the set, pixel within the frame */
 } gn_cursor;
 
 static inline gn_cursor cursor_at(const gn_job *j, int64_t set, int64_t i)
 {
-    const int64_t first = set * j->F;
-    return (gn_cursor){j, first / j->T, first % j->T, i / j->HW, i % j->HW};
+    const int64_t first = set * j->F; /* n * T + t of the set's first frame */
+    return (gn_cursor){j->HW, first / j->T, first % j->T, i / j->HW, i % j->HW};
 }
 
 static inline int64_t cursor_offset(const gn_cursor *c, const gn_geom *g)
@@ -100,190 +100,193 @@ static inline int64_t cursor_offset(const gn_cursor *c, const gn_geom *g)
 
 static inline void cursor_next(gn_cursor *c)
 {
-    if (++c->p == c->j->HW) {
+    if (++c->p == c->HW) {
         c->p = 0;
         c->f++;
     }
 }
 
-static inline void cursor_prev(gn_cursor *c)
-{
-    if (c->p-- == 0) {
-        c->p = c->j->HW - 1;
-        c->f--;
-    }
-}
-
-/* fs += d0 + d1, fq += d0^2 + d1^2 with d = x - sh, over one or two rows (x1
- * NULL: one). Padding lanes load 0 and have sh 0, so they add nothing. */
-VDK_INLINE void sum_rows(vdk_dtype dt, const gn_job *j, const gn_scratch *s, const void *x0,
-                         const void *x1)
-{
-    const int64_t C = j->C;
-    int64_t c = 0;
-    if (x1) {
-        for (; c + VW <= C; c += VW) {
-            vf sh = vf_load(s->sh + c);
-            vf d0 = vf_sub(vdt_load(dt, x0, c), sh), d1 = vf_sub(vdt_load(dt, x1, c), sh);
-            vf_store(s->fs + c, vf_add(vf_load(s->fs + c), vf_add(d0, d1)));
-            vf_store(s->fq + c, vf_fma(d1, d1, vf_fma(d0, d0, vf_load(s->fq + c))));
-        }
-        if (c < C) {
-            vf sh = vf_load(s->sh + c);
-            vf d0 = vf_sub(vdt_load_n(dt, x0, c, (int)(C - c)), sh);
-            vf d1 = vf_sub(vdt_load_n(dt, x1, c, (int)(C - c)), sh);
-            vf_store(s->fs + c, vf_add(vf_load(s->fs + c), vf_add(d0, d1)));
-            vf_store(s->fq + c, vf_fma(d1, d1, vf_fma(d0, d0, vf_load(s->fq + c))));
-        }
-        return;
-    }
-    for (; c + VW <= C; c += VW) {
-        vf d = vf_sub(vdt_load(dt, x0, c), vf_load(s->sh + c));
-        vf_store(s->fs + c, vf_add(vf_load(s->fs + c), d));
-        vf_store(s->fq + c, vf_fma(d, d, vf_load(s->fq + c)));
-    }
-    if (c < C) {
-        vf d = vf_sub(vdt_load_n(dt, x0, c, (int)(C - c)), vf_load(s->sh + c));
-        vf_store(s->fs + c, vf_add(vf_load(s->fs + c), d));
-        vf_store(s->fq + c, vf_fma(d, d, vf_load(s->fq + c)));
-    }
-}
-
 /* The shift of every channel: the first element of its group in the set. */
-VDK_INLINE void load_shift(vdk_dtype dt, const gn_job *j, const gn_scratch *s, int64_t set)
+VDK_INLINE void load_shift(vdk_dtype dt, const gn_job *j, float *sh, int64_t set)
 {
-    const size_t es = vdk_dtype_size(dt);
-    const char *row = j->x + row_offset(j, &j->gx, set, 0) * (int64_t)es;
+    const gn_cursor first = cursor_at(j, set, 0);
+    const char *row = j->x + cursor_offset(&first, &j->gx) * (int64_t)vdk_dtype_size(dt);
     for (int64_t g = 0; g < j->G; g++) {
         const float v = vdt_load1(dt, row, g * j->Cg);
         for (int64_t c = g * j->Cg; c < (g + 1) * j->Cg; c++)
-            s->sh[c] = v;
+            sh[c] = v;
     }
 }
 
-/* S, Q = per-channel sums of d and d^2 over rows [i0, i1) of the set. */
-VDK_INLINE void set_sums(vdk_dtype dt, const gn_job *j, const gn_scratch *s, int64_t set,
-                         int64_t i0, int64_t i1)
+/* fs += d, fq += d^2 with d = x - sh over one row. Padding lanes load 0 and
+ * have sh 0, so they add nothing. The arrays come as locals: a store through
+ * a vector type may alias anything, and a pointer read from a struct would be
+ * reloaded after every store. (One row at a time: pairing rows, to halve the
+ * accumulator traffic, measured slower.) */
+VDK_INLINE void sum_row(vdk_dtype dt, int64_t C, const float *sh, float *fs, float *fq,
+                        const void *x)
+{
+    int64_t c = 0;
+    for (; c + VW <= C; c += VW) {
+        vf d = vf_sub(vdt_load(dt, x, c), vf_load(sh + c));
+        vf_store(fs + c, vf_add(vf_load(fs + c), d));
+        vf_store(fq + c, vf_fma(d, d, vf_load(fq + c)));
+    }
+    if (c < C) {
+        vf d = vf_sub(vdt_load_n(dt, x, c, (int)(C - c)), vf_load(sh + c));
+        vf_store(fs + c, vf_add(vf_load(fs + c), d));
+        vf_store(fq + c, vf_fma(d, d, vf_load(fq + c)));
+    }
+}
+
+VDK_INLINE vf norm_vec(bool silu, const float *sh, const float *a, const float *b, int64_t c,
+                       vf x)
+{
+    vf v = vf_fma(vf_sub(x, vf_load(sh + c)), vf_load(a + c), vf_load(b + c));
+    return silu ? vf_silu(v) : v;
+}
+
+VDK_INLINE void norm_row(vdk_dtype dt, bool silu, int64_t C, const gn_coef *k, const void *x,
+                         void *y)
+{
+    const float *sh = k->sh, *a = k->a, *b = k->b;
+    int64_t c = 0;
+    for (; c + VW <= C; c += VW)
+        vdt_store(dt, y, c, norm_vec(silu, sh, a, b, c, vdt_load(dt, x, c)));
+    if (c < C) {
+        const int n = (int)(C - c);
+        vdt_store_n(dt, y, c, norm_vec(silu, sh, a, b, c, vdt_load_n(dt, x, c, n)), n);
+    }
+}
+
+/* The row loop of a thread over rows [i0, i1): sums of set `sum_set` (shift
+ * sh; skipped when < 0) into S, Q, and normalisation of set `norm_set` with k
+ * (skipped when < 0). Both sets have the same rows, so one loop walks both. */
+VDK_INLINE void stream(vdk_dtype dt, bool silu, const gn_job *j, const gn_scratch *s,
+                       int64_t sum_set, const float *sh, int64_t norm_set, const gn_coef *k,
+                       int64_t i0, int64_t i1)
 {
     const size_t es = vdk_dtype_size(dt);
-    memset(s->S, 0, (size_t)j->C * sizeof *s->S);
-    memset(s->Q, 0, (size_t)j->C * sizeof *s->Q);
-    gn_cursor cur = cursor_at(j, set, i0);
+    const int64_t C = j->C;
+    float *fs = s->fs, *fq = s->fq;
+    double *S = s->S, *Q = s->Q;
+    memset(S, 0, (size_t)C * sizeof *S);
+    memset(Q, 0, (size_t)C * sizeof *Q);
+    gn_cursor sc = cursor_at(j, sum_set < 0 ? 0 : sum_set, i0);
+    gn_cursor nc = cursor_at(j, norm_set < 0 ? 0 : norm_set, i0);
     for (int64_t i = i0; i < i1;) {
-        const int64_t end = (i / GN_CHUNK + 1) * GN_CHUNK < i1 ? (i / GN_CHUNK + 1) * GN_CHUNK : i1;
-        memset(s->fs, 0, (size_t)j->Cp * sizeof *s->fs);
-        memset(s->fq, 0, (size_t)j->Cp * sizeof *s->fq);
-        for (; i + 2 <= end; i += 2) {
-            const char *x0 = j->x + cursor_offset(&cur, &j->gx) * (int64_t)es;
-            cursor_next(&cur);
-            const char *x1 = j->x + cursor_offset(&cur, &j->gx) * (int64_t)es;
-            cursor_next(&cur);
-            sum_rows(dt, j, s, x0, x1);
+        const int64_t next = (i / GN_CHUNK + 1) * GN_CHUNK, end = next < i1 ? next : i1;
+        if (sum_set >= 0) {
+            memset(fs, 0, (size_t)j->Cp * sizeof *fs);
+            memset(fq, 0, (size_t)j->Cp * sizeof *fq);
         }
-        if (i < end) {
-            sum_rows(dt, j, s, j->x + cursor_offset(&cur, &j->gx) * (int64_t)es, NULL);
-            cursor_next(&cur);
-            i++;
+        for (; i < end; i++) {
+            if (sum_set >= 0) {
+                sum_row(dt, C, sh, fs, fq, j->x + cursor_offset(&sc, &j->gx) * (int64_t)es);
+                cursor_next(&sc);
+            }
+            if (norm_set >= 0) {
+                norm_row(dt, silu, C, k, j->x + cursor_offset(&nc, &j->gx) * (int64_t)es,
+                         j->y + cursor_offset(&nc, &j->gy) * (int64_t)es);
+                cursor_next(&nc);
+            }
         }
-        for (int64_t c = 0; c < j->C; c++) {
-            s->S[c] += s->fs[c];
-            s->Q[c] += s->fq[c];
-        }
+        if (sum_set >= 0)
+            for (int64_t c = 0; c < C; c++) {
+                S[c] += fs[c];
+                Q[c] += fq[c];
+            }
     }
 }
 
-/* a, b of every channel from the set's sums S, Q (over all its rows). */
-static void coefficients(const gn_job *j, const gn_scratch *s)
+/* k->a, k->b from the sums S, Q over all rows of a set shifted by k->sh. */
+static void coefficients(const gn_job *j, const double *S, const double *Q, const gn_coef *k)
 {
     const double count = (double)(j->rows * j->Cg);
     for (int64_t g = 0; g < j->G; g++) {
         double sum = 0, sq = 0;
         for (int64_t c = g * j->Cg; c < (g + 1) * j->Cg; c++) {
-            sum += s->S[c];
-            sq += s->Q[c];
+            sum += S[c];
+            sq += Q[c];
         }
-        const double mean_d = sum / count;            /* mean - shift */
-        double var = sq / count - mean_d * mean_d;    /* small: d is centred near 0 */
+        const double mean_d = sum / count;         /* mean - shift */
+        double var = sq / count - mean_d * mean_d; /* no cancellation: d is centred near 0 */
         var = var > 0 ? var : 0;
         const double rstd = 1.0 / sqrt(var + j->eps);
         for (int64_t c = g * j->Cg; c < (g + 1) * j->Cg; c++) {
             const double a = rstd * (double)j->gamma[c];
-            s->a[c] = (float)a;
-            s->b[c] = (float)((double)j->beta[c] - mean_d * a);
+            k->a[c] = (float)a;
+            k->b[c] = (float)((double)j->beta[c] - mean_d * a);
         }
     }
 }
 
-VDK_INLINE vf norm_vec(bool silu, const gn_scratch *s, int64_t c, vf x)
+/* One thread's share: its whole sets, pipelined (the sums of each set ride
+ * along with the normalisation of the one before), then its rows of the sets
+ * left over. */
+VDK_INLINE void thread_work(vdk_dtype dt, bool silu, const gn_job *j, gn_scratch *scratch,
+                            double *parts)
 {
-    vf v = vf_fma(vf_sub(x, vf_load(s->sh + c)), vf_load(s->a + c), vf_load(s->b + c));
-    return silu ? vf_silu(v) : v;
-}
+    const int nth = vdk_cpu_team_size(), tid = vdk_cpu_thread_id();
+    gn_scratch *s = &scratch[tid];
+    const int64_t whole = j->sets / nth * nth;
+    int cur = 0; /* s->coef[cur] normalises the set before `set` */
+    for (int64_t set = tid; set < whole + nth; set += nth) {
+        const bool have = set < whole, had = set - nth >= 0 && set - nth < whole;
+        if (!have && !had)
+            break;
+        if (have)
+            load_shift(dt, j, s->coef[!cur].sh, set);
+        stream(dt, silu, j, s, have ? set : -1, s->coef[!cur].sh, had ? set - nth : -1,
+               &s->coef[cur], 0, j->rows);
+        if (have)
+            coefficients(j, s->S, s->Q, &s->coef[!cur]);
+        cur = !cur;
+    }
 
-/* y = act((x - sh) * a + b) over rows [i0, i1) of the set, last row first. */
-VDK_INLINE void set_normalise(vdk_dtype dt, bool silu, const gn_job *j, const gn_scratch *s,
-                              int64_t set, int64_t i0, int64_t i1)
-{
-    const size_t es = vdk_dtype_size(dt);
-    const int64_t C = j->C;
-    if (i1 <= i0)
-        return;
-    gn_cursor cur = cursor_at(j, set, i1 - 1);
-    for (int64_t i = i1 - 1; i >= i0; i--, cursor_prev(&cur)) {
-        const char *x = j->x + cursor_offset(&cur, &j->gx) * (int64_t)es;
-        char *y = j->y + cursor_offset(&cur, &j->gy) * (int64_t)es;
-        int64_t c = 0;
-        for (; c + VW <= C; c += VW)
-            vdt_store(dt, y, c, norm_vec(silu, s, c, vdt_load(dt, x, c)));
-        if (c < C) {
-            const int n = (int)(C - c);
-            vdt_store_n(dt, y, c, norm_vec(silu, s, c, vdt_load_n(dt, x, c, n)), n);
+    /* The rest, every thread on a share of each set's rows (whole chunks). */
+    const int64_t chunks = (j->rows + GN_CHUNK - 1) / GN_CHUNK;
+    const gn_coef *k = &s->coef[0];
+    for (int64_t set = whole; set < j->sets; set++) {
+        /* two alternating part buffers: a thread may start the next set's sums
+         * while another still reads this set's parts */
+        double *mine = parts + ((set & 1) * nth + tid) * 2 * j->C;
+        int64_t b, e;
+        vdk_cpu_split(chunks, nth, tid, &b, &e);
+        b *= GN_CHUNK;
+        e = e * GN_CHUNK < j->rows ? e * GN_CHUNK : j->rows;
+        b = b < e ? b : e;
+        load_shift(dt, j, k->sh, set);
+        stream(dt, silu, j, s, set, k->sh, -1, k, b, e);
+        memcpy(mine, s->S, (size_t)j->C * sizeof *s->S);
+        memcpy(mine + j->C, s->Q, (size_t)j->C * sizeof *s->Q);
+#pragma omp barrier
+        const double *all = parts + (set & 1) * nth * 2 * j->C;
+        for (int64_t c = 0; c < j->C; c++) {
+            double sum = 0, sq = 0;
+            for (int t = 0; t < nth; t++) {
+                sum += all[t * 2 * j->C + c];
+                sq += all[t * 2 * j->C + j->C + c];
+            }
+            s->S[c] = sum;
+            s->Q[c] = sq;
         }
+        coefficients(j, s->S, s->Q, k);
+        stream(dt, silu, j, s, -1, k->sh, set, k, b, e);
     }
 }
 
-VDK_INLINE void run(vdk_dtype dt, bool silu, const gn_job *j, gn_scratch *scratch,
-                    double *parts, int team)
+/* The parallel region is entered once and specialised inside it, so that the
+ * outlined body of each dtype and activation is compiled with them constant. */
+static void run(const gn_job *j, vdk_dtype dt, bool silu, gn_scratch *scratch, double *parts,
+                int team)
 {
 #pragma omp parallel num_threads(team)
     {
-        const int nth = vdk_cpu_team_size(), tid = vdk_cpu_thread_id();
-        gn_scratch *s = &scratch[tid];
-        const int64_t whole = j->sets / nth * nth;
-        for (int64_t set = tid; set < whole; set += nth) {
-            load_shift(dt, j, s, set);
-            set_sums(dt, j, s, set, 0, j->rows);
-            coefficients(j, s);
-            set_normalise(dt, silu, j, s, set, 0, j->rows);
-        }
-        /* The rest, every thread on a share of each set's rows (whole chunks). */
-        const int64_t chunks = (j->rows + GN_CHUNK - 1) / GN_CHUNK;
-        for (int64_t set = whole; set < j->sets; set++) {
-            /* two alternating part buffers: a thread may start the next set's
-             * sums while another still reads this set's parts */
-            double *mine = parts + (((set & 1) * nth + tid) * 2 * j->C);
-            int64_t b, e;
-            vdk_cpu_split(chunks, nth, tid, &b, &e);
-            b *= GN_CHUNK;
-            e = e * GN_CHUNK < j->rows ? e * GN_CHUNK : j->rows;
-            load_shift(dt, j, s, set);
-            set_sums(dt, j, s, set, b, e > b ? e : b);
-            memcpy(mine, s->S, (size_t)j->C * sizeof *s->S);
-            memcpy(mine + j->C, s->Q, (size_t)j->C * sizeof *s->Q);
-#pragma omp barrier
-            const double *all = parts + (set & 1) * nth * 2 * j->C;
-            for (int64_t c = 0; c < j->C; c++) {
-                double sum = 0, sq = 0;
-                for (int k = 0; k < nth; k++) {
-                    sum += all[k * 2 * j->C + c];
-                    sq += all[k * 2 * j->C + j->C + c];
-                }
-                s->S[c] = sum;
-                s->Q[c] = sq;
-            }
-            coefficients(j, s);
-            set_normalise(dt, silu, j, s, set, b, e);
-        }
+        if (silu)
+            VDK_DTYPE_DISPATCH(dt, thread_work(DT, true, j, scratch, parts));
+        else
+            VDK_DTYPE_DISPATCH(dt, thread_work(DT, false, j, scratch, parts));
     }
 }
 
@@ -319,18 +322,18 @@ vdk_status VDK_K(group_norm)(vdk_context *ctx, const vdk_group_norm_params *p, c
     j.rows = j.F * j.HW;
     j.eps = (double)p->eps;
 
-    /* gamma and beta; the two-deep part buffers (f64); per thread fs, fq, sh,
-     * a, b (f32) and S, Q (f64); the threads' scratch descriptors. Every array
-     * starts on a 64-byte boundary. */
+    /* gamma and beta; the two-deep part buffers (f64); per thread fs, fq and
+     * two sh, a, b (f32), S, Q (f64); the threads' scratch descriptors. Every
+     * array starts on a 64-byte boundary. */
     const size_t fbytes = ((size_t)j.Cp * sizeof(float) + 63) / 64 * 64;
     const size_t dbytes = ((size_t)j.C * sizeof(double) + 63) / 64 * 64;
-    const size_t per_thread = 5 * fbytes + 2 * dbytes;
+    const size_t per_thread = 8 * fbytes + 2 * dbytes;
     const size_t bytes =
-        2 * fbytes + (size_t)team * (per_thread + 4 * dbytes) + (size_t)team * sizeof(gn_scratch);
+        2 * fbytes + (size_t)team * (4 * dbytes + per_thread + sizeof(gn_scratch));
     char *mem = vdk_cpu_alloc(bytes);
     if (!mem)
         return vdk_cpu_oom(ctx, "vdk_group_norm", bytes);
-    memset(mem, 0, bytes); /* padding lanes of sh, a, b stay 0 */
+    memset(mem, 0, bytes); /* the padding lanes of sh, a, b stay 0 */
     float *gb = (float *)mem;
     per_channel(gamma, 1.0f, j.C, j.Cp, gb);
     per_channel(beta, 0.0f, j.C, j.Cp, gb + j.Cp);
@@ -341,15 +344,15 @@ vdk_status VDK_K(group_norm)(vdk_context *ctx, const vdk_group_norm_params *p, c
     q += (size_t)team * 4 * dbytes;
     gn_scratch *scratch = (gn_scratch *)(q + (size_t)team * per_thread);
     for (int t = 0; t < team; t++, q += per_thread) {
-        scratch[t] = (gn_scratch){(float *)q, (float *)(q + fbytes), (float *)(q + 2 * fbytes),
-                                  (float *)(q + 3 * fbytes), (float *)(q + 4 * fbytes),
-                                  (double *)(q + 5 * fbytes), (double *)(q + 5 * fbytes + dbytes)};
+        float *f[8];
+        for (int i = 0; i < 8; i++)
+            f[i] = (float *)(q + (size_t)i * fbytes);
+        scratch[t] = (gn_scratch){f[0], f[1], (double *)(q + 8 * fbytes),
+                                  (double *)(q + 8 * fbytes + dbytes),
+                                  {{f[2], f[3], f[4]}, {f[5], f[6], f[7]}}};
     }
 
-    if (p->act == VDK_ACT_SILU)
-        VDK_DTYPE_DISPATCH(x->dtype, run(DT, true, &j, scratch, parts, team));
-    else
-        VDK_DTYPE_DISPATCH(x->dtype, run(DT, false, &j, scratch, parts, team));
+    run(&j, x->dtype, p->act == VDK_ACT_SILU, scratch, parts, team);
     vdk_cpu_free(mem);
     ctx->last_kernel = names[x->dtype];
     return VDK_OK;
