@@ -42,23 +42,23 @@ VDK_INLINE void rms_row(vdk_dtype dt, const void *x, void *y, const void *gamma,
     }
 }
 
-VDK_INLINE void run(vdk_dtype dt, const vdk_rms_norm_params *p, const vdk_tensor *xt,
-                    const vdk_tensor *gt, vdk_tensor *yt, int team)
+typedef struct rms_job {
+    const vdk_tensor *x, *y;
+    const void *gamma;
+    int64_t C, rows, xs, ys; /* xs, ys: rows_stride of x and y */
+    double eps;
+} rms_job;
+
+VDK_INLINE void thread_rows(vdk_dtype dt, const rms_job *j)
 {
     const size_t es = vdk_dtype_size(dt);
-    const int64_t C = xt->shape[xt->rank - 1], rows = vdk_numel_of(xt->rank, xt->shape) / C;
-    const int64_t xs = rows_stride(xt), ys = rows_stride(yt);
-    const char *x = vdk_cpu_data(xt);
-    char *y = vdk_cpu_data(yt);
-    const void *gamma = gt ? vdk_cpu_data(gt) : NULL;
-#pragma omp parallel num_threads(team)
-    {
-        int64_t b, e;
-        vdk_cpu_split(rows, vdk_cpu_team_size(), vdk_cpu_thread_id(), &b, &e);
-        for (int64_t r = b; r < e; r++)
-            rms_row(dt, x + rows_offset(xt, xs, r) * (int64_t)es,
-                    y + rows_offset(yt, ys, r) * (int64_t)es, gamma, C, (double)p->eps);
-    }
+    const char *x = vdk_cpu_data(j->x);
+    char *y = vdk_cpu_data(j->y);
+    int64_t b, e;
+    vdk_cpu_split(j->rows, vdk_cpu_team_size(), vdk_cpu_thread_id(), &b, &e);
+    for (int64_t r = b; r < e; r++)
+        rms_row(dt, x + rows_offset(j->x, j->xs, r) * (int64_t)es,
+                y + rows_offset(j->y, j->ys, r) * (int64_t)es, j->gamma, j->C, j->eps);
 }
 
 vdk_status VDK_K(rms_norm)(vdk_context *ctx, const vdk_rms_norm_params *p, const vdk_tensor *x,
@@ -67,7 +67,13 @@ vdk_status VDK_K(rms_norm)(vdk_context *ctx, const vdk_rms_norm_params *p, const
     static const char *const names[] = VDK_KNAMES("rms_norm");
     const int64_t bytes = 2 * vdk_numel_of(x->rank, x->shape) * (int64_t)vdk_dtype_size(x->dtype);
     const int team = vdk_cpu_team_for(ctx, bytes);
-    VDK_DTYPE_DISPATCH(x->dtype, run(DT, p, x, gamma, y, team));
+    const int64_t C = x->shape[x->rank - 1];
+    const rms_job j = {x, y, gamma ? vdk_cpu_data(gamma) : NULL, C,
+                       vdk_numel_of(x->rank, x->shape) / C, rows_stride(x), rows_stride(y),
+                       (double)p->eps};
+    /* specialised inside the region, so each dtype's outlined body is its own */
+#pragma omp parallel num_threads(team)
+    VDK_DTYPE_DISPATCH(x->dtype, thread_rows(DT, &j));
     ctx->last_kernel = names[x->dtype];
     return VDK_OK;
 }

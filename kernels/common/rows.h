@@ -1,5 +1,6 @@
 /* Helpers of the kernels that work row by row over the last axis (layer_norm,
- * rms_norm, softmax): a row's address and the lane mask of a partial vector. */
+ * rms_norm, softmax): a row's address, the lane mask of a partial vector, and
+ * a prefetch of the next row. */
 #ifndef VDK_KERNELS_ROWS_H
 #define VDK_KERNELS_ROWS_H
 
@@ -33,6 +34,14 @@ static inline int64_t rows_stride(const vdk_tensor *t)
 static inline int64_t rows_offset(const vdk_tensor *t, int64_t rs, int64_t r)
 {
     return rs >= 0 ? r * rs : vdk_cpu_row_offset(t, r);
+}
+
+/* Asks for the cache lines of [p, p + bytes) ahead of use (a hint; no
+ * instruction-set intrinsic: the compiler's builtin exists on every target). */
+VDK_INLINE void rows_prefetch(const void *p, int64_t bytes)
+{
+    for (int64_t b = 0; b < bytes; b += 64)
+        __builtin_prefetch((const char *)p + b);
 }
 
 #endif

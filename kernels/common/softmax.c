@@ -2,100 +2,110 @@
  * m the row's maximum of s x, so every exponent is <= 0 and nothing overflows.
  * Threads take blocks of rows.
  *
- * Three passes over a row: the maximum, the exponentials and their sum, the
- * scaling by 1/sum. The exponentials are kept in f32 between the last two
- * passes (in y itself for f32; in a per-thread row buffer for f16 and bf16, so
- * they are not rounded to the storage type twice). */
+ * Three passes over a row, through a per-thread f32 copy of it (padded to
+ * whole vectors): the copy and the maximum, the exponentials (in place in the
+ * copy) and their sum, the scaling by 1/sum into y. The copy keeps the
+ * exponentials in f32 (f16/bf16 would round them twice), makes the in-place
+ * call safe, and lets the two inner passes run on whole vectors: a row's
+ * partial last vector is loaded once, which matters for the short rows of
+ * temporal attention scores (T = 14 or 25). The next row is prefetched while
+ * this one is computed, since a row's passes take turns between memory and
+ * arithmetic. */
 #include "rows.h"
 
 #include <math.h>
 
-/* max over the row of sg x, sg = +-1 (exact). */
-VDK_INLINE float row_max(vdk_dtype dt, const void *x, int64_t len, vf sg)
+/* buf = x (the padding lanes -sg inf), and returns max(sg x), sg = +-1. The
+ * padding then adds nothing to the max, and exp(s (pad - xm)) = exp(-inf) = 0
+ * adds nothing to the sum. */
+VDK_INLINE float row_stage(vdk_dtype dt, const void *x, float *buf, int64_t len, float sg)
 {
+    const vf vsg = vf_set1(sg);
     vf m0 = vf_set1(-INFINITY), m1 = m0;
     int64_t c = 0;
     for (; c + 2 * VW <= len; c += 2 * VW) {
-        m0 = vf_max(m0, vf_mul(sg, vdt_load(dt, x, c)));
-        m1 = vf_max(m1, vf_mul(sg, vdt_load(dt, x, c + VW)));
+        vf a = vdt_load(dt, x, c), b = vdt_load(dt, x, c + VW);
+        vf_store(buf + c, a);
+        vf_store(buf + c + VW, b);
+        m0 = vf_max(m0, vf_mul(vsg, a));
+        m1 = vf_max(m1, vf_mul(vsg, b));
     }
-    for (; c + VW <= len; c += VW)
-        m0 = vf_max(m0, vf_mul(sg, vdt_load(dt, x, c)));
+    for (; c + VW <= len; c += VW) {
+        vf a = vdt_load(dt, x, c);
+        vf_store(buf + c, a);
+        m0 = vf_max(m0, vf_mul(vsg, a));
+    }
     if (c < len) {
         const int n = (int)(len - c);
-        vf v = vf_mul(sg, vdt_load_n(dt, x, c, n));
-        m1 = vf_max(m1, vf_select(rows_lanes_below(n), v, vf_set1(-INFINITY)));
+        vf a = vf_select(rows_lanes_below(n), vdt_load_n(dt, x, c, n), vf_set1(-sg * INFINITY));
+        vf_store(buf + c, a);
+        m1 = vf_max(m1, vf_mul(vsg, a));
     }
     return vf_hmax(vf_max(m0, m1));
 }
 
-/* e[c] = exp(s (x[c] - xm)); returns the sum of e. */
-VDK_INLINE float row_exp(vdk_dtype dt, const void *x, float *e, int64_t len, vf s, vf xm)
-{
-    vf t0 = vf_zero(), t1 = vf_zero();
-    int64_t c = 0;
-    for (; c + 2 * VW <= len; c += 2 * VW) {
-        vf a = vf_exp(vf_mul(s, vf_sub(vdt_load(dt, x, c), xm)));
-        vf b = vf_exp(vf_mul(s, vf_sub(vdt_load(dt, x, c + VW), xm)));
-        vf_store(e + c, a);
-        vf_store(e + c + VW, b);
-        t0 = vf_add(t0, a);
-        t1 = vf_add(t1, b);
-    }
-    for (; c + VW <= len; c += VW) {
-        vf a = vf_exp(vf_mul(s, vf_sub(vdt_load(dt, x, c), xm)));
-        vf_store(e + c, a);
-        t0 = vf_add(t0, a);
-    }
-    if (c < len) {
-        const int n = (int)(len - c);
-        vf a = vf_exp(vf_mul(s, vf_sub(vdt_load_n(dt, x, c, n), xm)));
-        a = vf_select(rows_lanes_below(n), a, vf_zero());
-        vdt_store_n(VDK_F32, e, c, a, n);
-        t1 = vf_add(t1, a);
-    }
-    return vf_hsum(vf_add(t0, t1));
-}
-
-/* The exponent is s (x - xm), xm the element where s x peaks, rather than
+/* buf[c] = exp(s (buf[c] - xm)) over the padded row; returns their sum. The
+ * exponent is s (x - xm), xm the element where s x peaks, rather than
  * s x - max(s x): for |s x| large, a rounded s x is off by |s x| units, and
  * the terms near the maximum, which carry the row, would inherit that; x - xm
  * is exact for them (Sterbenz) and the one rounding left is relative to the
  * small exponent. */
+VDK_INLINE float row_exp(float *buf, int64_t padded, vf s, vf xm)
+{
+    vf t0 = vf_zero(), t1 = vf_zero();
+    int64_t c = 0;
+    for (; c + 2 * VW <= padded; c += 2 * VW) {
+        vf a = vf_exp(vf_mul(s, vf_sub(vf_load(buf + c), xm)));
+        vf b = vf_exp(vf_mul(s, vf_sub(vf_load(buf + c + VW), xm)));
+        vf_store(buf + c, a);
+        vf_store(buf + c + VW, b);
+        t0 = vf_add(t0, a);
+        t1 = vf_add(t1, b);
+    }
+    for (; c < padded; c += VW) {
+        vf a = vf_exp(vf_mul(s, vf_sub(vf_load(buf + c), xm)));
+        vf_store(buf + c, a);
+        t0 = vf_add(t0, a);
+    }
+    return vf_hsum(vf_add(t0, t1));
+}
+
 VDK_INLINE void softmax_row(vdk_dtype dt, const void *x, void *y, float *buf, int64_t len, vf s,
                             float sg)
 {
-    const vf xm = vf_set1(sg * row_max(dt, x, len, vf_set1(sg)));
-    float *e = dt == VDK_F32 ? (float *)y : buf;
-    const vf inv = vf_set1(1.0f / row_exp(dt, x, e, len, s, xm));
+    const vf xm = vf_set1(sg * row_stage(dt, x, buf, len, sg));
+    const int64_t padded = (len + VW - 1) / VW * VW;
+    const vf inv = vf_set1(1.0f / row_exp(buf, padded, s, xm));
     int64_t c = 0;
     for (; c + VW <= len; c += VW)
-        vdt_store(dt, y, c, vf_mul(vf_load(e + c), inv));
-    if (c < len) {
-        const int n = (int)(len - c);
-        vdt_store_n(dt, y, c, vf_mul(vdt_load_n(VDK_F32, e, c, n), inv), n);
-    }
+        vdt_store(dt, y, c, vf_mul(vf_load(buf + c), inv));
+    if (c < len)
+        vdt_store_n(dt, y, c, vf_mul(vf_load(buf + c), inv), (int)(len - c));
 }
 
-VDK_INLINE void run(vdk_dtype dt, float scale, const vdk_tensor *xt, vdk_tensor *yt, float *bufs,
-                    int64_t buf_len, int team)
+typedef struct sm_job {
+    const vdk_tensor *x, *y;
+    float *bufs; /* buf_len floats per thread */
+    int64_t buf_len, len, rows, xs, ys; /* xs, ys: rows_stride of x and y */
+    float scale;
+} sm_job;
+
+VDK_INLINE void thread_rows(vdk_dtype dt, const sm_job *j)
 {
     const size_t es = vdk_dtype_size(dt);
-    const int64_t len = xt->shape[xt->rank - 1], rows = vdk_numel_of(xt->rank, xt->shape) / len;
-    const int64_t xs = rows_stride(xt), ys = rows_stride(yt);
-    const char *x = vdk_cpu_data(xt);
-    char *y = vdk_cpu_data(yt);
-    const vf s = vf_set1(scale);
-    const float sg = scale > 0 ? 1.0f : -1.0f;
-#pragma omp parallel num_threads(team)
-    {
-        const int tid = vdk_cpu_thread_id();
-        float *buf = bufs ? bufs + tid * buf_len : NULL;
-        int64_t b, e;
-        vdk_cpu_split(rows, vdk_cpu_team_size(), tid, &b, &e);
-        for (int64_t r = b; r < e; r++)
-            softmax_row(dt, x + rows_offset(xt, xs, r) * (int64_t)es,
-                        y + rows_offset(yt, ys, r) * (int64_t)es, buf, len, s, sg);
+    const char *x = vdk_cpu_data(j->x);
+    char *y = vdk_cpu_data(j->y);
+    const int tid = vdk_cpu_thread_id();
+    float *buf = j->bufs + tid * j->buf_len;
+    const vf s = vf_set1(j->scale);
+    const float sg = j->scale > 0 ? 1.0f : -1.0f;
+    int64_t b, e;
+    vdk_cpu_split(j->rows, vdk_cpu_team_size(), tid, &b, &e);
+    for (int64_t r = b; r < e; r++) {
+        if (r + 1 < e)
+            rows_prefetch(x + rows_offset(j->x, j->xs, r + 1) * (int64_t)es, j->len * (int64_t)es);
+        softmax_row(dt, x + rows_offset(j->x, j->xs, r) * (int64_t)es,
+                    y + rows_offset(j->y, j->ys, r) * (int64_t)es, buf, j->len, s, sg);
     }
 }
 
@@ -106,17 +116,17 @@ vdk_status VDK_K(softmax)(vdk_context *ctx, const vdk_softmax_params *p, const v
     const size_t es = vdk_dtype_size(x->dtype);
     const int64_t len = x->shape[x->rank - 1];
     const int team = vdk_cpu_team_for(ctx, 2 * vdk_numel_of(x->rank, x->shape) * (int64_t)es);
-    /* f16/bf16: one f32 row per thread, padded to whole cache lines */
+    /* one f32 row per thread, padded to whole cache lines (and so vectors) */
     const int64_t buf_len = (len + 15) / 16 * 16;
-    float *bufs = NULL;
-    if (x->dtype != VDK_F32) {
-        const size_t bytes = (size_t)team * (size_t)buf_len * sizeof(float);
-        bufs = vdk_cpu_alloc(bytes);
-        if (!bufs)
-            return vdk_cpu_oom(ctx, "vdk_softmax", bytes);
-    }
-    const float scale = p->scale != 0 ? p->scale : 1.0f;
-    VDK_DTYPE_DISPATCH(x->dtype, run(DT, scale, x, y, bufs, buf_len, team));
+    const size_t bytes = (size_t)team * (size_t)buf_len * sizeof(float);
+    float *bufs = vdk_cpu_alloc(bytes);
+    if (!bufs)
+        return vdk_cpu_oom(ctx, "vdk_softmax", bytes);
+    const sm_job j = {x, y, bufs, buf_len, len, vdk_numel_of(x->rank, x->shape) / len,
+                      rows_stride(x), rows_stride(y), p->scale != 0 ? p->scale : 1.0f};
+    /* specialised inside the region, so each dtype's outlined body is its own */
+#pragma omp parallel num_threads(team)
+    VDK_DTYPE_DISPATCH(x->dtype, thread_rows(DT, &j));
     vdk_cpu_free(bufs);
     ctx->last_kernel = names[x->dtype];
     return VDK_OK;
