@@ -8,9 +8,8 @@
  * exponentials in f32 (f16/bf16 would round them twice), makes the in-place
  * call safe, and lets the two inner passes run on whole vectors: a row's
  * partial last vector is loaded once, which matters for the short rows of
- * temporal attention scores (T = 14 or 25). The next row is prefetched while
- * this one is computed, since a row's passes take turns between memory and
- * arithmetic. */
+ * temporal attention scores (T = 14 or 25). Short rows also go 8 at a time,
+ * pass by pass, and a long row's successor is prefetched (see below). */
 #include "rows.h"
 
 #include <math.h>
@@ -70,42 +69,64 @@ VDK_INLINE float row_exp(float *buf, int64_t padded, vf s, vf xm)
     return vf_hsum(vf_add(t0, t1));
 }
 
-VDK_INLINE void softmax_row(vdk_dtype dt, const void *x, void *y, float *buf, int64_t len, vf s,
-                            float sg)
-{
-    const vf xm = vf_set1(sg * row_stage(dt, x, buf, len, sg));
-    const int64_t padded = (len + VW - 1) / VW * VW;
-    const vf inv = vf_set1(1.0f / row_exp(buf, padded, s, xm));
-    int64_t c = 0;
-    for (; c + VW <= len; c += VW)
-        vdt_store(dt, y, c, vf_mul(vf_load(buf + c), inv));
-    if (c < len)
-        vdt_store_n(dt, y, c, vf_mul(vf_load(buf + c), inv), (int)(len - c));
-}
+/* Rows per block when rows are short: each row's passes form a chain of
+ * dependent reductions (max, then exponentials, then their sum, then a
+ * division), too short to keep the core busy; taking the passes of 8 rows
+ * side by side gives it 8 independent chains. */
+#define SM_BLOCK 8
+/* Rows up to this many elements (padded) go in blocks. */
+#define SM_SHORT 64
 
 typedef struct sm_job {
     const vdk_tensor *x, *y;
     float *bufs; /* buf_len floats per thread */
-    int64_t buf_len, len, rows, xs, ys; /* xs, ys: rows_stride of x and y */
+    int64_t buf_len, len, padded, rows, xs, ys; /* xs, ys: rows_stride of x and y */
     float scale;
 } sm_job;
+
+/* Rows [r, r + nr) through the thread's buffer, one padded row each. */
+VDK_INLINE void softmax_rows(vdk_dtype dt, const sm_job *j, float *buf, int64_t r, int nr)
+{
+    const size_t es = vdk_dtype_size(dt);
+    const char *x = vdk_cpu_data(j->x);
+    char *y = vdk_cpu_data(j->y);
+    const int64_t len = j->len, padded = j->padded;
+    const vf s = vf_set1(j->scale);
+    const float sg = j->scale > 0 ? 1.0f : -1.0f;
+    float xm[SM_BLOCK], inv[SM_BLOCK];
+    for (int k = 0; k < nr; k++)
+        xm[k] = sg * row_stage(dt, x + rows_offset(j->x, j->xs, r + k) * (int64_t)es,
+                               buf + k * padded, len, sg);
+    for (int k = 0; k < nr; k++)
+        inv[k] = 1.0f / row_exp(buf + k * padded, padded, s, vf_set1(xm[k]));
+    for (int k = 0; k < nr; k++) {
+        const float *e = buf + k * padded;
+        const vf vinv = vf_set1(inv[k]);
+        char *yr = y + rows_offset(j->y, j->ys, r + k) * (int64_t)es;
+        int64_t c = 0;
+        for (; c + VW <= len; c += VW)
+            vdt_store(dt, yr, c, vf_mul(vf_load(e + c), vinv));
+        if (c < len)
+            vdt_store_n(dt, yr, c, vf_mul(vf_load(e + c), vinv), (int)(len - c));
+    }
+}
 
 VDK_INLINE void thread_rows(vdk_dtype dt, const sm_job *j)
 {
     const size_t es = vdk_dtype_size(dt);
     const char *x = vdk_cpu_data(j->x);
-    char *y = vdk_cpu_data(j->y);
     const int tid = vdk_cpu_thread_id();
     float *buf = j->bufs + tid * j->buf_len;
-    const vf s = vf_set1(j->scale);
-    const float sg = j->scale > 0 ? 1.0f : -1.0f;
+    const int block = j->padded <= SM_SHORT ? SM_BLOCK : 1;
     int64_t b, e;
     vdk_cpu_split(j->rows, vdk_cpu_team_size(), tid, &b, &e);
-    for (int64_t r = b; r < e; r++) {
-        if (r + 1 < e)
+    for (int64_t r = b; r < e; r += block) {
+        const int nr = e - r < block ? (int)(e - r) : block;
+        /* a long row's passes take turns between memory and arithmetic: ask
+         * for the next row while this one is computed */
+        if (block == 1 && r + 1 < e)
             rows_prefetch(x + rows_offset(j->x, j->xs, r + 1) * (int64_t)es, j->len * (int64_t)es);
-        softmax_row(dt, x + rows_offset(j->x, j->xs, r) * (int64_t)es,
-                    y + rows_offset(j->y, j->ys, r) * (int64_t)es, buf, j->len, s, sg);
+        softmax_rows(dt, j, buf, r, nr);
     }
 }
 
@@ -116,13 +137,15 @@ vdk_status VDK_K(softmax)(vdk_context *ctx, const vdk_softmax_params *p, const v
     const size_t es = vdk_dtype_size(x->dtype);
     const int64_t len = x->shape[x->rank - 1];
     const int team = vdk_cpu_team_for(ctx, 2 * vdk_numel_of(x->rank, x->shape) * (int64_t)es);
-    /* one f32 row per thread, padded to whole cache lines (and so vectors) */
-    const int64_t buf_len = (len + 15) / 16 * 16;
+    /* per thread: one f32 row padded to whole vectors, SM_BLOCK of them for
+     * short rows; rounded up to whole cache lines */
+    const int64_t padded = (len + VW - 1) / VW * VW;
+    const int64_t buf_len = ((padded <= SM_SHORT ? SM_BLOCK : 1) * padded + 15) / 16 * 16;
     const size_t bytes = (size_t)team * (size_t)buf_len * sizeof(float);
     float *bufs = vdk_cpu_alloc(bytes);
     if (!bufs)
         return vdk_cpu_oom(ctx, "vdk_softmax", bytes);
-    const sm_job j = {x, y, bufs, buf_len, len, vdk_numel_of(x->rank, x->shape) / len,
+    const sm_job j = {x, y, bufs, buf_len, len, padded, vdk_numel_of(x->rank, x->shape) / len,
                       rows_stride(x), rows_stride(y), p->scale != 0 ? p->scale : 1.0f};
     /* specialised inside the region, so each dtype's outlined body is its own */
 #pragma omp parallel num_threads(team)
