@@ -287,6 +287,36 @@ static void test_cpu_tiers(void)
                 cpu_case(tiers->ctx[t], vdk_cpu_isa_name(tiers->isa[t]), dtypes[d], ci);
 }
 
+/* Rows whose outer axes do not collapse although one of them looks as if it
+ * did: [2, 1, 5, 13] with strides [112, 112, 16, 1] (the extent-1 axis has
+ * the stride of the axis outside it), as input and in place. */
+static void test_cpu_wrapped_rows(void)
+{
+    static float mem[2 * 112];
+    const int64_t shape[4] = {2, 1, 5, 13}, strides[4] = {112, 112, 16, 1}, C = 13;
+    const vt_tiers *tiers = vt_cpu_tiers();
+    const vdk_dtype dtypes[] = {VDK_F32, VDK_F16, VDK_BF16};
+    for (int t = 0; t < tiers->n; t++)
+        for (int d = 0; d < 3; d++) {
+            vdk_context *c = tiers->ctx[t];
+            const vdk_dtype dt = dtypes[d];
+            const char *tier = vdk_cpu_isa_name(tiers->isa[t]);
+            vdk_tensor *x = vv_wrap(c, dt, 4, shape, strides, mem, sizeof mem, 900, -2, 2);
+            vdk_tensor *gamma = vt_keep(vt_random(c, dt, 1, &C, 901, 0.5, 1.5));
+            const vdk_rms_norm_params p = {1e-6f};
+            vdk_tensor *y64 = empty_t(VDK_F64, 4, shape);
+            VT_STATUS(ctx, vdk_rms_norm(ctx, &p, copy_t(VDK_F64, x), copy_t(VDK_F64, gamma), y64),
+                      VDK_OK);
+            const double bound = vt_tolerance(dt, C, 0);
+            vt_guarded y = vt_guarded_tensor(c, dt, 4, shape);
+            VT_STATUS(c, vdk_rms_norm(c, &p, x, gamma, y.view), VDK_OK);
+            VT_ORACLE_CHECK(&y, y64, bound, "%s %s wrapped rows", tier, vdk_dtype_name(dt));
+            VT_STATUS(c, vdk_rms_norm(c, &p, x, gamma, x), VDK_OK);
+            VV_CHECK(x, y64, bound, "%s %s wrapped rows in place", tier, vdk_dtype_name(dt));
+            vt_drop_all();
+        }
+}
+
 static void test_bad_input(void)
 {
     const int64_t shape[3] = {2, 3, 8}, C = 8;
@@ -348,6 +378,7 @@ int main(void)
     test_views_and_in_place();
     test_bad_input();
     test_cpu_tiers();
+    test_cpu_wrapped_rows();
     vdk_context_destroy(ctx);
     return vt_finish("test_rms_norm");
 }

@@ -35,6 +35,20 @@ static inline vdk_tensor *vv_view(vdk_context *c, vdk_dtype dt, int rank, const 
     return vt_keep(v);
 }
 
+/* A tensor over caller memory `mem` (`bytes` long, outliving the tensor) with
+ * explicit strides, e.g. an axis of extent 1 whose stride is not the product
+ * of the extents inside it; its elements hold seeded values in [lo, hi). */
+static inline vdk_tensor *vv_wrap(vdk_context *c, vdk_dtype dt, int rank, const int64_t *shape,
+                                  const int64_t *strides, void *mem, size_t bytes, uint64_t seed,
+                                  double lo, double hi)
+{
+    vdk_tensor *t = NULL;
+    if (vdk_tensor_wrap(c, dt, rank, shape, strides, mem, bytes, &t) != VDK_OK)
+        vt_fatal("vv_wrap: %s", vdk_last_error(c));
+    vt_fill_uniform(t, seed, lo, hi);
+    return vt_keep(t);
+}
+
 /* Elements of big that differ from `before` (its values read earlier) outside
  * [start, start + len) of `axis`. */
 static inline int64_t vv_changed_outside(const vdk_tensor *big, const double *before, int axis,

@@ -122,7 +122,7 @@ VDK_INLINE void load_shift(vdk_dtype dt, const gn_job *j, float *sh, int64_t set
  * have sh 0, so they add nothing. The arrays come as locals: a store through
  * a vector type may alias anything, and a pointer read from a struct would be
  * reloaded after every store. (One row at a time: pairing rows, to halve the
- * accumulator traffic, measured slower.) */
+ * accumulator traffic, measured no faster.) */
 VDK_INLINE void sum_row(vdk_dtype dt, int64_t C, const float *sh, float *fs, float *fq,
                         const void *x)
 {

@@ -18,15 +18,20 @@ VDK_INLINE vm rows_lanes_below(int n)
 
 /* The distance between consecutive rows of t when every row is that far from
  * the one before (the outer axes collapse, as in a dense tensor or a slice of
- * the last axis), else -1. */
+ * the last axis), else -1. Axes of extent 1 contribute nothing, whatever
+ * their stride. */
 static inline int64_t rows_stride(const vdk_tensor *t)
 {
     if (t->rank < 2)
         return 0;
-    for (int a = 0; a + 2 < t->rank; a++)
-        if (t->shape[a] > 1 && t->stride[a] != t->shape[a + 1] * t->stride[a + 1])
+    const int64_t rs = t->stride[t->rank - 2];
+    int64_t rows_inside = t->shape[t->rank - 2]; /* rows one step of axis a spans */
+    for (int a = t->rank - 3; a >= 0; a--) {
+        if (t->shape[a] > 1 && t->stride[a] != rows_inside * rs)
             return -1;
-    return t->stride[t->rank - 2];
+        rows_inside *= t->shape[a];
+    }
+    return rs;
 }
 
 /* Element offset of row r of t, `rs` being rows_stride(t): no division per row
