@@ -5,4 +5,5 @@ const vdk_backend_ops VDK_K(ops) = {
     .name = "cpu",
     .takes_f64 = false,
     .unary = VDK_K(unary),
+    .attention = VDK_K(attention),
 };
