@@ -68,6 +68,22 @@ static inline int64_t attn_kfirst(const attn_job *j, int64_t s)
     return j->cross ? s * j->Sk : attn_qfirst(j, s);
 }
 
+/* Asks for the `bytes` at p to be brought into L2 ahead of use (a hint; no
+ * fault on any address). The strided rows of temporal attention, 14-odd
+ * streams per tensor, are more than the hardware prefetchers follow. */
+static inline void attn_prefetch(const void *p, int64_t bytes, bool write)
+{
+    for (int64_t b = 0; b < bytes; b += 64) {
+        if (write)
+            __builtin_prefetch((const char *)p + b, 1, 2);
+        else
+            __builtin_prefetch((const char *)p + b, 0, 2);
+    }
+}
+
+/* Bytes per element of the storage types the CPU takes (f32, f16, bf16). */
+static inline int64_t attn_es(vdk_dtype dt) { return dt == VDK_F32 ? 4 : 2; }
+
 static inline int64_t attn_round_up(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
 
 /* The register tile of the P·V product: VDK_GEMM_MR rows (queries) by

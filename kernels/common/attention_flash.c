@@ -61,15 +61,15 @@ VDK_INLINE void load_row(vdk_dtype dt, const void *src, int64_t D, float *dst, f
 VDK_INLINE void pack_keys(const attn_job *j, vdk_dtype dt, int64_t s, int64_t h,
                           const flash_scratch *f)
 {
-    const size_t es = vdk_dtype_size(dt);
+    const int64_t es = attn_es(dt);
     const int64_t D = j->D, Dp = j->Dp, k0 = attn_kfirst(j, s);
     for (int64_t t = 0; t < j->Sk; t++) {
         const int64_t g = k0 + t * j->kstep;
-        load_row(dt, j->k + (attn_token_offset(&j->km, g) + h * D) * (int64_t)es, D, f->row, 1.0f);
+        load_row(dt, j->k + (attn_token_offset(&j->km, g) + h * D) * es, D, f->row, 1.0f);
         float *panel = f->kt + t / ATTN_NR * D * ATTN_NR + t % ATTN_NR;
         for (int64_t d = 0; d < D; d++)
             panel[d * ATTN_NR] = f->row[d];
-        load_row(dt, j->v + (attn_token_offset(&j->vm, g) + h * D) * (int64_t)es, D,
+        load_row(dt, j->v + (attn_token_offset(&j->vm, g) + h * D) * es, D,
                  f->vp + t * Dp, 1.0f);
     }
     /* the last panel's missing keys: zero scores, masked before the softmax */
@@ -165,14 +165,14 @@ VDK_INLINE void pv_block(const float *p, const float *v, int64_t Dp, int64_t nk,
 VDK_INLINE void query_block(const attn_job *j, vdk_dtype dt, int64_t s, int64_t h, int64_t b,
                             const flash_scratch *f)
 {
-    const size_t es = vdk_dtype_size(dt);
+    const int64_t es = attn_es(dt);
     const int64_t D = j->D, Dp = j->Dp, i0 = b * BQ;
     const int64_t nq = j->Sq - i0 < BQ ? j->Sq - i0 : BQ;
     const int64_t tiles = (nq + ATTN_MR - 1) / ATTN_MR, q0 = attn_qfirst(j, s) + i0 * j->qstep;
     for (int64_t r = 0; r < tiles * ATTN_MR; r++) {
         if (r < nq)
             load_row(dt,
-                     j->q + (attn_token_offset(&j->qm, q0 + r * j->qstep) + h * D) * (int64_t)es,
+                     j->q + (attn_token_offset(&j->qm, q0 + r * j->qstep) + h * D) * es,
                      D, f->qp + r * Dp, j->scale);
         else
             memset(f->qp + r * Dp, 0, (size_t)Dp * sizeof(float));
@@ -193,7 +193,7 @@ VDK_INLINE void query_block(const attn_job *j, vdk_dtype dt, int64_t s, int64_t 
         }
     }
     for (int64_t r = 0; r < nq; r++) {
-        char *dst = j->o + (attn_token_offset(&j->om, q0 + r * j->qstep) + h * D) * (int64_t)es;
+        char *dst = j->o + (attn_token_offset(&j->om, q0 + r * j->qstep) + h * D) * es;
         const vf inv = vf_set1(1.0f / f->l[r]);
         const float *a = f->acc + r * Dp;
         int64_t c = 0;

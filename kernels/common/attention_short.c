@@ -1,34 +1,61 @@
 /* Temporal self-attention over short sequences (T frames, up to
  * ATTN_SHORT_MAX_T): every pixel (n, h, w) is a sequence whose tokens lie one
- * frame apart (stride H*W*C in a dense tensor). It is memory-bound: the whole
- * T x T problem of one (pixel, head) fits in L1, so q, k and v are read from
- * their strided layout once, o is written once, and the softmax is a plain
- * (non-online) one over each row of T scores.
+ * frame apart (stride H*W*C in a dense tensor). The whole T x T problem of one
+ * (pixel, head) fits in L1, so the softmax is a plain (non-online) one over
+ * each row of T scores, and the kernel is memory-bound: q, k and v are read
+ * once, o is written once.
+ *
+ * Threads take contiguous ranges of pixels. A block of pixels is copied, frame
+ * by frame (T sequential runs per tensor), into f32 scratch laid out
+ * [pixel][head][token][channel]; it is computed there while the next block is
+ * prefetched, and its o copied back the same way. The copies also keep the
+ * compute off the raw layout, whose rows 4 KiB multiples apart would all fall
+ * into the same L1 sets.
  *
  * Scores are taken query by query against VW keys at once: VW dot products
  * accumulated along the channels, then finished together by vf_hsum_each, so no
  * transpose of K is needed. P·V is the broadcast-FMA register tile of
- * attention.h, rows being queries, with the 1/sum of each row applied as the
- * tile is stored. f32 rows whose head width is a multiple of VW are used where
- * they lie; otherwise each (pixel, head) is first widened into f32 scratch rows
- * of Dp floats. Threads take contiguous ranges of pixels, all heads of a pixel
- * in turn, so that each thread streams through memory. */
+ * attention.h, rows being queries, with each row's 1/sum applied as the tile
+ * is stored. */
 #include "attention.h"
 
 #include <math.h>
 
+/* Pixels per block: the block's q, k, v and o in f32 scratch take about this
+ * many bytes, so that they stay in L2 between the copy and the compute. */
+#define BLOCK_BYTES (256 * 1024)
+
 typedef struct short_scratch {
-    float *qs, *ks, *vs, *p, *inv;
+    float *qs, *ks, *vs, *os, *p, *inv;
 } short_scratch;
+
+/* Rows of one (pixel, head) in scratch: T rounded up to VW (k's rows past T
+ * are zeros, so that keys go VW at a time) and to ATTN_MR (the last P·V tile
+ * writes whole tiles of o). */
+static int64_t head_rows(const attn_job *j)
+{
+    const int64_t a = attn_round_up(j->Sq, VW), b = attn_round_up(j->Sq, ATTN_MR);
+    return a > b ? a : b;
+}
+
+static int64_t head_floats(const attn_job *j) { return head_rows(j) * j->Dp; }
+
+static int64_t block_pixels(const attn_job *j)
+{
+    const int64_t per_pixel = 4 * j->heads * head_floats(j) * (int64_t)sizeof(float);
+    const int64_t P = BLOCK_BYTES / per_pixel;
+    return P < 1 ? 1 : P;
+}
 
 static size_t short_layout(const attn_job *j, char *base, short_scratch *f)
 {
     const int64_t T = j->Sq, Tp = attn_round_up(T, VW), Tr = attn_round_up(T, ATTN_MR);
-    const int64_t rows = attn_round_up(T * j->Dp, 16);
-    const int64_t sizes[5] = {rows, rows, rows, attn_round_up(Tr * Tp, 16), attn_round_up(Tr, 16)};
-    float **parts[5] = {&f->qs, &f->ks, &f->vs, &f->p, &f->inv};
+    const int64_t block = attn_round_up(block_pixels(j) * j->heads * head_floats(j), 16);
+    const int64_t sizes[6] = {block, block, block, block, attn_round_up(Tr * Tp, 16),
+                              attn_round_up(Tr, 16)};
+    float **parts[6] = {&f->qs, &f->ks, &f->vs, &f->os, &f->p, &f->inv};
     int64_t at = 0;
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < 6; i++) {
         if (base)
             *parts[i] = (float *)base + at;
         at += sizes[i];
@@ -38,105 +65,137 @@ static size_t short_layout(const attn_job *j, char *base, short_scratch *f)
 
 size_t VDK_K(attn_short_scratch)(const attn_job *j) { return short_layout(j, NULL, NULL); }
 
-/* T rows of D channels (dtype dt, at src with row stride ld elements) widened
- * into dst rows of Dp floats, zeros past D. */
-VDK_INLINE void widen_rows(vdk_dtype dt, const char *src, int64_t ld, int64_t T, int64_t D,
-                           int64_t Dp, float *dst)
+/* One row of D channels of dtype dt at src widened to f32 at dst, zeros up to
+ * Dp; and back. */
+VDK_INLINE void widen_row(vdk_dtype dt, const char *src, int64_t D, float *dst)
 {
-    const size_t es = vdk_dtype_size(dt);
-    for (int64_t t = 0; t < T; t++) {
-        const char *row = src + t * ld * (int64_t)es;
-        float *out = dst + t * Dp;
-        int64_t c = 0;
-        for (; c + VW <= D; c += VW)
-            vf_store(out + c, vdt_load(dt, row, c));
-        if (c < D)
-            vf_store(out + c, vdt_load_n(dt, row, c, (int)(D - c)));
+    int64_t c = 0;
+    for (; c + VW <= D; c += VW)
+        vf_store(dst + c, vdt_load(dt, src, c));
+    if (c < D)
+        vf_store(dst + c, vdt_load_n(dt, src, c, (int)(D - c)));
+}
+
+VDK_INLINE void narrow_row(vdk_dtype dt, const float *src, int64_t D, char *dst)
+{
+    int64_t c = 0;
+    for (; c + VW <= D; c += VW)
+        vdt_store(dt, dst, c, vf_load(src + c));
+    if (c < D)
+        vdt_store_n(dt, dst, c, vf_load(src + c), (int)(D - c));
+}
+
+/* Software prefetch of the next block of pixels, a few lines at a time from
+ * inside the compute loops of this block, so that memory and arithmetic
+ * overlap: issued in one burst, the prefetches would stall on the core's miss
+ * buffers as the plain loads do. Rows go tensor by tensor (q, k, v to read, o
+ * to write), frame by frame, pixel by pixel: runs that are contiguous in a
+ * dense tensor. */
+typedef struct pf_cursor {
+    int64_t s, np, r, rows, b, bytes;
+    const char *row;
+} pf_cursor;
+
+VDK_INLINE const char *pf_row(const attn_job *j, vdk_dtype dt, const pf_cursor *c)
+{
+    const int64_t p = c->r % c->np, t = c->r / c->np % j->Sq, which = c->r / c->np / j->Sq;
+    const attn_tokens *m = which == 0 ? &j->qm : which == 1 ? &j->km : which == 2 ? &j->vm : &j->om;
+    const char *base = which == 0 ? j->q : which == 1 ? j->k : which == 2 ? j->v : j->o;
+    return base + (attn_token_offset(m, attn_qfirst(j, c->s + p)) + t * m->st) *
+                      attn_es(dt);
+}
+
+VDK_INLINE pf_cursor pf_start(const attn_job *j, vdk_dtype dt, int64_t s, int64_t np)
+{
+    pf_cursor c = {s, np, 0, 4 * j->Sq * np, 0, j->heads * j->D * attn_es(dt), NULL};
+    if (np > 0)
+        c.row = pf_row(j, dt, &c);
+    return c;
+}
+
+VDK_INLINE void pf_step(const attn_job *j, vdk_dtype dt, pf_cursor *c, int64_t lines)
+{
+    for (; lines > 0 && c->r < c->rows; lines--) {
+        const bool write = c->r >= 3 * j->Sq * c->np;
+        attn_prefetch(c->row + c->b, 1, write);
+        c->b += 64;
+        if (c->b >= c->bytes) {
+            c->b = 0;
+            if (++c->r < c->rows)
+                c->row = pf_row(j, dt, c);
+        }
     }
 }
 
-/* The scores of query row qi against keys [j0, j0 + nk), nk <= VW: lane jj is
- * q . k[j0 + jj] (0 past nk). Rows are Dp floats long, a multiple of VW. */
-VDK_INLINE vf dot_keys(const float *qi, const float *k, int64_t ldk, int64_t j0, int64_t nk,
-                       int64_t Dp)
+/* The scores of query row qi against keys [j0, j0 + VW): lane jj is
+ * q . k[j0 + jj]. Rows are Dp floats long, a multiple of VW. */
+VDK_INLINE vf dot_keys(const float *qi, const float *k, int64_t ldk, int64_t j0, int64_t Dp)
 {
     vf acc[VW];
     for (int jj = 0; jj < VW; jj++)
         acc[jj] = vf_zero();
     const float *kj = k + j0 * ldk;
-    if (nk == VW) {
-        for (int64_t c = 0; c < Dp; c += VW) {
-            const vf qv = vf_load(qi + c);
-            for (int jj = 0; jj < VW; jj++)
-                acc[jj] = vf_fma(qv, vf_load(kj + jj * ldk + c), acc[jj]);
-        }
-    } else {
-        for (int64_t c = 0; c < Dp; c += VW) {
-            const vf qv = vf_load(qi + c);
-            for (int64_t jj = 0; jj < nk; jj++)
-                acc[jj] = vf_fma(qv, vf_load(kj + jj * ldk + c), acc[jj]);
-        }
+    for (int64_t c = 0; c < Dp; c += VW) {
+        const vf qv = vf_load(qi + c);
+        for (int jj = 0; jj < VW; jj++)
+            acc[jj] = vf_fma(qv, vf_load(kj + jj * ldk + c), acc[jj]);
     }
     return vf_hsum_each(acc);
 }
 
-/* p[i][0..T) = e^(s_i - max s_i) for every query i, inv[i] = 1 / sum. */
+/* p[i][0..T) = e^(s_i - max s_i) for every query i, inv[i] = 1 / sum. The
+ * dot products of all rows go first and the softmax of all rows after, so that
+ * neither waits on the other's latency. */
 VDK_INLINE void scores(const float *q, int64_t ldq, const float *k, int64_t ldk, int64_t T,
-                       int64_t Dp, float scale, float *p, float *inv)
+                       int64_t Dp, float scale, float *p, float *inv, const attn_job *j,
+                       vdk_dtype dt, pf_cursor *pf, int64_t pf_lines)
 {
     const int64_t Tp = attn_round_up(T, VW);
     const vf sv = vf_set1(scale);
+    /* added to the last group of scores: -inf on the missing keys (which
+     * scored 0), so that they weigh nothing */
+    float tail[VW];
+    for (int jj = 0; jj < VW; jj++)
+        tail[jj] = (Tp - VW + jj) < T ? 0.0f : -INFINITY;
+    const vf tv = vf_load(tail);
+    for (int64_t i = 0; i < T; i++) {
+        pf_step(j, dt, pf, pf_lines);
+        for (int64_t j0 = 0; j0 + VW < Tp; j0 += VW)
+            vf_store(p + i * Tp + j0, vf_mul(dot_keys(q + i * ldq, k, ldk, j0, Dp), sv));
+        vf_store(p + i * Tp + Tp - VW,
+                 vf_fma(dot_keys(q + i * ldq, k, ldk, Tp - VW, Dp), sv, tv));
+    }
+    /* row by row, each pass's rows independent of one another: the maxima, the
+     * exponentials and their sums, the reciprocals VW rows at a time */
+    for (int64_t i = 0; i < T; i++) {
+        vf mx = vf_load(p + i * Tp);
+        for (int64_t j0 = VW; j0 < Tp; j0 += VW)
+            mx = vf_max(mx, vf_load(p + i * Tp + j0));
+        inv[i] = vf_hmax(mx);
+    }
     for (int64_t i = 0; i < T; i++) {
         float *s = p + i * Tp;
-        vf mx = vf_set1(-INFINITY);
-        for (int64_t j0 = 0; j0 < T; j0 += VW) {
-            const int64_t nk = T - j0 < VW ? T - j0 : VW;
-            vf sc = vf_mul(dot_keys(q + i * ldq, k, ldk, j0, nk, Dp), sv);
-            vf_store(s + j0, sc);
-            if (nk < VW) {
-                /* the missing keys of the last group scored 0: mask them */
-                for (int64_t j = T; j < Tp; j++)
-                    s[j] = -INFINITY;
-                sc = vf_load(s + j0);
-            }
-            mx = vf_max(mx, sc);
-        }
-        const vf mv = vf_set1(vf_hmax(mx));
+        const vf mv = vf_set1(inv[i]);
         vf sum = vf_zero();
         for (int64_t j0 = 0; j0 < Tp; j0 += VW) {
             const vf e = vf_exp(vf_sub(vf_load(s + j0), mv));
             vf_store(s + j0, e);
             sum = vf_add(sum, e);
         }
-        inv[i] = 1.0f / vf_hsum(sum);
+        inv[i] = vf_hsum(sum);
     }
+    const vf one = vf_set1(1.0f);
+    int64_t i = 0;
+    for (; i + VW <= T; i += VW)
+        vf_store(inv + i, vf_div(one, vf_load(inv + i)));
+    for (; i < T; i++)
+        inv[i] = 1.0f / inv[i];
 }
 
-/* Stores nv vectors of columns from c of the first n rows of acc, times inv[r],
- * as dt into o (row stride ldo elements), D channels per row. */
-VDK_INLINE void store_tile(vdk_dtype dt, vf acc[ATTN_MR][ATTN_NV], const int rows, const int nv,
-                           const float *inv, int64_t n, int64_t c, int64_t D, char *o,
-                           int64_t ldo)
-{
-    const size_t es = vdk_dtype_size(dt);
-    for (int r = 0; r < rows && r < n; r++) {
-        const vf iv = vf_set1(inv[r]);
-        char *dst = o + r * ldo * (int64_t)es;
-        for (int u = 0; u < nv; u++) {
-            const int64_t col = c + u * VW;
-            if (col + VW <= D)
-                vdt_store(dt, dst, col, vf_mul(acc[r][u], iv));
-            else if (col < D)
-                vdt_store_n(dt, dst, col, vf_mul(acc[r][u], iv), (int)(D - col));
-        }
-    }
-}
-
-/* o rows [0, n) (n <= rows) = inv[i] * sum_j p[i][j] v[j]; `rows` is the
- * register tile's height, a constant. Rows of p past T are zeros. */
-VDK_INLINE void pv_rows(vdk_dtype dt, const int rows, const float *p, int64_t Tp,
-                        const float *inv, const float *v, int64_t ldv, int64_t T, int64_t D,
-                        int64_t Dp, char *o, int64_t ldo, int64_t n)
+/* o rows [0, rows) = inv[i] * sum_j p[i][j] v[j], into f32 rows of Dp floats;
+ * `rows` is the register tile's height, a constant. */
+VDK_INLINE void pv_rows(const int rows, const float *p, int64_t Tp, const float *inv,
+                        const float *v, int64_t T, int64_t Dp, float *o)
 {
     vf acc[ATTN_MR][ATTN_NV];
     for (int64_t c = 0; c < Dp;) {
@@ -145,59 +204,94 @@ VDK_INLINE void pv_rows(vdk_dtype dt, const int rows, const float *p, int64_t Tp
             for (int u = 0; u < ATTN_NV; u++)
                 acc[r][u] = vf_zero();
         if (nv == ATTN_NV)
-            attn_pv_tile(acc, rows, ATTN_NV, p, Tp, v + c, ldv, T);
+            attn_pv_tile(acc, rows, ATTN_NV, p, Tp, v + c, Dp, T);
         else
-            attn_pv_tile(acc, rows, 1, p, Tp, v + c, ldv, T);
-        store_tile(dt, acc, rows, nv, inv, n, c, D, o, ldo);
+            attn_pv_tile(acc, rows, 1, p, Tp, v + c, Dp, T);
+        for (int r = 0; r < rows; r++) {
+            const vf iv = vf_set1(inv[r]);
+            for (int u = 0; u < nv; u++)
+                vf_store(o + r * Dp + c + u * VW, vf_mul(acc[r][u], iv));
+        }
         c += nv * VW;
     }
 }
 
+/* Moves the rows of pixels [s, s + np), every head, between the tensor t (map
+ * m, data at base) and the block scratch [pixel][head][Tp][Dp], frame by
+ * frame: for each frame the pixels' rows are neighbours in a dense tensor, so
+ * the tensor is walked in T sequential runs. */
+VDK_INLINE void gather(const attn_job *j, vdk_dtype dt, const attn_tokens *m, const char *base,
+                       int64_t s, int64_t np, float *dst)
+{
+    const int64_t es = attn_es(dt);
+    const int64_t hf = head_floats(j);
+    for (int64_t t = 0; t < j->Sq; t++)
+        for (int64_t p = 0; p < np; p++) {
+            const char *row = base + (attn_token_offset(m, attn_qfirst(j, s + p)) + t * m->st) *
+                                         es;
+            for (int64_t h = 0; h < j->heads; h++)
+                widen_row(dt, row + h * j->D * es, j->D,
+                          dst + (p * j->heads + h) * hf + t * j->Dp);
+        }
+}
+
+VDK_INLINE void scatter(const attn_job *j, vdk_dtype dt, int64_t s, int64_t np, const float *src)
+{
+    const int64_t es = attn_es(dt);
+    const int64_t hf = head_floats(j);
+    for (int64_t t = 0; t < j->Sq; t++)
+        for (int64_t p = 0; p < np; p++) {
+            char *row = j->o + (attn_token_offset(&j->om, attn_qfirst(j, s + p)) + t * j->om.st) *
+                                   es;
+            for (int64_t h = 0; h < j->heads; h++)
+                narrow_row(dt, src + (p * j->heads + h) * hf + t * j->Dp, j->D,
+                           row + h * j->D * es);
+        }
+}
+
 VDK_INLINE void run(const attn_job *j, vdk_dtype dt, char *scratch, size_t per_thread)
 {
-    const size_t es = vdk_dtype_size(dt);
-    const int64_t T = j->Sq, D = j->D, Dp = j->Dp, Tp = attn_round_up(T, VW);
-    const bool direct = dt == VDK_F32 && D % VW == 0;
+    const int64_t T = j->Sq, Dp = j->Dp, Tp = attn_round_up(T, VW), hf = head_floats(j);
+    const int64_t P = block_pixels(j);
 #pragma omp parallel num_threads(j->team)
     {
         short_scratch f;
         short_layout(j, scratch + per_thread * (size_t)vdk_cpu_thread_id(), &f);
-        /* the rows of p past T feed the padded rows of the last tile */
+        /* zeros that are never overwritten: the rows of p past T (the padded
+         * rows of the last tile) and the rows of k past T (the padded keys) */
         memset(f.p, 0, (size_t)(attn_round_up(T, ATTN_MR) * Tp) * sizeof(float));
+        memset(f.inv, 0, (size_t)attn_round_up(T, ATTN_MR) * sizeof(float));
+        for (int64_t ph = 0; ph < P * j->heads; ph++)
+            memset(f.ks + ph * hf + T * Dp, 0, (size_t)((head_rows(j) - T) * Dp) * sizeof(float));
         int64_t s0, s1;
         vdk_cpu_split(j->seqs, vdk_cpu_team_size(), vdk_cpu_thread_id(), &s0, &s1);
-        for (int64_t s = s0; s < s1; s++) {
-            const int64_t g = attn_qfirst(j, s);
-            const char *qb = j->q + attn_token_offset(&j->qm, g) * (int64_t)es;
-            const char *kb = j->k + attn_token_offset(&j->km, g) * (int64_t)es;
-            const char *vb = j->v + attn_token_offset(&j->vm, g) * (int64_t)es;
-            char *ob = j->o + attn_token_offset(&j->om, g) * (int64_t)es;
-            for (int64_t h = 0; h < j->heads; h++) {
-                const float *q = f.qs, *k = f.ks, *v = f.vs;
-                int64_t ldq = Dp, ldk = Dp, ldv = Dp;
-                if (direct) {
-                    q = (const float *)qb + h * D, ldq = j->qm.st;
-                    k = (const float *)kb + h * D, ldk = j->km.st;
-                    v = (const float *)vb + h * D, ldv = j->vm.st;
-                } else {
-                    widen_rows(dt, qb + h * D * (int64_t)es, j->qm.st, T, D, Dp, f.qs);
-                    widen_rows(dt, kb + h * D * (int64_t)es, j->km.st, T, D, Dp, f.ks);
-                    widen_rows(dt, vb + h * D * (int64_t)es, j->vm.st, T, D, Dp, f.vs);
-                }
-                scores(q, ldq, k, ldk, T, Dp, j->scale, f.p, f.inv);
-                char *oh = ob + h * D * (int64_t)es;
+        for (int64_t s = s0; s < s1; s += P) {
+            const int64_t np = s1 - s < P ? s1 - s : P;
+            gather(j, dt, &j->qm, j->q, s, np, f.qs);
+            gather(j, dt, &j->km, j->k, s, np, f.ks);
+            gather(j, dt, &j->vm, j->v, s, np, f.vs);
+            const int64_t next = s + np < s1 ? (s1 - s - np < P ? s1 - s - np : P) : 0;
+            pf_cursor pf = pf_start(j, dt, s + np, next);
+            /* lines per prefetch point: T score rows and the P·V tiles of each
+             * (pixel, head) of this block */
+            const int64_t points = np * j->heads * (T + (T + ATTN_MR - 1) / ATTN_MR);
+            const int64_t pf_lines = (pf.rows * ((pf.bytes + 63) / 64) + points - 1) / points;
+            for (int64_t ph = 0; ph < np * j->heads; ph++) {
+                scores(f.qs + ph * hf, Dp, f.ks + ph * hf, Dp, T, Dp, j->scale, f.p, f.inv, j, dt,
+                       &pf, pf_lines);
+                float *o = f.os + ph * hf;
                 for (int64_t i0 = 0; i0 < T; i0 += ATTN_MR) {
-                    const int64_t n = T - i0 < ATTN_MR ? T - i0 : ATTN_MR;
                     const float *pi = f.p + i0 * Tp;
-                    char *oi = oh + i0 * j->om.st * (int64_t)es;
-                    if (ATTN_MR > 1 && n <= ATTN_MR / 2)
-                        pv_rows(dt, ATTN_MR / 2, pi, Tp, f.inv + i0, v, ldv, T, D, Dp, oi,
-                                j->om.st, n);
+                    pf_step(j, dt, &pf, pf_lines);
+                    /* the last tile may run past T into the scratch's padded rows */
+                    if (ATTN_MR > 1 && T - i0 <= ATTN_MR / 2)
+                        pv_rows(ATTN_MR / 2, pi, Tp, f.inv + i0, f.vs + ph * hf, T, Dp,
+                                o + i0 * Dp);
                     else
-                        pv_rows(dt, ATTN_MR, pi, Tp, f.inv + i0, v, ldv, T, D, Dp, oi,
-                                j->om.st, n);
+                        pv_rows(ATTN_MR, pi, Tp, f.inv + i0, f.vs + ph * hf, T, Dp, o + i0 * Dp);
                 }
             }
+            scatter(j, dt, s, np, f.os);
         }
     }
 }
