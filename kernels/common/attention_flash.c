@@ -36,14 +36,17 @@ static size_t flash_layout(const attn_job *j, char *base, flash_scratch *f)
     float **parts[9] = {&f->kt, &f->vp, &f->qp, &f->acc, &f->st, &f->m, &f->l, &f->alpha, &f->row};
     int64_t at = 0;
     for (int i = 0; i < 9; i++) {
-        if (base)
-            *parts[i] = (float *)base + at;
+        *parts[i] = base ? (float *)base + at : NULL;
         at += sizes[i];
     }
     return (size_t)at * sizeof(float);
 }
 
-size_t VDK_K(attn_flash_scratch)(const attn_job *j) { return flash_layout(j, NULL, NULL); }
+size_t VDK_K(attn_flash_scratch)(const attn_job *j)
+{
+    flash_scratch sizes_only;
+    return flash_layout(j, NULL, &sizes_only);
+}
 
 /* One row of D channels of dtype dt at `src`, widened to f32 into dst[0..Dp),
  * zeros past D, times `mul`. */

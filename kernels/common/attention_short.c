@@ -56,14 +56,17 @@ static size_t short_layout(const attn_job *j, char *base, short_scratch *f)
     float **parts[6] = {&f->qs, &f->ks, &f->vs, &f->os, &f->p, &f->inv};
     int64_t at = 0;
     for (int i = 0; i < 6; i++) {
-        if (base)
-            *parts[i] = (float *)base + at;
+        *parts[i] = base ? (float *)base + at : NULL;
         at += sizes[i];
     }
     return (size_t)at * sizeof(float);
 }
 
-size_t VDK_K(attn_short_scratch)(const attn_job *j) { return short_layout(j, NULL, NULL); }
+size_t VDK_K(attn_short_scratch)(const attn_job *j)
+{
+    short_scratch sizes_only;
+    return short_layout(j, NULL, &sizes_only);
+}
 
 /* One row of D channels of dtype dt at src widened to f32 at dst, zeros up to
  * Dp; and back. */
