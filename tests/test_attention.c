@@ -705,6 +705,10 @@ static vdk_tensor *case_view(vdk_tensor *t, bool strided, int64_t C)
     return b;
 }
 
+/* How many calls named each of the two CPU kernels (short temporal, flash), so
+ * that the suite can check that its cases reach both. */
+static int cpu_short_calls, cpu_flash_calls;
+
 static void check_cpu_case(const cpu_case *c, uint64_t seed)
 {
     const vt_tiers *tiers = vt_cpu_tiers();
@@ -780,6 +784,8 @@ static void check_cpu_case(const cpu_case *c, uint64_t seed)
                          strstr(kernel, vdk_dtype_name(dt)),
                      "cpu %s %s %s: vdk_last_kernel is '%s'", isa, c->what, vdk_dtype_name(dt),
                      kernel ? kernel : "(null)");
+            cpu_short_calls += kernel && strstr(kernel, ".attention.temporal.") != NULL;
+            cpu_flash_calls += kernel && strstr(kernel, ".attention.flash.") != NULL;
             VT_DESTROY(qt, kt, vt, qtv, ktv, vtv);
         }
         VT_DESTROY(qw, kw, vw, qv, kv, vv, q64, k64, v64, o64);
@@ -810,8 +816,10 @@ static void test_cpu(void)
         {"temporal T=7 D=40, 13 pixels", {1, 7, 13, 1, 40}, 1, TM, 0, 0, 2, false},
         {"temporal T=5 D=20 heads=2", {1, 5, 2, 3, 40}, 2, TM, 0, 0, 2, false},
         {"temporal T=9 D=128", {1, 9, 2, 2, 256}, 2, TM, 0, 0, 2, false},
-        {"temporal T=33 (flash)", {1, 33, 2, 1, 64}, 2, TM, 0, 0, 2, false},
-        {"temporal T=70 D=40 (flash)", {1, 70, 1, 2, 80}, 2, TM, 0, 0, 2, false},
+        {"temporal T=33", {1, 33, 2, 1, 64}, 2, TM, 0, 0, 2, false},
+        {"temporal T=70 D=40", {1, 70, 1, 2, 80}, 2, TM, 0, 0, 2, false},
+        {"temporal T=128 D=128", {1, 128, 1, 1, 128}, 1, TM, 0, 0, 2, false},
+        {"temporal T=131 (flash)", {1, 131, 1, 2, 40}, 1, TM, 0, 0, 2, false},
         {"temporal scale 2.5", {1, 6, 2, 2, 32}, 1, TM, 0, 2.5f, 2, false},
         {"temporal large scores", {1, 12, 2, 3, 64}, 1, TM, 0, 1.0f, 2.5, false},
         {"cross L=1", {2, 2, 3, 5, 64}, 1, S, 1, 0, 2, false},
@@ -822,10 +830,14 @@ static void test_cpu(void)
         {"strided temporal", {1, 6, 3, 2, 48}, 3, TM, 0, 0, 2, true},
         {"strided spatiotemporal", {2, 2, 2, 3, 24}, 1, ST, 0, 0, 2, true},
         {"strided cross L=9", {1, 2, 3, 4, 64}, 1, S, 9, 0, 2, true},
-        {"strided temporal long (flash)", {1, 35, 1, 2, 16}, 1, TM, 0, 0, 2, true},
+        {"strided temporal T=35", {1, 35, 1, 2, 16}, 1, TM, 0, 0, 2, true},
+        {"strided temporal T=137 (flash)", {1, 137, 1, 2, 16}, 1, TM, 0, 0, 2, true},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
         check_cpu_case(&cases[i], 500 + 10 * i);
+    VT_CHECK(cpu_short_calls > 0 && cpu_flash_calls > 0,
+             "cpu: the cases reached the short temporal kernel %d times and flash %d times",
+             cpu_short_calls, cpu_flash_calls);
 }
 
 int main(void)

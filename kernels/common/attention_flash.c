@@ -17,7 +17,7 @@
 /* Queries per block and keys per block: the block's K^T panels and V rows
  * (BK * D floats each) are reused by the BQ / ATTN_MR row tiles of the query
  * block while they sit in L1/L2. */
-#define BQ (ATTN_MR * 4)
+#define BQ (ATTN_MR * 8)
 #define BK (ATTN_NR * 4)
 
 /* The per-thread scratch, in floats, each part rounded to a cache line. */
