@@ -48,11 +48,29 @@ static attn_job describe(const vdk_attention_params *p, const vdk_tensor *q, con
     return j;
 }
 
+/* One key per sequence (cross-attention to a single image embedding, or
+ * sequences of one token): the softmax weight is e^0 / e^0 = 1 exactly, so
+ * every query's output is that key's value row, copied as it is (for any
+ * finite score; a NaN or infinite score, which the reference would spread, is
+ * not looked at). */
+static void copy_values(const attn_job *j)
+{
+    const int64_t es = attn_es(j->dt), C = j->heads * j->D;
+#pragma omp parallel for num_threads(j->team) schedule(static)
+    for (int64_t s = 0; s < j->seqs; s++) {
+        const char *v = j->v + attn_token_offset(&j->vm, attn_kfirst(j, s)) * es;
+        const int64_t q0 = attn_qfirst(j, s);
+        for (int64_t i = 0; i < j->Sq; i++)
+            memcpy(j->o + attn_token_offset(&j->om, q0 + i * j->qstep) * es, v, (size_t)(C * es));
+    }
+}
+
 vdk_status VDK_K(attention)(vdk_context *ctx, const vdk_attention_params *p, const vdk_tensor *q,
                             const vdk_tensor *k, const vdk_tensor *v, vdk_tensor *o)
 {
     static const char *const flash_names[] = VDK_KNAMES("attention.flash");
     static const char *const short_names[] = VDK_KNAMES("attention.temporal");
+    static const char *const copy_names[] = VDK_KNAMES("attention.onekey");
     attn_job j = describe(p, q, k, v, o);
     const bool short_seq = !j.cross && j.axes == VDK_AXES_TEMPORAL && j.T <= ATTN_SHORT_MAX_T;
 
@@ -65,6 +83,12 @@ vdk_status VDK_K(attention)(vdk_context *ctx, const vdk_attention_params *p, con
     if (units < j.team)
         j.team = (int)units;
 
+    if (j.Sk == 1) {
+        j.team = vdk_cpu_team_for(ctx, bytes);
+        copy_values(&j);
+        ctx->last_kernel = copy_names[j.dt];
+        return VDK_OK;
+    }
     size_t per_thread = short_seq ? VDK_K(attn_short_scratch)(&j) : VDK_K(attn_flash_scratch)(&j);
     per_thread = (per_thread + 63) / 64 * 64;
     const size_t total = per_thread * (size_t)j.team;

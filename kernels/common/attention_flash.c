@@ -20,6 +20,14 @@
 #define BQ (ATTN_MR * 8)
 #define BK (ATTN_NR * 4)
 
+/* The key block of a call: BK, or all keys at once when there are at most 2 BK
+ * of them (cross-attention's 77 text tokens), so that a short key sequence
+ * pays the per-block softmax and rescaling once. */
+static int64_t key_block(const attn_job *j)
+{
+    return j->Sk <= 2 * BK ? attn_round_up(j->Sk, ATTN_NR) : BK;
+}
+
 /* The per-thread scratch, in floats, each part rounded to a cache line. */
 typedef struct flash_scratch {
     float *kt, *vp, *qp, *acc, *st, *m, *l, *alpha, *row;
@@ -31,7 +39,7 @@ static size_t flash_layout(const attn_job *j, char *base, flash_scratch *f)
 {
     const int64_t panels = (j->Sk + ATTN_NR - 1) / ATTN_NR;
     const int64_t sizes[9] = {lines(panels * j->D * ATTN_NR), lines(j->Sk * j->Dp),
-                              lines(BQ * j->Dp), lines(BQ * j->Dp), lines(ATTN_MR * BK),
+                              lines(BQ * j->Dp), lines(BQ * j->Dp), lines(ATTN_MR * key_block(j)),
                               lines(BQ), lines(BQ), lines(ATTN_MR), lines(j->Dp)};
     float **parts[9] = {&f->kt, &f->vp, &f->qp, &f->acc, &f->st, &f->m, &f->l, &f->alpha, &f->row};
     int64_t at = 0;
@@ -107,14 +115,15 @@ VDK_INLINE void score_tile(const float *q, int64_t ldq, const float *kt, int64_t
             vf_store(s + r * lds + u * VW, acc[r][u]);
 }
 
-/* The online softmax step of ATTN_MR rows of scores st[r][0..nk) (stride BK):
+/* The online softmax step of ATTN_MR rows of scores st[r][0..nk) (stride bk):
  * st becomes e^(s - m_new), l and m are updated, and alpha[r] = e^(m_old - m_new)
  * is the factor the row's accumulator is rescaled by. */
-VDK_INLINE void online_softmax(float *st, int64_t nk, float *m, float *l, float *alpha)
+VDK_INLINE void online_softmax(float *st, int64_t bk, int64_t nk, float *m, float *l,
+                               float *alpha)
 {
     const int64_t nkv = attn_round_up(nk, VW);
     for (int r = 0; r < ATTN_MR; r++) {
-        float *s = st + r * BK;
+        float *s = st + r * bk;
         for (int64_t c = nk; c < nkv; c++)
             s[c] = -INFINITY;
         vf mx = vf_set1(m[r]);
@@ -138,8 +147,8 @@ VDK_INLINE void online_softmax(float *st, int64_t nk, float *m, float *l, float 
 
 /* acc = alpha * acc + P V over the nk keys of one block, for the ATTN_MR rows
  * of one row tile, every column chunk of Dp. */
-VDK_INLINE void pv_block(const float *p, const float *v, int64_t Dp, int64_t nk, float *acc,
-                         const float *alpha)
+VDK_INLINE void pv_block(const float *p, int64_t bk, const float *v, int64_t Dp, int64_t nk,
+                         float *acc, const float *alpha)
 {
     vf a[ATTN_MR][ATTN_NV], av[ATTN_MR];
     for (int r = 0; r < ATTN_MR; r++)
@@ -149,7 +158,7 @@ VDK_INLINE void pv_block(const float *p, const float *v, int64_t Dp, int64_t nk,
         for (int r = 0; r < ATTN_MR; r++)
             for (int u = 0; u < ATTN_NV; u++)
                 a[r][u] = vf_mul(vf_load(acc + r * Dp + c + u * VW), av[r]);
-        attn_pv_tile(a, ATTN_MR, ATTN_NV, p, BK, v + c, Dp, nk);
+        attn_pv_tile(a, ATTN_MR, ATTN_NV, p, bk, v + c, Dp, nk);
         for (int r = 0; r < ATTN_MR; r++)
             for (int u = 0; u < ATTN_NV; u++)
                 vf_store(acc + r * Dp + c + u * VW, a[r][u]);
@@ -157,7 +166,7 @@ VDK_INLINE void pv_block(const float *p, const float *v, int64_t Dp, int64_t nk,
     for (; c < Dp; c += VW) {
         for (int r = 0; r < ATTN_MR; r++)
             a[r][0] = vf_mul(vf_load(acc + r * Dp + c), av[r]);
-        attn_pv_tile(a, ATTN_MR, 1, p, BK, v + c, Dp, nk);
+        attn_pv_tile(a, ATTN_MR, 1, p, bk, v + c, Dp, nk);
         for (int r = 0; r < ATTN_MR; r++)
             vf_store(acc + r * Dp + c, a[r][0]);
     }
@@ -183,16 +192,17 @@ VDK_INLINE void query_block(const attn_job *j, vdk_dtype dt, int64_t s, int64_t 
         f->m[r] = -INFINITY;
         f->l[r] = 0.0f;
     }
-    for (int64_t k0 = 0; k0 < j->Sk; k0 += BK) {
-        const int64_t nk = j->Sk - k0 < BK ? j->Sk - k0 : BK;
+    const int64_t bk = key_block(j);
+    for (int64_t k0 = 0; k0 < j->Sk; k0 += bk) {
+        const int64_t nk = j->Sk - k0 < bk ? j->Sk - k0 : bk;
         const int64_t panels = (nk + ATTN_NR - 1) / ATTN_NR;
         const float *kt = f->kt + k0 / ATTN_NR * D * ATTN_NR;
         for (int64_t t = 0; t < tiles; t++) {
             const float *qt = f->qp + t * ATTN_MR * Dp;
             for (int64_t pn = 0; pn < panels; pn++)
-                score_tile(qt, Dp, kt + pn * D * ATTN_NR, D, f->st + pn * ATTN_NR, BK);
-            online_softmax(f->st, nk, f->m + t * ATTN_MR, f->l + t * ATTN_MR, f->alpha);
-            pv_block(f->st, f->vp + k0 * Dp, Dp, nk, f->acc + t * ATTN_MR * Dp, f->alpha);
+                score_tile(qt, Dp, kt + pn * D * ATTN_NR, D, f->st + pn * ATTN_NR, bk);
+            online_softmax(f->st, bk, nk, f->m + t * ATTN_MR, f->l + t * ATTN_MR, f->alpha);
+            pv_block(f->st, bk, f->vp + k0 * Dp, Dp, nk, f->acc + t * ATTN_MR * Dp, f->alpha);
         }
     }
     for (int64_t r = 0; r < nq; r++) {
