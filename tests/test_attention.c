@@ -840,6 +840,50 @@ static void test_cpu(void)
              cpu_short_calls, cpu_flash_calls);
 }
 
+/* Every output row is computed by one thread in a fixed order, so the thread
+ * count does not change a single bit (docs/cpu.md asks at most rounding). */
+static void test_cpu_threads(void)
+{
+    const vt_tiers *tiers = vt_cpu_tiers();
+    const struct {
+        int64_t shape[5];
+        vdk_attention_axes axes;
+        int64_t L;
+    } runs[] = {{{1, 3, 9, 11, 64}, VDK_AXES_SPATIAL, 0},
+                {{1, 14, 5, 7, 128}, VDK_AXES_TEMPORAL, 0},
+                {{2, 4, 8, 8, 64}, VDK_AXES_SPATIAL, 77}};
+    for (int ti = 0; ti < tiers->n; ti++) {
+        vdk_context *one = NULL;
+        VT_STATUS(NULL, vdk_context_create(&(vdk_context_desc){.backend = VDK_BACKEND_CPU,
+                                                                .cpu_isa = tiers->isa[ti],
+                                                                .threads = 1},
+                                           &one),
+                  VDK_OK);
+        for (int r = 0; r < 3; r++) {
+            const int64_t *sh = runs[r].shape, kv[3] = {sh[0], runs[r].L, sh[4]};
+            const int krank = runs[r].L ? 3 : 5;
+            const vdk_attention_params p = {runs[r].axes, 2, 0};
+            vdk_context *cs[2] = {one, tiers->ctx[ti]};
+            double *out[2];
+            for (int c = 0; c < 2; c++) {
+                vdk_tensor *q = vt_random(cs[c], VDK_F32, 5, sh, 601, -2, 2);
+                vdk_tensor *k = vt_random(cs[c], VDK_F32, krank, krank == 3 ? kv : sh, 602, -2, 2);
+                vdk_tensor *v = vt_random(cs[c], VDK_F32, krank, krank == 3 ? kv : sh, 603, -1, 1);
+                vdk_tensor *o = vt_tensor(cs[c], VDK_F32, 5, sh);
+                VT_STATUS(cs[c], vdk_attention(cs[c], &p, q, k, v, o), VDK_OK);
+                out[c] = vt_read(o);
+                VT_DESTROY(q, k, v, o);
+            }
+            vt_error e = vt_compare(out[1], out[0], numel(5, sh));
+            VT_CHECK(vt_error_ok(e, 0), "cpu %s run %d: 3 threads differ from 1: %.3g",
+                     vdk_cpu_isa_name(tiers->isa[ti]), r, e.norm_err);
+            free(out[0]);
+            free(out[1]);
+        }
+        vdk_context_destroy(one);
+    }
+}
+
 int main(void)
 {
     ctx = vt_context(VDK_BACKEND_REFERENCE);
@@ -857,6 +901,7 @@ int main(void)
     test_axes_are_groupings();
     test_bad_input();
     test_cpu();
+    test_cpu_threads();
     vdk_context_destroy(ctx);
     return vt_finish("test_attention");
 }
