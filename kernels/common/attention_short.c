@@ -21,12 +21,13 @@
 
 #include <math.h>
 
-/* Pixels per block: the block's q, k, v and o in f32 scratch take about this
- * many bytes, so that they stay in L2 between the copy and the compute. */
+/* The block's q, k, v and o in f32 scratch take about this many bytes, so that
+ * they stay in L2 between the copy and the compute. */
 #define BLOCK_BYTES (256 * 1024)
 
 typedef struct short_scratch {
     float *qs, *ks, *vs, *os, *p, *inv;
+    int64_t *offs; /* [2 blocks][q, k, v, o][pixel]: element offsets of frame 0 */
 } short_scratch;
 
 /* Rows of one (pixel, head) in scratch: T rounded up to VW (k's rows past T
@@ -40,10 +41,14 @@ static int64_t head_rows(const attn_job *j)
 
 static int64_t head_floats(const attn_job *j) { return head_rows(j) * j->Dp; }
 
+/* Pixels per block: BLOCK_BYTES of scratch, but no more than a thread's share
+ * (a small call then neither allocates nor clears what it does not use). */
 static int64_t block_pixels(const attn_job *j)
 {
     const int64_t per_pixel = 4 * j->heads * head_floats(j) * (int64_t)sizeof(float);
-    const int64_t P = BLOCK_BYTES / per_pixel;
+    const int64_t share = (j->seqs + j->team - 1) / j->team;
+    int64_t P = BLOCK_BYTES / per_pixel;
+    P = P < share ? P : share;
     return P < 1 ? 1 : P;
 }
 
@@ -59,6 +64,8 @@ static size_t short_layout(const attn_job *j, char *base, short_scratch *f)
         *parts[i] = base ? (float *)base + at : NULL;
         at += sizes[i];
     }
+    f->offs = base ? (int64_t *)((float *)base + at) : NULL;
+    at += attn_round_up(2 * 4 * block_pixels(j) * 2, 16);
     return (size_t)at * sizeof(float);
 }
 
@@ -95,22 +102,31 @@ VDK_INLINE void narrow_row(vdk_dtype dt, const float *src, int64_t D, char *dst)
  * to write), frame by frame, pixel by pixel: runs that are contiguous in a
  * dense tensor. */
 typedef struct pf_cursor {
-    int64_t s, np, r, rows, b, bytes;
+    const int64_t *off; /* the next block's pixel offsets, [q, k, v, o][np] */
+    int64_t np, p, t, w, b, bytes;
     const char *row;
 } pf_cursor;
 
-VDK_INLINE const char *pf_row(const attn_job *j, vdk_dtype dt, const pf_cursor *c)
+/* The tensor (q, k, v, o) and its token map, by number. */
+VDK_INLINE const char *tensor_of(const attn_job *j, int64_t w)
 {
-    const int64_t p = c->r % c->np, t = c->r / c->np % j->Sq, which = c->r / c->np / j->Sq;
-    const attn_tokens *m = which == 0 ? &j->qm : which == 1 ? &j->km : which == 2 ? &j->vm : &j->om;
-    const char *base = which == 0 ? j->q : which == 1 ? j->k : which == 2 ? j->v : j->o;
-    return base + (attn_token_offset(m, attn_qfirst(j, c->s + p)) + t * m->st) *
-                      attn_es(dt);
+    return w == 0 ? j->q : w == 1 ? j->k : w == 2 ? j->v : j->o;
 }
 
-VDK_INLINE pf_cursor pf_start(const attn_job *j, vdk_dtype dt, int64_t s, int64_t np)
+VDK_INLINE const attn_tokens *map_of(const attn_job *j, int64_t w)
 {
-    pf_cursor c = {s, np, 0, 4 * j->Sq * np, 0, j->heads * j->D * attn_es(dt), NULL};
+    return w == 0 ? &j->qm : w == 1 ? &j->km : w == 2 ? &j->vm : &j->om;
+}
+
+VDK_INLINE const char *pf_row(const attn_job *j, vdk_dtype dt, const pf_cursor *c)
+{
+    return tensor_of(j, c->w) + (c->off[c->w * c->np + c->p] + c->t * map_of(j, c->w)->st) *
+                                    attn_es(dt);
+}
+
+VDK_INLINE pf_cursor pf_start(const attn_job *j, vdk_dtype dt, const int64_t *off, int64_t np)
+{
+    pf_cursor c = {off, np, 0, 0, np > 0 ? 0 : 4, 0, j->heads * j->D * attn_es(dt), NULL};
     if (np > 0)
         c.row = pf_row(j, dt, &c);
     return c;
@@ -118,13 +134,17 @@ VDK_INLINE pf_cursor pf_start(const attn_job *j, vdk_dtype dt, int64_t s, int64_
 
 VDK_INLINE void pf_step(const attn_job *j, vdk_dtype dt, pf_cursor *c, int64_t lines)
 {
-    for (; lines > 0 && c->r < c->rows; lines--) {
-        const bool write = c->r >= 3 * j->Sq * c->np;
-        attn_prefetch(c->row + c->b, 1, write);
+    for (; lines > 0 && c->w < 4; lines--) {
+        attn_prefetch(c->row + c->b, 1, c->w == 3);
         c->b += 64;
         if (c->b >= c->bytes) {
             c->b = 0;
-            if (++c->r < c->rows)
+            if (++c->p == c->np) {
+                c->p = 0;
+                if (++c->t == j->Sq)
+                    c->t = 0, c->w++;
+            }
+            if (c->w < 4)
                 c->row = pf_row(j, dt, c);
         }
     }
@@ -219,33 +239,38 @@ VDK_INLINE void pv_rows(const int rows, const float *p, int64_t Tp, const float 
     }
 }
 
-/* Moves the rows of pixels [s, s + np), every head, between the tensor t (map
- * m, data at base) and the block scratch [pixel][head][Tp][Dp], frame by
- * frame: for each frame the pixels' rows are neighbours in a dense tensor, so
- * the tensor is walked in T sequential runs. */
-VDK_INLINE void gather(const attn_job *j, vdk_dtype dt, const attn_tokens *m, const char *base,
-                       int64_t s, int64_t np, float *dst)
+/* off[w * np + p]: where frame 0 of pixel s + p lies in tensor w (q, k, v, o). */
+VDK_INLINE void pixel_offsets(const attn_job *j, int64_t s, int64_t np, int64_t *off)
 {
-    const int64_t es = attn_es(dt);
-    const int64_t hf = head_floats(j);
+    for (int64_t w = 0; w < 4; w++)
+        for (int64_t p = 0; p < np; p++)
+            off[w * np + p] = attn_token_offset(map_of(j, w), attn_qfirst(j, s + p));
+}
+
+/* Moves the rows of np pixels (frame 0 of pixel p at element off[p] of tensor
+ * w), every head, between tensor w and the block scratch
+ * [pixel][head][row][Dp], frame by frame: for each frame the pixels' rows are
+ * neighbours in a dense tensor, so the tensor is walked in T sequential runs. */
+VDK_INLINE void gather(const attn_job *j, vdk_dtype dt, int64_t w, const int64_t *off, int64_t np,
+                       float *dst)
+{
+    const int64_t es = attn_es(dt), hf = head_floats(j), st = map_of(j, w)->st;
     for (int64_t t = 0; t < j->Sq; t++)
         for (int64_t p = 0; p < np; p++) {
-            const char *row = base + (attn_token_offset(m, attn_qfirst(j, s + p)) + t * m->st) *
-                                         es;
+            const char *row = tensor_of(j, w) + (off[p] + t * st) * es;
             for (int64_t h = 0; h < j->heads; h++)
                 widen_row(dt, row + h * j->D * es, j->D,
                           dst + (p * j->heads + h) * hf + t * j->Dp);
         }
 }
 
-VDK_INLINE void scatter(const attn_job *j, vdk_dtype dt, int64_t s, int64_t np, const float *src)
+VDK_INLINE void scatter(const attn_job *j, vdk_dtype dt, const int64_t *off, int64_t np,
+                        const float *src)
 {
-    const int64_t es = attn_es(dt);
-    const int64_t hf = head_floats(j);
+    const int64_t es = attn_es(dt), hf = head_floats(j), st = j->om.st;
     for (int64_t t = 0; t < j->Sq; t++)
         for (int64_t p = 0; p < np; p++) {
-            char *row = j->o + (attn_token_offset(&j->om, attn_qfirst(j, s + p)) + t * j->om.st) *
-                                   es;
+            char *row = j->o + (off[p] + t * st) * es;
             for (int64_t h = 0; h < j->heads; h++)
                 narrow_row(dt, src + (p * j->heads + h) * hf + t * j->Dp, j->D,
                            row + h * j->D * es);
@@ -268,17 +293,21 @@ VDK_INLINE void run(const attn_job *j, vdk_dtype dt, char *scratch, size_t per_t
             memset(f.ks + ph * hf + T * Dp, 0, (size_t)((head_rows(j) - T) * Dp) * sizeof(float));
         int64_t s0, s1;
         vdk_cpu_split(j->seqs, vdk_cpu_team_size(), vdk_cpu_thread_id(), &s0, &s1);
+        int64_t *off = f.offs, *next_off = f.offs + 4 * P;
+        if (s0 < s1)
+            pixel_offsets(j, s0, s1 - s0 < P ? s1 - s0 : P, off);
         for (int64_t s = s0; s < s1; s += P) {
             const int64_t np = s1 - s < P ? s1 - s : P;
-            gather(j, dt, &j->qm, j->q, s, np, f.qs);
-            gather(j, dt, &j->km, j->k, s, np, f.ks);
-            gather(j, dt, &j->vm, j->v, s, np, f.vs);
+            gather(j, dt, 0, off, np, f.qs);
+            gather(j, dt, 1, off + np, np, f.ks);
+            gather(j, dt, 2, off + 2 * np, np, f.vs);
             const int64_t next = s + np < s1 ? (s1 - s - np < P ? s1 - s - np : P) : 0;
-            pf_cursor pf = pf_start(j, dt, s + np, next);
+            pixel_offsets(j, s + np, next, next_off);
+            pf_cursor pf = pf_start(j, dt, next_off, next);
             /* lines per prefetch point: T score rows and the P·V tiles of each
              * (pixel, head) of this block */
             const int64_t points = np * j->heads * (T + (T + ATTN_MR - 1) / ATTN_MR);
-            const int64_t pf_lines = (pf.rows * ((pf.bytes + 63) / 64) + points - 1) / points;
+            const int64_t pf_lines = (4 * T * next * ((pf.bytes + 63) / 64) + points - 1) / points;
             for (int64_t ph = 0; ph < np * j->heads; ph++) {
                 scores(f.qs + ph * hf, Dp, f.ks + ph * hf, Dp, T, Dp, j->scale, f.p, f.inv, j, dt,
                        &pf, pf_lines);
@@ -294,7 +323,9 @@ VDK_INLINE void run(const attn_job *j, vdk_dtype dt, char *scratch, size_t per_t
                         pv_rows(ATTN_MR, pi, Tp, f.inv + i0, f.vs + ph * hf, T, Dp, o + i0 * Dp);
                 }
             }
-            scatter(j, dt, s, np, f.os);
+            scatter(j, dt, off + 3 * np, np, f.os);
+            int64_t *swap = off;
+            off = next_off, next_off = swap;
         }
     }
 }
