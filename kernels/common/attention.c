@@ -1,8 +1,8 @@
 /* vdk_attention on the CPU: describes the call (sequences, tokens, heads) for
- * the kernels, picks one, and gives each thread its scratch. Short temporal
- * self-attention goes to the memory-bound kernel of attention_short.c; every
- * other grouping, and cross-attention, to the flash kernel of
- * attention_flash.c. */
+ * the kernels, picks one, and gives each thread its scratch. One key per
+ * sequence is a copy of v (below); short temporal self-attention goes to the
+ * memory-bound kernel of attention_short.c; every other grouping, and
+ * cross-attention, to the flash kernel of attention_flash.c. */
 #include "attention.h"
 #include "ops.h"
 
@@ -79,6 +79,8 @@ vdk_status VDK_K(attention)(vdk_context *ctx, const vdk_attention_params *p, con
     const int64_t flops = 4 * j.seqs * j.heads * j.Sq * j.Sk * j.D;
     /* a thread per 128 KiB moved or 2 MFLOP computed (about 20 us either way) */
     j.team = vdk_cpu_team_for(ctx, bytes + flops / 16);
+    /* no more threads than pixels, or than register tiles of queries (flash's
+     * query blocks hold several): a tiny call allocates no idle scratch */
     const int64_t units = short_seq ? j.seqs : j.seqs * j.heads * ((j.Sq + ATTN_MR - 1) / ATTN_MR);
     if (units < j.team)
         j.team = (int)units;
