@@ -115,17 +115,18 @@ VDK_INLINE void score_tile(const float *q, int64_t ldq, const float *kt, int64_t
             vf_store(s + r * lds + u * VW, acc[r][u]);
 }
 
-/* The online softmax step of ATTN_MR rows of scores st[r][0..nk) (stride bk):
+/* The online softmax step of ATTN_MR rows of scores st[r][0..nk) (stride bk),
+ * the keys past nk in the last vector masked by adding `tail` (0 or -inf):
  * st becomes e^(s - m_new), l and m are updated, and alpha[r] = e^(m_old - m_new)
  * is the factor the row's accumulator is rescaled by. */
-VDK_INLINE void online_softmax(float *st, int64_t bk, int64_t nk, float *m, float *l,
+VDK_INLINE void online_softmax(float *st, int64_t bk, int64_t nk, vf tail, float *m, float *l,
                                float *alpha)
 {
     const int64_t nkv = attn_round_up(nk, VW);
     for (int r = 0; r < ATTN_MR; r++) {
         float *s = st + r * bk;
-        for (int64_t c = nk; c < nkv; c++)
-            s[c] = -INFINITY;
+        if (nk < nkv)
+            vf_store(s + nkv - VW, vf_add(vf_load(s + nkv - VW), tail));
         vf mx = vf_set1(m[r]);
         for (int64_t c = 0; c < nkv; c += VW)
             mx = vf_max(mx, vf_load(s + c));
@@ -193,6 +194,13 @@ VDK_INLINE void query_block(const attn_job *j, vdk_dtype dt, int64_t s, int64_t 
         f->l[r] = 0.0f;
     }
     const int64_t bk = key_block(j);
+    /* -inf on the lanes of the last vector past the last key: added, not
+     * stored lane by lane, so that no vector load waits on scalar stores */
+    const int64_t last = j->Sk - (j->Sk - 1) / bk * bk;
+    float tl[VW];
+    for (int jj = 0; jj < VW; jj++)
+        tl[jj] = attn_round_up(last, VW) - VW + jj < last ? 0.0f : -INFINITY;
+    const vf tail = vf_load(tl);
     for (int64_t k0 = 0; k0 < j->Sk; k0 += bk) {
         const int64_t nk = j->Sk - k0 < bk ? j->Sk - k0 : bk;
         const int64_t panels = (nk + ATTN_NR - 1) / ATTN_NR;
@@ -201,7 +209,8 @@ VDK_INLINE void query_block(const attn_job *j, vdk_dtype dt, int64_t s, int64_t 
             const float *qt = f->qp + t * ATTN_MR * Dp;
             for (int64_t pn = 0; pn < panels; pn++)
                 score_tile(qt, Dp, kt + pn * D * ATTN_NR, D, f->st + pn * ATTN_NR, bk);
-            online_softmax(f->st, bk, nk, f->m + t * ATTN_MR, f->l + t * ATTN_MR, f->alpha);
+            online_softmax(f->st, bk, nk, tail, f->m + t * ATTN_MR, f->l + t * ATTN_MR,
+                           f->alpha);
             pv_block(f->st, bk, f->vp + k0 * Dp, Dp, nk, f->acc + t * ATTN_MR * Dp, f->alpha);
         }
     }
