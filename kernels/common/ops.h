@@ -15,5 +15,7 @@ vdk_status VDK_K(softmax)(vdk_context *, const vdk_softmax_params *, const vdk_t
                           vdk_tensor *y);
 vdk_status VDK_K(unary)(vdk_context *, const vdk_unary_params *, const vdk_tensor *x,
                         vdk_tensor *y);
+vdk_status VDK_K(attention)(vdk_context *, const vdk_attention_params *, const vdk_tensor *q,
+                            const vdk_tensor *k, const vdk_tensor *v, vdk_tensor *o);
 
 #endif

@@ -59,4 +59,7 @@ static inline vf vf_select(vm m, vf a, vf b) { return m ? a : b; }
 static inline float vf_hsum(vf v) { return v; }
 static inline float vf_hmax(vf v) { return v; }
 
+/* Lane i = the horizontal sum of v[i], for the VW vectors v[0..VW). */
+static inline vf vf_hsum_each(const vf *v) { return v[0]; }
+
 #endif
