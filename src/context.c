@@ -1,6 +1,8 @@
 /* Contexts: which backend runs the operators, and where errors are reported. */
 #include "internal.h"
 
+#include "vdk_config.h"
+
 #include <stdlib.h>
 
 static const char *const backend_names[VDK_BACKEND_COUNT] = {
@@ -60,10 +62,7 @@ vdk_status vdk_context_create(const vdk_context_desc *desc, vdk_context **out)
     case VDK_BACKEND_CPU:
         break; /* vdk_cpu_context_init picks the tier's table */
     case VDK_BACKEND_VULKAN:
-        return vdk_fail(NULL, VDK_ERROR_UNSUPPORTED,
-                        "vdk_context_create: the Vulkan backend (VDK_BACKEND_VULKAN) is not "
-                        "implemented in this build of vdk %s; use VDK_BACKEND_REFERENCE",
-                        vdk_version_string());
+        break; /* vdk_vk_context_init opens the device and sets the table */
     default:
         break;
     }
@@ -75,18 +74,25 @@ vdk_status vdk_context_create(const vdk_context_desc *desc, vdk_context **out)
     ctx->backend = desc->backend;
     ctx->ops = ops;
     ctx->last_kernel = "";
-    if (desc->backend == VDK_BACKEND_CPU) {
-        vdk_status st = vdk_cpu_context_init(ctx, desc);
-        if (st != VDK_OK) {
-            free(ctx);
-            return st;
-        }
+    vdk_status st = VDK_OK;
+    if (desc->backend == VDK_BACKEND_CPU)
+        st = vdk_cpu_context_init(ctx, desc);
+    else if (desc->backend == VDK_BACKEND_VULKAN)
+        st = vdk_vk_context_init(ctx, desc);
+    if (st != VDK_OK) {
+        free(ctx);
+        return st;
     }
     *out = ctx;
     return VDK_OK;
 }
 
-void vdk_context_destroy(vdk_context *ctx) { free(ctx); }
+void vdk_context_destroy(vdk_context *ctx)
+{
+    if (ctx && ctx->dev)
+        ctx->dev->destroy(ctx);
+    free(ctx);
+}
 
 vdk_backend vdk_context_backend(const vdk_context *ctx)
 {
@@ -112,5 +118,28 @@ vdk_status vdk_sync(vdk_context *ctx)
 {
     if (!ctx)
         return vdk_fail(NULL, VDK_ERROR_NULL_POINTER, "vdk_sync: argument 'ctx' is NULL");
+    if (ctx->dev)
+        return ctx->dev->sync(ctx);
     return VDK_OK; /* host backends finish each operator before it returns */
 }
+
+#if !VDK_HAVE_VULKAN
+vdk_status vdk_vk_context_init(vdk_context *ctx, const vdk_context_desc *desc)
+{
+    (void)ctx;
+    (void)desc;
+    return vdk_fail(NULL, VDK_ERROR_UNSUPPORTED,
+                    "vdk_context_create: this build of vdk %s has no Vulkan backend "
+                    "(configured with VDK_VULKAN=OFF, or without the Vulkan headers, glslang "
+                    "or spirv-val); use VDK_BACKEND_REFERENCE or VDK_BACKEND_CPU",
+                    vdk_version_string());
+}
+
+int64_t vdk_context_validation_messages(const vdk_context *ctx, const char **first)
+{
+    (void)ctx;
+    if (first)
+        *first = "";
+    return 0;
+}
+#endif

@@ -10,15 +10,36 @@
 
 #define VDK_MESSAGE_SIZE 512
 
+struct vdk_device_ops;
+
 /* Memory behind one or more tensors. Host backends keep a host pointer; device
- * backends keep their own handle in backend_data. */
+ * backends keep their own handle in backend_data and their hooks in dev (the
+ * storage may outlive its context, so it carries them itself). */
 typedef struct vdk_storage {
     int refcount;
     bool owned;         /* freed with the storage (false for wrapped caller memory) */
     void *host;         /* host-visible base address, NULL on device-only storage */
     size_t bytes;
     void *backend_data;
+    const struct vdk_device_ops *dev; /* NULL for host storage */
 } vdk_storage;
+
+/* What a device backend (Vulkan) adds to a context: storage that lives on the
+ * device, and transfers that the front end's conversions run on (src/tensor.c). */
+typedef struct vdk_device_ops {
+    /* Device storage of `bytes` for s (sets s->backend_data). */
+    vdk_status (*alloc)(vdk_context *ctx, vdk_storage *s, size_t bytes);
+    /* Frees s->backend_data once no recorded work uses it. No context: s may
+     * outlive it. */
+    void (*release)(vdk_storage *s);
+    /* Copies bytes at byte offset `at` of s to or from host memory, after all work
+     * recorded so far has completed. */
+    vdk_status (*read)(vdk_context *ctx, vdk_storage *s, size_t at, size_t bytes, void *dst);
+    vdk_status (*write)(vdk_context *ctx, vdk_storage *s, size_t at, size_t bytes,
+                        const void *src);
+    vdk_status (*sync)(vdk_context *ctx);
+    void (*destroy)(vdk_context *ctx);
+} vdk_device_ops;
 
 struct vdk_tensor {
     vdk_context *ctx;
@@ -76,6 +97,8 @@ struct vdk_context {
     vdk_backend backend;
     const vdk_backend_ops *ops;
     vdk_cpu_state cpu; /* VDK_BACKEND_CPU only */
+    const vdk_device_ops *dev; /* device backends only */
+    struct vdk_vk *vk;         /* VDK_BACKEND_VULKAN only (src/vulkan/) */
     char message[VDK_MESSAGE_SIZE];
     const char *last_kernel;
 };
@@ -151,5 +174,8 @@ bool vdk_views_overlap(const vdk_tensor *a, const vdk_tensor *b);
 const vdk_backend_ops *vdk_reference_backend(void);
 /* Resolves a CPU context's tier, threads and table (kernels/cpu.c). */
 vdk_status vdk_cpu_context_init(vdk_context *ctx, const vdk_context_desc *desc);
+/* Opens a Vulkan device for ctx and sets its table and device hooks
+ * (src/vulkan/context.c); VDK_ERROR_UNSUPPORTED in a build without Vulkan. */
+vdk_status vdk_vk_context_init(vdk_context *ctx, const vdk_context_desc *desc);
 
 #endif /* VDK_INTERNAL_H */

@@ -132,10 +132,30 @@ vdk_status vdk_tensor_create(vdk_context *ctx, vdk_dtype dtype, int rank, const 
     if ((st = vdk_checked_size(ctx, where, rank, shape, vdk_dtype_size(dtype), &numel, &bytes)))
         return st;
 
-    vdk_storage *s = calloc(1, sizeof *s);
-    void *host = s ? malloc(bytes) : NULL;
     int64_t stride[VDK_MAX_RANK];
     contiguous_strides(rank, shape, stride);
+    if (ctx->dev) {
+        vdk_storage *s = calloc(1, sizeof *s);
+        if (!s)
+            return vdk_fail(ctx, VDK_ERROR_OUT_OF_MEMORY, "%s: out of host memory", where);
+        if ((st = ctx->dev->alloc(ctx, s, bytes))) {
+            free(s);
+            return st;
+        }
+        s->owned = true;
+        s->bytes = bytes;
+        s->dev = ctx->dev;
+        vdk_tensor *t = new_tensor(ctx, s, dtype, rank, shape, stride, 0);
+        if (!t) {
+            s->dev->release(s);
+            free(s);
+            return vdk_fail(ctx, VDK_ERROR_OUT_OF_MEMORY, "%s: out of host memory", where);
+        }
+        *out = t;
+        return VDK_OK;
+    }
+    vdk_storage *s = calloc(1, sizeof *s);
+    void *host = s ? malloc(bytes) : NULL;
     vdk_tensor *t = host ? new_tensor(ctx, s, dtype, rank, shape, stride, 0) : NULL;
     if (!t) {
         free(host);
@@ -227,7 +247,9 @@ void vdk_tensor_destroy(vdk_tensor *t)
         return;
     vdk_storage *s = t->storage;
     if (--s->refcount == 0) {
-        if (s->owned)
+        if (s->dev)
+            s->dev->release(s);
+        else if (s->owned)
             free(s->host);
         free(s);
     }
@@ -331,9 +353,58 @@ static vdk_status check_transfer(const vdk_tensor *t, const char *where, const c
         return vdk_fail(ctx, VDK_ERROR_SHAPE,
                         "%s: argument 'count' is %lld; expected the tensor's %lld elements", where,
                         (long long)count, (long long)n);
-    if (!t->storage->host)
+    if (!t->storage->host && !t->storage->dev)
         return vdk_fail(ctx, VDK_ERROR_UNSUPPORTED, "%s: the tensor has no host storage", where);
     return VDK_OK;
+}
+
+/* Elements [lo, hi] of the storage that a view spans (last axis contiguous, so
+ * the last element is the sum of the outer extents times their strides). */
+static void view_span(const vdk_tensor *t, int64_t *lo, int64_t *hi)
+{
+    int64_t last = t->offset;
+    for (int i = 0; i < t->rank; i++)
+        last += (t->shape[i] - 1) * t->stride[i];
+    *lo = t->offset;
+    *hi = last;
+}
+
+/* Device storage: the span of the view goes through a host buffer with the same
+ * conversions as host storage. A strided write reads the span first, so the
+ * elements between the view's rows keep their values. */
+static vdk_status device_transfer(const vdk_tensor *t, const char *where, bool to_device,
+                                  vdk_dtype host_dtype, void *host, int64_t count)
+{
+    vdk_context *ctx = t->ctx;
+    vdk_storage *s = t->storage;
+    const size_t es = vdk_dtype_size(t->dtype);
+    int64_t lo, hi;
+    view_span(t, &lo, &hi);
+    const size_t bytes = (size_t)(hi - lo + 1) * es;
+    const bool dense = vdk_is_contiguous(t);
+    char *buf = malloc(bytes);
+    if (!buf)
+        return vdk_fail(ctx, VDK_ERROR_OUT_OF_MEMORY,
+                        "%s: out of host memory for a %zu-byte staging copy", where, bytes);
+    vdk_status st = VDK_OK;
+    if (!to_device || !dense)
+        st = s->dev->read(ctx, s, (size_t)lo * es, bytes, buf);
+    if (st == VDK_OK) {
+        vdk_tensor rel = *t; /* the view with offsets relative to buf */
+        rel.offset = 0;
+        for (int64_t i = 0; i < count; i++) {
+            int64_t at = dense ? i : view_offset(&rel, i);
+            if (to_device)
+                vdk_store_element(t->dtype, buf, at, vdk_load_element(host_dtype, host, i));
+            else
+                vdk_store_element(host_dtype, host, i, vdk_load_element(t->dtype, buf, at));
+        }
+        if (to_device)
+            st = s->dev->write(ctx, s, (size_t)lo * es, bytes, buf);
+    }
+    free(buf);
+    (void)where;
+    return st;
 }
 
 vdk_status vdk_tensor_write(vdk_tensor *t, vdk_dtype src_dtype, const void *src, int64_t count)
@@ -344,6 +415,8 @@ vdk_status vdk_tensor_write(vdk_tensor *t, vdk_dtype src_dtype, const void *src,
     vdk_status st = check_transfer(t, where, "src", src_dtype, src, count);
     if (st)
         return st;
+    if (t->storage->dev)
+        return device_transfer(t, where, true, src_dtype, (void *)src, count);
     if (vdk_is_contiguous(t) && src_dtype == t->dtype) {
         memmove((char *)t->storage->host + t->offset * vdk_dtype_size(t->dtype), src,
                (size_t)count * vdk_dtype_size(t->dtype));
@@ -364,6 +437,8 @@ vdk_status vdk_tensor_read(const vdk_tensor *t, vdk_dtype dst_dtype, void *dst, 
     vdk_status st = check_transfer(t, where, "dst", dst_dtype, dst, count);
     if (st)
         return st;
+    if (t->storage->dev)
+        return device_transfer(t, where, false, dst_dtype, dst, count);
     if (vdk_is_contiguous(t) && dst_dtype == t->dtype) {
         memmove(dst, (const char *)t->storage->host + t->offset * vdk_dtype_size(t->dtype),
                (size_t)count * vdk_dtype_size(t->dtype));

@@ -251,6 +251,84 @@ static void test_bad_input(void)
                b_in_y, a_other, b_other, y_other);
 }
 
+/* The Vulkan backend against the f64 oracle on the same rounded inputs: every op,
+ * f32/f16/bf16, broadcasts of every kind (lower rank, size-1 axes, a scalar),
+ * strided views as a, b and y, and y == a in place. */
+static void test_vulkan(void)
+{
+    vdk_context *vk = vt_vulkan();
+    if (!vk)
+        return;
+    static const struct {
+        int arank, brank;
+        int64_t a[5], b[5];
+    } cases[] = {
+        {5, 5, {2, 3, 5, 7, 9}, {2, 3, 1, 1, 9}},
+        {5, 1, {2, 3, 5, 7, 9}, {9}},
+        {3, 1, {4, 5, 33}, {1}},
+        {1, 1, {1}, {1}},
+        {2, 2, {300, 257}, {300, 1}},
+        {4, 3, {2, 3, 4, 5}, {3, 1, 5}},
+    };
+    const vdk_dtype dtypes[] = {VDK_F32, VDK_F16, VDK_BF16};
+    for (int d = 0; d < 3; d++)
+        for (int op = 0; op < VDK_BINARY_COUNT; op++)
+            for (int ci = 0; ci < (int)(sizeof cases / sizeof *cases); ci++) {
+                const vdk_dtype dt = dtypes[d];
+                const int r = cases[ci].arank;
+                vdk_binary_params p = {.op = (vdk_binary_op)op};
+                vdk_tensor *a = vt_random(vk, dt, r, cases[ci].a, 601, -4, 4);
+                vdk_tensor *b = vt_random(vk, dt, cases[ci].brank, cases[ci].b, 602, -4, 4);
+                vdk_tensor *a64 = vt_copy_as(ctx, VDK_F64, a), *b64 = vt_copy_as(ctx, VDK_F64, b),
+                           *y64 = vt_tensor(ctx, VDK_F64, r, cases[ci].a);
+                VT_STATUS(ctx, vdk_binary(ctx, &p, a64, b64, y64), VDK_OK);
+                vt_guarded y = vt_guarded_tensor(vk, dt, r, cases[ci].a);
+                VT_STATUS(vk, vdk_binary(vk, &p, a, b, y.view), VDK_OK);
+                VT_ORACLE_CHECK(&y, y64, vt_tolerance(dt, 1, 0), "vulkan %s %s case %d",
+                                op_names[op], vdk_dtype_name(dt), ci);
+                VT_STATUS(vk, vdk_binary(vk, &p, a, b, a), VDK_OK); /* in place */
+                double *want = vt_read(y64);
+                VT_CHECK(vt_error_ok(vt_compare_tensor(a, want), vt_tolerance(dt, 1, 0)),
+                         "vulkan %s %s case %d in place", op_names[op], vdk_dtype_name(dt), ci);
+                free(want);
+                VT_DESTROY(a, b, a64, b64, y64);
+            }
+    const int64_t wide[5] = {2, 3, 2, 3, 17}, shape[5] = {2, 3, 2, 3, 6};
+    const int64_t bwide[5] = {2, 3, 1, 1, 11};
+    for (int d = 0; d < 3; d++)
+        for (int op = 0; op < VDK_BINARY_COUNT; op++) {
+            const vdk_dtype dt = dtypes[d];
+            vdk_binary_params p = {.op = (vdk_binary_op)op};
+            vdk_tensor *abig = vt_random(vk, dt, 5, wide, 701, -2, 2);
+            vdk_tensor *bbig = vt_random(vk, dt, 5, bwide, 702, -2, 2);
+            vdk_tensor *ybig = vt_random(vk, dt, 5, wide, 703, -2, 2);
+            vdk_tensor *av = NULL, *bv = NULL, *yv = NULL;
+            VT_STATUS(vk, vdk_tensor_slice(abig, 4, 3, 6, &av), VDK_OK);
+            VT_STATUS(vk, vdk_tensor_slice(bbig, 4, 5, 6, &bv), VDK_OK);
+            VT_STATUS(vk, vdk_tensor_slice(ybig, 4, 9, 6, &yv), VDK_OK);
+            double *a0 = vt_read(abig), *y0 = vt_read(ybig);
+            vdk_tensor *a64 = vt_copy_as(ctx, VDK_F64, av), *b64 = vt_copy_as(ctx, VDK_F64, bv),
+                       *y64 = vt_tensor(ctx, VDK_F64, 5, shape);
+            VT_STATUS(ctx, vdk_binary(ctx, &p, a64, b64, y64), VDK_OK);
+            double *want = vt_read(y64);
+            const double bound = vt_tolerance(dt, 1, 0);
+            VT_STATUS(vk, vdk_binary(vk, &p, av, bv, yv), VDK_OK);
+            VT_CHECK(vt_error_ok(vt_compare_tensor(yv, want), bound), "vulkan %s %s: strided views",
+                     op_names[op], vdk_dtype_name(dt));
+            VT_STATUS(vk, vdk_binary(vk, &p, av, bv, av), VDK_OK); /* in place, strided */
+            VT_CHECK(vt_error_ok(vt_compare_tensor(av, want), bound), "vulkan %s %s: in place",
+                     op_names[op], vdk_dtype_name(dt));
+            int64_t outside = vt_changed_outside(abig, a0, 3, 6) + vt_changed_outside(ybig, y0, 9, 6);
+            VT_CHECK(outside == 0, "vulkan %s %s: %lld elements outside the views changed",
+                     op_names[op], vdk_dtype_name(dt), (long long)outside);
+            free(a0);
+            free(y0);
+            free(want);
+            VT_DESTROY(av, bv, yv, abig, bbig, ybig, a64, b64, y64);
+        }
+    VT_STATUS(vk, vdk_sync(vk), VDK_OK);
+}
+
 int main(void)
 {
     ctx = vt_context(VDK_BACKEND_REFERENCE);
@@ -260,6 +338,7 @@ int main(void)
     test_dtypes();
     test_views_and_in_place();
     test_bad_input();
+    test_vulkan();
     vdk_context_destroy(ctx);
     return vt_finish("test_binary");
 }

@@ -364,6 +364,23 @@ static void test_cpu_tiers(void)
                 cpu_case(tiers->ctx[t], vdk_cpu_isa_name(tiers->isa[t]), dtypes[d], ci);
 }
 
+/* The Vulkan backend on the same cases as the CPU tiers (dense, strided, in
+ * place, cut views; rows of 1 to 1300), when a Vulkan device is here. */
+static void test_vulkan(void)
+{
+    vdk_context *vk = vt_vulkan();
+    if (!vk)
+        return;
+    const vdk_dtype dtypes[] = {VDK_F32, VDK_F16, VDK_BF16};
+    for (int d = 0; d < 3; d++)
+        for (int ci = 0; ci < (int)(sizeof row_cases / sizeof *row_cases); ci++) {
+            cpu_case(vk, "vulkan", dtypes[d], ci);
+            VT_CHECK(!strncmp(vdk_last_kernel(vk), "vulkan.softmax.", 15), "kernel %s",
+                     vdk_last_kernel(vk));
+        }
+    VT_STATUS(vk, vdk_sync(vk), VDK_OK);
+}
+
 /* Rows whose outer axes do not collapse although one of them looks as if it
  * did: [2, 1, 5, 13] with strides [112, 112, 16, 1] (the extent-1 axis has
  * the stride of the axis outside it), as input and in place. */
@@ -460,6 +477,7 @@ int main(void)
     test_views_and_in_place();
     test_bad_input();
     test_cpu_tiers();
+    test_vulkan();
     test_cpu_wrapped_rows();
     vdk_context_destroy(ctx);
     return vt_finish("test_softmax");

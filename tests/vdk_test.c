@@ -86,8 +86,40 @@ const vt_tiers *vt_cpu_tiers(void)
     return &tiers;
 }
 
+static vdk_context *vulkan_context;
+static bool vulkan_tried;
+
+vdk_context *vt_vulkan(void)
+{
+    if (vulkan_tried)
+        return vulkan_context;
+    vulkan_tried = true;
+    vdk_status st = vdk_context_create(
+        &(vdk_context_desc){.backend = VDK_BACKEND_VULKAN, .device = -1}, &vulkan_context);
+    if (st != VDK_OK) {
+        const char *req = getenv("VDK_TEST_REQUIRE_VULKAN");
+        bool must = req && !strcmp(req, "1");
+        printf("%s Vulkan: no context (%s: %s)%s\n", must ? "FAIL" : "SKIP",
+               vdk_status_string(st), vdk_last_error(NULL),
+               must ? ", but VDK_TEST_REQUIRE_VULKAN=1 requires one" : "; Vulkan not tested");
+        if (must)
+            vt_failed++;
+        vulkan_context = NULL;
+    }
+    return vulkan_context;
+}
+
 int vt_finish(const char *suite)
 {
+    if (vulkan_context) {
+        const char *first = "";
+        int64_t n = vdk_context_validation_messages(vulkan_context, &first);
+        VT_CHECK(n == 0, "the Vulkan validation layers sent %lld messages; the first: %s",
+                 (long long)n, first);
+        vdk_context_destroy(vulkan_context);
+        vulkan_context = NULL;
+    }
+    vulkan_tried = false;
     vdk_context_destroy(other_context);
     other_context = NULL;
     for (int i = 0; i < tiers.n; i++)

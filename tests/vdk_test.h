@@ -51,6 +51,16 @@ typedef struct vt_tiers {
  * the contexts. */
 const vt_tiers *vt_cpu_tiers(void);
 
+/* ---- Vulkan ---- */
+
+/* The Vulkan context of this test binary (the device VDK_VK_DEVICE or the
+ * backend's own choice), made on first use; NULL when no Vulkan device can be
+ * opened here, printed once as a loud SKIP line, and a failure when the
+ * environment has VDK_TEST_REQUIRE_VULKAN=1. vt_finish() fails the test when
+ * the Vulkan validation layers sent any message about it (turn them on with
+ * VK_INSTANCE_LAYERS=VK_LAYER_KHRONOS_validation; ctest does), and destroys it. */
+vdk_context *vt_vulkan(void);
+
 /* ---- seeded random numbers, the same whatever the thread count ---- */
 
 /* Uniform in [0, 1) from (seed, index) alone: element i of a tensor never depends

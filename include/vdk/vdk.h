@@ -133,6 +133,12 @@ typedef struct vdk_context vdk_context;
 VDK_API vdk_cpu_isa vdk_context_cpu_isa(const vdk_context *ctx);
 /* The thread count a CPU context runs with; 1 for other backends. */
 VDK_API int vdk_context_threads(const vdk_context *ctx);
+/* Vulkan contexts: how many messages of warning or error severity the Vulkan
+ * validation layers sent about ctx's device since it was created (they are on
+ * when the environment enables them, e.g.
+ * VK_INSTANCE_LAYERS=VK_LAYER_KHRONOS_validation), and the first one's text in
+ * *first when first is not NULL. 0 (and "") for other backends. */
+VDK_API int64_t vdk_context_validation_messages(const vdk_context *ctx, const char **first);
 
 /* Creates a context. A backend that is not built or not implemented returns
  * VDK_ERROR_UNSUPPORTED; the reason is then in vdk_last_error(NULL). */
@@ -163,7 +169,8 @@ typedef struct vdk_tensor vdk_tensor;
 /* A new contiguous tensor owned by ctx; contents are unspecified until written. */
 VDK_API vdk_status vdk_tensor_create(vdk_context *ctx, vdk_dtype dtype, int rank,
                                      const int64_t *shape, vdk_tensor **out);
-/* A tensor over caller memory (host backends only: reference and CPU). strides
+/* A tensor over caller memory (host backends only: reference and CPU; a Vulkan
+ * context returns VDK_ERROR_UNSUPPORTED, its tensors live in device memory). strides
  * may be NULL (contiguous); otherwise the last stride must be 1 and every outer
  * stride at least the extent inside it. bytes is the size of the caller's buffer,
  * which must hold every element. The caller keeps ownership of data and must keep

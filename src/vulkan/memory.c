@@ -1,0 +1,171 @@
+/* Device storage of tensors and the staging copies that vdk_tensor_read/write
+ * go through. One device-local buffer per storage for now (sub-allocation from
+ * large blocks is a later step); sizes past the device's limits fail clearly. */
+#include "vk.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Staging copies go in pieces of at most this much host-visible memory. */
+#define STAGING_CHUNK ((VkDeviceSize)64 << 20)
+
+static uint32_t memory_type(const vdk_vk *vk, uint32_t allowed, VkMemoryPropertyFlags want)
+{
+    for (uint32_t i = 0; i < vk->memory.memoryTypeCount; i++)
+        if ((allowed & (1u << i)) && (vk->memory.memoryTypes[i].propertyFlags & want) == want)
+            return i;
+    return UINT32_MAX;
+}
+
+/* A buffer with its own memory of the first type that has `want` (then `fallback`). */
+static vdk_status make_buffer(vdk_context *ctx, vdk_vk *vk, VkDeviceSize size,
+                              VkBufferUsageFlags usage, VkMemoryPropertyFlags want,
+                              VkMemoryPropertyFlags fallback, const char *what, vdk_vk_buffer *b)
+{
+    memset(b, 0, sizeof *b);
+    b->vk = vk;
+    b->size = size;
+    const VkBufferCreateInfo bci = {
+        .sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO,
+        .size = size,
+        .usage = usage,
+        .sharingMode = VK_SHARING_MODE_EXCLUSIVE,
+    };
+    vdk_status st = vdk_vk_check(ctx, vk, vkCreateBuffer(vk->device, &bci, NULL, &b->buffer), what);
+    if (st)
+        return st;
+    VkMemoryRequirements req;
+    vkGetBufferMemoryRequirements(vk->device, b->buffer, &req);
+    uint32_t type = memory_type(vk, req.memoryTypeBits, want);
+    if (type == UINT32_MAX)
+        type = memory_type(vk, req.memoryTypeBits, fallback);
+    if (type == UINT32_MAX) {
+        vkDestroyBuffer(vk->device, b->buffer, NULL);
+        return vdk_fail(ctx, VDK_ERROR_UNSUPPORTED, "%s: no Vulkan memory type fits the buffer",
+                        what);
+    }
+    const VkMemoryAllocateInfo mai = {
+        .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO,
+        .allocationSize = req.size,
+        .memoryTypeIndex = type,
+    };
+    if ((st = vdk_vk_check(ctx, vk, vkAllocateMemory(vk->device, &mai, NULL, &b->memory), what)) ||
+        (st = vdk_vk_check(ctx, vk, vkBindBufferMemory(vk->device, b->buffer, b->memory, 0),
+                           what))) {
+        vkDestroyBuffer(vk->device, b->buffer, NULL);
+        if (b->memory)
+            vkFreeMemory(vk->device, b->memory, NULL);
+        return st;
+    }
+    return VDK_OK;
+}
+
+static void free_buffer(vdk_vk_buffer *b)
+{
+    vkDestroyBuffer(b->vk->device, b->buffer, NULL);
+    vkFreeMemory(b->vk->device, b->memory, NULL);
+}
+
+vdk_status vdk_vk_storage_alloc(vdk_context *ctx, vdk_storage *s, size_t bytes)
+{
+    static const char where[] = "vdk_tensor_create";
+    vdk_vk *vk = ctx->vk;
+    if (vk->lost)
+        return vdk_fail(ctx, VDK_ERROR_DEVICE_LOST, "%s: the Vulkan device was lost", where);
+    /* Whole 32-bit words: the 16-bit dtypes may end mid-word. */
+    VkDeviceSize size = ((VkDeviceSize)bytes + 3) & ~(VkDeviceSize)3;
+    /* A shader binds the storage whole and indexes it with 32-bit element offsets. */
+    if (size > vk->caps.max_range || size > vk->caps.max_alloc)
+        return vdk_fail(ctx, VDK_ERROR_OUT_OF_MEMORY,
+                        "%s: %zu bytes exceed what one Vulkan buffer of '%s' may be "
+                        "(maxStorageBufferRange %llu, maxMemoryAllocationSize %llu bytes)",
+                        where, bytes, vk->caps.name, (unsigned long long)vk->caps.max_range,
+                        (unsigned long long)vk->caps.max_alloc);
+    vdk_vk_buffer *b = calloc(1, sizeof *b);
+    if (!b)
+        return vdk_fail(ctx, VDK_ERROR_OUT_OF_MEMORY, "%s: out of host memory", where);
+    vdk_status st = make_buffer(ctx, vk, size,
+                                VK_BUFFER_USAGE_STORAGE_BUFFER_BIT |
+                                    VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
+                                    VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+                                VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, 0,
+                                "vdk_tensor_create: device storage", b);
+    if (st) {
+        free(b);
+        return st;
+    }
+    vk->refcount++;
+    s->backend_data = b;
+    return VDK_OK;
+}
+
+void vdk_vk_unref(vdk_vk *vk);
+
+void vdk_vk_storage_release(vdk_storage *s)
+{
+    vdk_vk_buffer *b = s->backend_data;
+    vdk_vk *vk = b->vk;
+    /* Recorded dispatches may still use the buffer: run them first. A failure
+     * here has no caller to tell; the device is then lost or out of memory and
+     * the next call on the context reports it. */
+    if (vk->recorded && !vk->lost)
+        vdk_vk_flush(NULL, vk);
+    free_buffer(b);
+    free(b);
+    s->backend_data = NULL;
+    vdk_vk_unref(vk);
+}
+
+/* Copies [at, at + bytes) of the storage to or from host memory through a
+ * host-visible staging buffer, after all recorded work. */
+static vdk_status transfer(vdk_context *ctx, vdk_storage *s, size_t at, size_t bytes, void *dst,
+                           const void *src, const char *where)
+{
+    vdk_vk_buffer *b = s->backend_data;
+    vdk_vk *vk = b->vk;
+    if (vk->lost)
+        return vdk_fail(ctx, VDK_ERROR_DEVICE_LOST, "%s: the Vulkan device was lost", where);
+    vdk_status st = vdk_vk_flush(ctx, vk);
+    if (st)
+        return st;
+    VkDeviceSize chunk = bytes < STAGING_CHUNK ? bytes : STAGING_CHUNK;
+    vdk_vk_buffer staging;
+    st = make_buffer(ctx, vk, chunk,
+                     VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+                     VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT |
+                         VK_MEMORY_PROPERTY_HOST_CACHED_BIT,
+                     VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT,
+                     where, &staging);
+    if (st)
+        return st;
+    void *map = NULL;
+    st = vdk_vk_check(ctx, vk, vkMapMemory(vk->device, staging.memory, 0, VK_WHOLE_SIZE, 0, &map),
+                      where);
+    for (size_t done = 0; !st && done < bytes; done += chunk) {
+        size_t n = bytes - done < chunk ? bytes - done : chunk;
+        if (src) {
+            memcpy(map, (const char *)src + done, n);
+            st = vdk_vk_copy_now(ctx, vk, staging.buffer, 0, b->buffer, at + done, n);
+        } else {
+            st = vdk_vk_copy_now(ctx, vk, b->buffer, at + done, staging.buffer, 0, n);
+            if (!st)
+                memcpy((char *)dst + done, map, n);
+        }
+    }
+    if (map)
+        vkUnmapMemory(vk->device, staging.memory);
+    free_buffer(&staging);
+    return st;
+}
+
+vdk_status vdk_vk_storage_read(vdk_context *ctx, vdk_storage *s, size_t at, size_t bytes,
+                               void *dst)
+{
+    return transfer(ctx, s, at, bytes, dst, NULL, "vdk_tensor_read");
+}
+
+vdk_status vdk_vk_storage_write(vdk_context *ctx, vdk_storage *s, size_t at, size_t bytes,
+                                const void *src)
+{
+    return transfer(ctx, s, at, bytes, NULL, src, "vdk_tensor_write");
+}

@@ -1,0 +1,152 @@
+/* The Vulkan runtime's shared state (src/vulkan/ is the only place that calls
+ * vk*). One struct vdk_vk per context: instance, device, queue, the command
+ * buffer being recorded, pipelines. Device storages hold a reference to it, so
+ * it lives until the context and every tensor of the context are gone. */
+#ifndef VDK_VULKAN_VK_H
+#define VDK_VULKAN_VK_H
+
+#include "../internal.h"
+#include "vdk_shaders.h"
+
+#include <vulkan/vulkan.h>
+
+/* What the device offers, probed once (caps.c). */
+typedef struct vdk_vk_caps {
+    char name[VK_MAX_PHYSICAL_DEVICE_NAME_SIZE];
+    VkPhysicalDeviceType type;
+    uint32_t api_version;
+    bool storage16;      /* storageBuffer16BitAccess: f16/bf16 tensors */
+    bool float16;        /* shaderFloat16 (f16 arithmetic; no shader uses it yet) */
+    bool subgroup_arith; /* arithmetic subgroup operations in compute shaders */
+    uint32_t subgroup_size, min_subgroup, max_subgroup;
+    bool size_control;   /* subgroupSizeControl */
+    uint32_t shared_bytes;
+    uint32_t max_invocations;
+    uint32_t max_groups[3];
+    VkDeviceSize max_alloc;       /* maxMemoryAllocationSize */
+    VkDeviceSize max_range;       /* maxStorageBufferRange */
+    VkDeviceSize min_align;       /* minStorageBufferOffsetAlignment */
+    bool coopmat_khr, coopmat_nv; /* the extensions (no shader uses them yet) */
+    bool bf16;                    /* VK_KHR_shader_bfloat16 */
+} vdk_vk_caps;
+
+/* One storage buffer of a tensor storage. */
+typedef struct vdk_vk_buffer {
+    struct vdk_vk *vk;
+    VkBuffer buffer;
+    VkDeviceMemory memory;
+    VkDeviceSize size;
+} vdk_vk_buffer;
+
+#define VDK_VK_MAX_SPEC 4
+#define VDK_VK_MAX_BINDINGS 4
+#define VDK_VK_MAX_PIPELINES 64
+#define VDK_VK_MAX_TRACKED 64
+#define VDK_VK_SETS_PER_POOL 512
+#define VDK_VK_PUSH_BYTES 128
+
+typedef struct vdk_vk_pipeline {
+    vdk_shader_id shader;
+    uint32_t spec[VDK_VK_MAX_SPEC];
+    int nbuf;
+    VkPipeline pipeline;
+} vdk_vk_pipeline;
+
+typedef struct vdk_vk {
+    int refcount;
+    VkInstance instance;
+    VkDebugUtilsMessengerEXT messenger;
+    VkPhysicalDevice physical;
+    VkDevice device;
+    VkQueue queue;
+    uint32_t queue_family;
+    vdk_vk_caps caps;
+    VkPhysicalDeviceMemoryProperties memory;
+
+    VkCommandPool command_pool;
+    VkCommandBuffer cmd;
+    VkFence fence;
+    bool recording;    /* cmd is begun */
+    uint32_t recorded; /* dispatches in cmd */
+    VkDescriptorPool descriptor_pool;
+    uint32_t sets_used;
+
+    VkPipelineCache cache;
+    VkDescriptorSetLayout set_layout[VDK_VK_MAX_BINDINGS + 1]; /* by binding count */
+    VkPipelineLayout layout[VDK_VK_MAX_BINDINGS + 1];
+    VkShaderModule modules[VDK_SHADER_COUNT];
+    vdk_vk_pipeline pipelines[VDK_VK_MAX_PIPELINES];
+    int npipelines;
+
+    /* Buffers written, and read, by dispatches since the last barrier. */
+    VkBuffer written[VDK_VK_MAX_TRACKED], read[VDK_VK_MAX_TRACKED];
+    int nwritten, nread;
+
+    bool lost; /* the device was lost: every later call fails */
+    /* Validation-layer messages (warning and error severity) seen so far. */
+    int64_t messages;
+    char first_message[VDK_MESSAGE_SIZE];
+} vdk_vk;
+
+/* ---- device.c ---- */
+/* Instance (with the debug messenger), physical device (desc->device, else
+ * VDK_VK_DEVICE, else discrete first), logical device and queue. */
+vdk_status vdk_vk_open(vdk_context *ctx, const vdk_context_desc *desc, vdk_vk *vk);
+/* Destroys everything vdk_vk_open and the other parts made, then vk itself. */
+void vdk_vk_close(vdk_vk *vk);
+/* A VkResult as a status, with a message naming the call; device loss marks vk. */
+vdk_status vdk_vk_check(vdk_context *ctx, vdk_vk *vk, VkResult r, const char *what);
+
+/* ---- caps.c ---- */
+void vdk_vk_probe(VkPhysicalDevice pd, vdk_vk_caps *caps);
+/* Extensions and feature structs to enable for what caps found; the feature
+ * chain is hung off *features2. */
+typedef struct vdk_vk_enable {
+    const char *extensions[8];
+    uint32_t nextensions;
+    VkPhysicalDeviceFeatures2 features2;
+    VkPhysicalDeviceVulkan11Features v11;
+    VkPhysicalDeviceVulkan12Features v12;
+} vdk_vk_enable;
+void vdk_vk_enable_for(const vdk_vk_caps *caps, VkPhysicalDevice pd, vdk_vk_enable *e);
+
+/* ---- memory.c ---- */
+vdk_status vdk_vk_storage_alloc(vdk_context *ctx, vdk_storage *s, size_t bytes);
+void vdk_vk_storage_release(vdk_storage *s);
+vdk_status vdk_vk_storage_read(vdk_context *ctx, vdk_storage *s, size_t at, size_t bytes,
+                               void *dst);
+vdk_status vdk_vk_storage_write(vdk_context *ctx, vdk_storage *s, size_t at, size_t bytes,
+                                const void *src);
+
+/* ---- command.c ---- */
+typedef struct vdk_vk_dispatch {
+    vdk_shader_id shader;
+    uint32_t spec[VDK_VK_MAX_SPEC]; /* spec[0] is the workgroup size (constant_id 0) */
+    int nbuf;
+    const vdk_storage *buf[VDK_VK_MAX_BINDINGS];
+    bool writes[VDK_VK_MAX_BINDINGS];
+    const void *push;
+    uint32_t push_bytes;
+    uint64_t groups; /* workgroups in all; split over x and y within the limits */
+} vdk_vk_dispatch;
+/* Records one dispatch, with a barrier before it when it touches a buffer that an
+ * earlier dispatch since the last barrier wrote (or writes one read since). */
+vdk_status vdk_vk_record(vdk_context *ctx, vdk_vk *vk, const vdk_vk_dispatch *d);
+/* Submits what is recorded and waits for it (nothing to do when nothing is). */
+vdk_status vdk_vk_flush(vdk_context *ctx, vdk_vk *vk);
+/* Runs a one-off copy between two buffers and waits (staging transfers). */
+vdk_status vdk_vk_copy_now(vdk_context *ctx, vdk_vk *vk, VkBuffer src, VkDeviceSize src_at,
+                           VkBuffer dst, VkDeviceSize dst_at, VkDeviceSize bytes);
+vdk_status vdk_vk_commands_init(vdk_context *ctx, vdk_vk *vk);
+void vdk_vk_commands_destroy(vdk_vk *vk);
+
+/* ---- pipeline.c ---- */
+vdk_status vdk_vk_pipeline_get(vdk_context *ctx, vdk_vk *vk, const vdk_vk_dispatch *d,
+                               VkPipeline *out);
+vdk_status vdk_vk_pipelines_init(vdk_context *ctx, vdk_vk *vk);
+void vdk_vk_pipelines_destroy(vdk_vk *vk);
+
+/* ---- ops.c ---- */
+const vdk_backend_ops *vdk_vk_backend(void);
+
+#endif
