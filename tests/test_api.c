@@ -40,9 +40,23 @@ static void test_contexts(void)
              VDK_ERROR_INVALID_VALUE, "threads");
     VT_ERROR(NULL, vdk_context_create(&(vdk_context_desc){.device = -2}, &ctx),
              VDK_ERROR_INVALID_VALUE, "device");
-    /* Backends whose issues have not landed say so instead of pretending. */
-    VT_ERROR(NULL, vdk_context_create(&(vdk_context_desc){.backend = VDK_BACKEND_VULKAN}, &ctx),
-             VDK_ERROR_UNSUPPORTED, "Vulkan backend");
+    /* A Vulkan context opens where a device is, and says why where none is; it
+     * refuses to wrap host memory (its tensors live on the device). */
+    vdk_status vst = vdk_context_create(
+        &(vdk_context_desc){.backend = VDK_BACKEND_VULKAN, .device = -1}, &ctx);
+    VT_CHECK(vst == VDK_OK || (vst == VDK_ERROR_UNSUPPORTED && strstr(vdk_last_error(NULL), "Vulkan")),
+             "Vulkan context: %s: %s", vdk_status_string(vst), vdk_last_error(NULL));
+    if (ctx) {
+        float mem[4];
+        vdk_tensor *w = NULL;
+        VT_ERROR(ctx, vdk_tensor_wrap(ctx, VDK_F32, 1, (int64_t[]){4}, NULL, mem, sizeof mem, &w),
+                 VDK_ERROR_UNSUPPORTED, "not on 'vulkan'");
+        vdk_context_destroy(ctx);
+        ctx = NULL;
+        VT_ERROR(NULL, vdk_context_create(
+                           &(vdk_context_desc){.backend = VDK_BACKEND_VULKAN, .device = 999}, &ctx),
+                 VDK_ERROR_INVALID_VALUE, "device 999");
+    }
 
     VT_STATUS(NULL, vdk_context_create(&(vdk_context_desc){.backend = VDK_BACKEND_REFERENCE}, &ctx),
               VDK_OK);

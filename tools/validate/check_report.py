@@ -87,7 +87,7 @@ def check(path, args):
         else:
             fail(path, f"backend {name}: status {status!r}")
 
-    passed = failed = 0
+    passed = failed = gaps = 0
     for i, row in enumerate(r["rows"]):
         where = f"row {i}"
         for key in ("op", "backend", "kernel", "dtype", "shape", "params", "call_status",
@@ -111,6 +111,12 @@ def check(path, args):
                 fail(path, f"{where}: PASS with norm_err {row['norm_err']} > bound {row['bound']}")
             if row["message"]:
                 fail(path, f"{where}: PASS with a message")
+        elif row["status"] == "GAP":
+            gaps += 1
+            if "VDK_ERROR_UNSUPPORTED" not in row["message"]:
+                fail(path, f"{where}: GAP whose message is not VDK_ERROR_UNSUPPORTED")
+            if backends[row["backend"]].get("required"):
+                fail(path, f"{where}: GAP on a required backend (must be FAIL)")
         elif row["status"] == "FAIL":
             failed += 1
             if not row["message"]:
@@ -121,7 +127,8 @@ def check(path, args):
         fail(path, f"{len(r['rows'])} rows, expected cases x dtypes x available backends")
 
     s = r["summary"]
-    want = {"passed": passed, "failed": failed + not_run_failed, "skipped": not_run_skipped}
+    want = {"passed": passed, "failed": failed + not_run_failed, "skipped": not_run_skipped,
+            "gaps": gaps}
     for key, value in want.items():
         if need(path, s, key, int, "summary") != value:
             fail(path, f"summary {key} is {s[key]}, the rows and backends say {value}")

@@ -34,6 +34,9 @@ static const char usage[] =
     "or tier that is unavailable included), 2 on bad usage or when the report cannot be\n"
     "written, 77 when nothing ran because every backend and tier asked for is unavailable\n"
     "(and none is required).\n"
+    "A row whose operator the backend does not implement (VDK_ERROR_UNSUPPORTED) is a GAP:\n"
+    "listed in the summary and counted apart, not a failure unless --require names the\n"
+    "backend.\n"
     "\n"
     "  --set NAME       shape set: tiny (default), edge, small, svd-tiny; --list describes\n"
     "                   them\n"
@@ -399,6 +402,8 @@ int main(int argc, char **argv)
                 vv_run(&prep, &r.targets[b], row);
                 if (row->result == VV_PASS)
                     r.passed++;
+                else if (row->result == VV_GAP)
+                    r.gaps++;
                 else
                     r.failed++;
                 vv_table_row(&table, row);

@@ -1,7 +1,7 @@
 /* vdk-validate: the JSON report, written with plain fprintf. Layout (docs/validate.md):
  *   {tool, vdk_version, date, host{name, os, machine}, build{type, compiler},
  *    set, seed, dtypes[], ops[], backends[{name, cpu_isa, status, reason, create_status,
- *    required, required_by, rows_not_run}], summary{passed, failed, skipped, seconds},
+ *    required, required_by, rows_not_run}], summary{passed, failed, skipped, gaps, seconds},
  *    rows[{op, backend, cpu_isa, kernel, dtype, shape, params, norm_err, max_abs, bound,
  *    reduction, roundings, call_status, status, message}]}
  * Numbers that were not measured are null, and so is cpu_isa off the cpu backend. */
@@ -76,7 +76,7 @@ static const char *isa_name_or_null(const vv_target *t)
 
 static const char *result_name(vv_result r)
 {
-    return r == VV_PASS ? "PASS" : r == VV_SKIP ? "SKIP" : "FAIL";
+    return r == VV_PASS ? "PASS" : r == VV_SKIP ? "SKIP" : r == VV_GAP ? "GAP" : "FAIL";
 }
 
 static void write_row(FILE *f, const vv_row *r)
@@ -174,8 +174,9 @@ static void write_header(FILE *f, const vv_report *r)
     }
     fprintf(f,
             "\n  ],\n  \"summary\": {\"passed\": %lld, \"failed\": %lld, \"skipped\": %lld, "
-            "\"seconds\": ",
-            (long long)r->passed, (long long)r->failed, (long long)r->skipped);
+            "\"gaps\": %lld, \"seconds\": ",
+            (long long)r->passed, (long long)r->failed, (long long)r->skipped,
+            (long long)r->gaps);
     json_number(f, r->seconds);
     fputs("},\n", f);
 }

@@ -21,7 +21,7 @@ typedef struct vv_report {
     int ntargets;
     const vv_row *rows;
     int64_t nrows;
-    int64_t passed, failed, skipped;
+    int64_t passed, failed, skipped, gaps; /* gaps: rows of VV_GAP */
     double seconds;
 } vv_report;
 

@@ -207,6 +207,8 @@ void vv_run(const vv_prepared *p, const vv_target *target, vv_row *row)
     row->call_status = st;
     if (st != VDK_OK) {
         say(row, "%s: %s", vdk_status_string(st), vdk_last_error(ctx));
+        if (st == VDK_ERROR_UNSUPPORTED && !target->required_by)
+            row->result = VV_GAP;
         goto done;
     }
     st = vdk_sync(ctx);

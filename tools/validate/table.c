@@ -18,7 +18,7 @@ static const char *paint(const vv_table *t, vv_result r)
 {
     if (!t->color)
         return "";
-    return r == VV_PASS ? "\033[32m" : r == VV_FAIL ? "\033[1;31m" : "\033[33m";
+    return r == VV_PASS ? "\033[32m" : r == VV_FAIL ? "\033[1;31m" : r == VV_GAP ? "\033[1;35m" : "\033[33m";
 }
 
 static const char *plain(const vv_table *t) { return t->color ? "\033[0m" : ""; }
@@ -62,12 +62,12 @@ static void number(char *buf, size_t size, double v)
 
 static const char *result_name(vv_result r)
 {
-    return r == VV_PASS ? "PASS" : r == VV_FAIL ? "FAIL" : "SKIP";
+    return r == VV_PASS ? "PASS" : r == VV_FAIL ? "FAIL" : r == VV_GAP ? "GAP" : "SKIP";
 }
 
 void vv_table_row(vv_table *t, const vv_row *r)
 {
-    if (t->quiet && r->result != VV_FAIL)
+    if (t->quiet && r->result != VV_FAIL && r->result != VV_GAP)
         return;
     header(t);
     char shape[256], params[256], ne[16], bound[16], ma[16];
@@ -80,7 +80,7 @@ void vv_table_row(vv_table *t, const vv_row *r)
             result_name(r->result), plain(t), W_OP, vc_op_name(r->c->op), t->w_backend,
             r->target->name, vdk_dtype_name(r->dtype), ne, bound, ma, W_KERNEL,
             r->kernel, t->w_shape, shape, params);
-    if (r->result == VV_FAIL)
+    if (r->result == VV_FAIL || r->result == VV_GAP)
         fprintf(t->out, "       -> %s\n", r->message);
     fflush(t->out);
 }
@@ -121,6 +121,20 @@ void vv_table_summary(vv_table *t, const vv_report *r)
                         paint(t, VV_FAIL), plain(t), vc_op_name((vc_op)op), r->targets[b].name,
                         (long long)failed, (long long)total, first->message);
         }
+    /* One line per (operator, backend) that has no kernel: not a failure (unless
+     * the backend was required), but never silent. */
+    for (int b = 0; b < r->ntargets; b++)
+        for (int op = 0; op < VC_OP_COUNT; op++) {
+            int64_t gaps = 0;
+            for (int64_t i = 0; i < r->nrows; i++)
+                gaps += r->rows[i].target == &r->targets[b] && (int)r->rows[i].c->op == op &&
+                        r->rows[i].result == VV_GAP;
+            if (gaps)
+                fprintf(t->out, "%sGAP%s    %s on %s: not implemented there (%lld rows "
+                                "UNSUPPORTED; --require %s makes this a failure)\n",
+                        paint(t, VV_GAP), plain(t), vc_op_name((vc_op)op), r->targets[b].name,
+                        (long long)gaps, r->targets[b].name);
+        }
     for (int b = 0; b < r->ntargets; b++) {
         const vv_target *s = &r->targets[b];
         if (!s->available)
@@ -128,7 +142,7 @@ void vv_table_summary(vv_table *t, const vv_report *r)
                     s->required_by ? "failed" : "skipped", plain(t), s->name,
                     s->required_by ? "required but unavailable" : "unavailable, not validated");
     }
-    fprintf(t->out, "vdk-validate: %lld passed, %lld failed, %lld skipped\n", (long long)r->passed,
-            (long long)r->failed, (long long)r->skipped);
+    fprintf(t->out, "vdk-validate: %lld passed, %lld failed, %lld skipped, %lld gaps\n",
+            (long long)r->passed, (long long)r->failed, (long long)r->skipped, (long long)r->gaps);
     fflush(t->out);
 }
