@@ -1,6 +1,7 @@
 /* Instance, validation messages, physical-device choice, logical device. */
 #include "vk.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,15 @@ static bool has_extension(const VkExtensionProperties *list, uint32_t n, const c
     return false;
 }
 
+/* One VkInstance for the process, made by the first Vulkan context and kept
+ * until exit: creating an instance loads every driver (lavapipe brings LLVM),
+ * which is too slow to repeat per context, and unloading a driver that keeps
+ * one-time allocations would leave them unreachable (LeakSanitizer reports
+ * lavapipe's otherwise). Each context keeps its own messenger on it. */
+static pthread_mutex_t instance_lock = PTHREAD_MUTEX_INITIALIZER;
+static VkInstance shared_instance;
+static bool shared_debug;
+
 static vdk_status create_instance(vdk_vk *vk)
 {
     uint32_t version = VK_API_VERSION_1_0;
@@ -93,7 +103,7 @@ static vdk_status create_instance(vdk_vk *vk)
                                              VDK_VERSION_PATCH),
         .apiVersion = VK_API_VERSION_1_2,
     };
-    /* The messenger in pNext also hears about instance creation and destruction. */
+    /* The messenger in pNext also hears about the instance's creation. */
     const VkInstanceCreateInfo ici = {
         .sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO,
         .pNext = debug ? &mci : NULL,
@@ -101,11 +111,20 @@ static vdk_status create_instance(vdk_vk *vk)
         .enabledExtensionCount = debug ? 1 : 0,
         .ppEnabledExtensionNames = names,
     };
-    vdk_status st = vdk_vk_check(NULL, vk, vkCreateInstance(&ici, NULL, &vk->instance),
-                                 "vdk_context_create: vkCreateInstance");
+    vdk_status st = VDK_OK;
+    pthread_mutex_lock(&instance_lock);
+    if (!shared_instance) {
+        st = vdk_vk_check(NULL, vk, vkCreateInstance(&ici, NULL, &shared_instance),
+                          "vdk_context_create: vkCreateInstance");
+        if (st)
+            shared_instance = VK_NULL_HANDLE;
+        shared_debug = debug;
+    }
+    pthread_mutex_unlock(&instance_lock);
     if (st)
         return st;
-    if (debug) {
+    vk->instance = shared_instance;
+    if (shared_debug) {
         PFN_vkCreateDebugUtilsMessengerEXT create = (PFN_vkCreateDebugUtilsMessengerEXT)
             vkGetInstanceProcAddr(vk->instance, "vkCreateDebugUtilsMessengerEXT");
         if (create)
@@ -256,7 +275,6 @@ void vdk_vk_close(vdk_vk *vk)
         if (destroy)
             destroy(vk->instance, vk->messenger, NULL);
     }
-    if (vk->instance)
-        vkDestroyInstance(vk->instance, NULL);
+    /* The instance is the process's (create_instance) and stays. */
     free(vk);
 }
