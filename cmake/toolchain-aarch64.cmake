@@ -6,8 +6,15 @@
 set(CMAKE_SYSTEM_NAME Linux)
 set(CMAKE_SYSTEM_PROCESSOR aarch64)
 
-set(CMAKE_C_COMPILER aarch64-linux-gnu-gcc)
-set(CMAKE_CXX_COMPILER aarch64-linux-gnu-g++)
+# clang cross-compiles too: -DCMAKE_C_COMPILER=clang
+# -DCMAKE_C_COMPILER_TARGET=aarch64-linux-gnu (it finds gcc's cross libraries;
+# without an AArch64 libomp, with -DVDK_OPENMP=OFF).
+if(NOT CMAKE_C_COMPILER)
+  set(CMAKE_C_COMPILER aarch64-linux-gnu-gcc)
+endif()
+if(NOT CMAKE_CXX_COMPILER)
+  set(CMAKE_CXX_COMPILER aarch64-linux-gnu-g++)
+endif()
 
 set(VDK_AARCH64_SYSROOT /usr/aarch64-linux-gnu CACHE PATH "AArch64 libraries QEMU loads")
 set(CMAKE_CROSSCOMPILING_EMULATOR qemu-aarch64;-L;${VDK_AARCH64_SYSROOT})

@@ -17,13 +17,15 @@ packages=(
 # source of the golden vectors (--golden).
 # --neon: the AArch64 cross compiler (its libgomp for OpenMP), the target's C
 # library, and QEMU user mode to run the NEON tier's tests on x86-64
-# (tools/test-neon.sh).
+# (tools/test-neon.sh). --simde: SIMDe's portable AVX-512, which
+# tools/avx512-emulated/run.sh runs the AVX-512 vocabulary on.
 for arg in "$@"; do
   case "$arg" in
     --peers) packages+=(python3-torch libopenblas0-openmp) ;;
     --golden) packages+=(python3-torch) ;;
     --neon) packages+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross libgomp1-arm64-cross qemu-user) ;;
-    *) echo "vdk setup: unknown option $arg (expected --peers, --golden or --neon)" >&2; exit 2 ;;
+    --simde) packages+=(libsimde-dev) ;;
+    *) echo "vdk setup: unknown option $arg (expected --peers, --golden, --neon or --simde)" >&2; exit 2 ;;
   esac
 done
 
