@@ -71,6 +71,7 @@ static void detect_x86(vdk_cpu_features *f)
     const bool ymm = (xcr0 & 0x6) == 0x6, zmm = (xcr0 & 0xe6) == 0xe6;
     if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
         return;
+    const unsigned max_subleaf = a; /* leaf 7, sub-leaf 0: EAX is the last sub-leaf */
     f->fma = ymm && fma;
     f->f16c = ymm && f16c;
     f->avx2 = ymm && (b & (1u << 5));
@@ -79,7 +80,7 @@ static void detect_x86(vdk_cpu_features *f)
     f->avx512bw = zmm && (b & (1u << 30));
     f->avx512vl = zmm && (b & (1u << 31));
     f->avx512fp16 = zmm && (d & (1u << 23));
-    if (__get_cpuid_count(7, 1, &a, &b, &c, &d))
+    if (max_subleaf >= 1 && __get_cpuid_count(7, 1, &a, &b, &c, &d))
         f->avx512bf16 = zmm && (a & (1u << 5));
 }
 #endif
