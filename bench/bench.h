@@ -4,17 +4,18 @@
 #define VDK_BENCH_BENCH_H
 
 #include "cases.h"
+#include "counts.h"
 #include "peak.h"
 #include "vdk_bench.h"
 
 #include <stdbool.h>
 
-/* One backend of the run. Rows of host backends describe the CPU; Vulkan rows
- * their own device. */
+/* One backend of the run (the cpu backend once per tier under --isa). Rows of
+ * host backends describe the CPU; Vulkan rows their own device. */
 typedef struct vb_backend {
     vdk_backend backend;
     vdk_context *ctx;
-    const char *name;        /* "reference", "cpu", "vulkan" */
+    char name[24];           /* "reference", "cpu", "vulkan"; "cpu/avx2" under --isa */
     const char *device_kind; /* "cpu" or "vulkan" */
     int threads;             /* threads it runs on; 0 where that does not apply */
 } vb_backend;
@@ -31,11 +32,11 @@ struct vb_run;
 /* One Google Benchmark benchmark: a case on a backend in a dtype. */
 typedef struct vb_item {
     struct vb_run *run;
-    const vb_case *c;
+    const vc_case *c;
     vb_backend *b;
     vdk_dtype dtype;
-    char name[VB_NAME_SIZE + 32]; /* <case name>/<backend>/<dtype> */
-    vdk_tensor *in[VB_MAX_INPUTS];
+    char name[VC_NAME_SIZE + 32]; /* <case name>/<backend>/<dtype> */
+    vdk_tensor *in[VC_MAX_INPUTS];
     vdk_tensor *out;
     char kernel[96];
     double timed_s; /* calls timed since the last report, and their seconds */

@@ -11,7 +11,8 @@ usage:
       checks a result set: every field; each row's flops, bytes, params and
       inputs equal to its case in the set's export; gflops and gbs consistent
       with time_ms; fraction_of_peak from the peak file's figures, or null with
-      a note when there is none. --complete: every case of the set has a row
+      a note when there is none; the cpu backend's rows name the CPU tier that
+      ran (cpu_isa, the backend cpu/TIER under --isa, the kernel's prefix). --complete: every case of the set has a row
       or a skip, and nothing failed. --all-skipped: no rows, only skips.
       --gbench: Google Benchmark's JSON of the same run has the counters,
       labels and context.
@@ -156,6 +157,20 @@ def peak_figures(path, threads):
     return {"fp32": fp32, "bf16": med.get("bf16_dot_512"), "bw": med.get("copy")}
 
 
+def check_tier(tag, backend, isa, kernel):
+    """cpu rows: the tier that ran, "cpu/TIER" naming it under --isa, and the
+    kernel of that tier ("avx2.unary.f32"); no tier off the cpu backend."""
+    base, _, tier = backend.partition("/")
+    if base != "cpu":
+        need(isa is None and not tier, f"{tag}: cpu_isa {isa!r} off the cpu backend")
+        return
+    if not need(isinstance(isa, str) and isa, f"{tag}: cpu_isa {isa!r}"):
+        return
+    need(not tier or tier == isa, f"{tag}: cpu_isa {isa!r} on backend {backend}")
+    need(isinstance(kernel, str) and kernel.startswith(isa + "."),
+         f"{tag}: kernel {kernel!r} is not of tier {isa}")
+
+
 def check_results(path, exe, peak_path, gbench_path, complete, all_skipped):
     with open(path) as f:
         doc = json.load(f)
@@ -202,10 +217,11 @@ def check_results(path, exe, peak_path, gbench_path, complete, all_skipped):
     seen = set()
     for r in rows:
         tag = f"{r.get('name')} {r.get('backend')} {r.get('dtype')}"
-        for key in ("name", "op", "set", "dtype", "backend", "kernel", "params", "inputs",
-                    "time_ms", "time_ms_min", "repetitions", "flops", "bytes", "gflops", "gbs",
-                    "bound", "fraction_of_peak"):
+        for key in ("name", "op", "set", "dtype", "backend", "cpu_isa", "kernel", "params",
+                    "inputs", "time_ms", "time_ms_min", "repetitions", "flops", "bytes", "gflops",
+                    "gbs", "bound", "fraction_of_peak"):
             need(key in r, f"{tag}: '{key}' missing")
+        check_tier(tag, r.get("backend", ""), r.get("cpu_isa"), r.get("kernel"))
         need((r.get("name"), r.get("backend"), r.get("dtype")) not in seen, f"{tag}: twice")
         seen.add((r.get("name"), r.get("backend"), r.get("dtype")))
         c = cases.get(r.get("name"))

@@ -3,6 +3,8 @@
  * docs/results.md. Usage: docs/bench.md, or vdk-bench --help. */
 #include "bench.h"
 #include "device.h"
+#include "export.h"
+#include "isa.h"
 #include "json.h"
 #include "sets.h"
 
@@ -37,13 +39,17 @@
 #define QUICK_MIN_TIME "0.01"
 
 #define MAX_NOTES 16
+/* Every backend once, and the cpu backend once per tier. */
+#define MAX_BACKENDS (VDK_BACKEND_COUNT + VDK_CPU_ISA_COUNT)
 
 typedef struct options {
     const char *set;
     bool backend_given[VDK_BACKEND_COUNT];
     bool any_backend_given;
+    bool isa[VDK_CPU_ISA_COUNT], any_isa; /* --isa, --require-isa */
+    bool require_isa[VDK_CPU_ISA_COUNT];
     bool dtype[VDK_DTYPE_COUNT];
-    bool op[VB_OP_COUNT];
+    bool op[VC_OP_COUNT];
     bool any_op_given;
     const char *peak;
     const char *out;
@@ -54,16 +60,17 @@ typedef struct options {
 } options;
 
 typedef struct skip_record {
-    const char *backend;
+    char backend[24];
     char reason[VDKB_MESSAGE_SIZE];
+    bool failed; /* a tier --require-isa requires */
 } skip_record;
 
 typedef struct app {
     options o;
-    const vb_set *set;
-    vb_backend backends[VDK_BACKEND_COUNT];
+    const vc_set *set;
+    vb_backend backends[MAX_BACKENDS];
     int nbackends;
-    skip_record backend_skips[VDK_BACKEND_COUNT];
+    skip_record backend_skips[MAX_BACKENDS];
     int nbackend_skips;
     vb_item *items;
     int nitems;
@@ -103,6 +110,11 @@ static void usage(FILE *f)
             "\n"
             "  --backend NAME      reference, cpu or vulkan; repeatable or a comma list\n"
             "                      (default: every backend that can create a context)\n"
+            "  --isa LIST          the cpu backend once per CPU tier of LIST (scalar, avx2,\n"
+            "                      avx512, neon, or all: every tier available here), as\n"
+            "                      backend cpu/TIER; implies --backend cpu. An unavailable\n"
+            "                      tier is skipped with its reason\n"
+            "  --require-isa LIST  as --isa, and an unavailable tier of LIST fails the run\n"
             "  --dtype LIST        storage types, e.g. f32,f16,bf16 (default f32)\n"
             "  --op LIST           only these operators, e.g. conv3d,attention\n"
             "  --peak FILE         vdk-peak JSON: fraction_of_peak against its figures\n"
@@ -155,13 +167,30 @@ static bool take_dtype(options *o, const char *name)
 
 static bool take_op(options *o, const char *name)
 {
-    int op = vb_op_from_name(name);
+    int op = vc_op_from_name(name);
     if (op < 0) {
         fprintf(stderr, "vdk-bench: --op: no operator '%s' (e.g. group_norm, conv3d, attention)\n",
                 name);
         return false;
     }
     o->op[op] = o->any_op_given = true;
+    return true;
+}
+
+static bool take_isa(options *o, const char *list, bool required)
+{
+    char err[256];
+    bool tiers[VDK_CPU_ISA_COUNT] = {false};
+    if (!vc_isa_parse(list, tiers, err, sizeof err)) {
+        fprintf(stderr, "vdk-bench: %s: %s\n", required ? "--require-isa" : "--isa", err);
+        return false;
+    }
+    for (int i = 0; i < VDK_CPU_ISA_COUNT; i++)
+        if (tiers[i]) {
+            o->isa[i] = true;
+            o->require_isa[i] |= required;
+        }
+    o->any_isa = o->backend_given[VDK_BACKEND_CPU] = o->any_backend_given = true;
     return true;
 }
 
@@ -188,8 +217,9 @@ static int parse(int argc, char **argv, options *o, int *gb_argc, char **gb_argv
             gb_argv[(*gb_argc)++] = argv[i];
             continue;
         }
-        static const char *const with_value[] = {"--set",  "--backend", "--dtype",   "--op",
-                                                 "--peak", "--out",     "--threads", "--ref-limit"};
+        static const char *const with_value[] = {
+            "--set", "--backend", "--dtype",   "--op",        "--peak",
+            "--out", "--threads", "--ref-limit", "--isa",     "--require-isa"};
         const char *value = NULL, *flag = arg;
         char name[32] = "";
         for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++) {
@@ -218,6 +248,9 @@ static int parse(int argc, char **argv, options *o, int *gb_argc, char **gb_argv
             dtype_given = true;
         } else if (!strcmp(flag, "--op")) {
             if (!each_item(value, take_op, o))
+                return 2;
+        } else if (!strcmp(flag, "--isa") || !strcmp(flag, "--require-isa")) {
+            if (!take_isa(o, value, !strcmp(flag, "--require-isa")))
                 return 2;
         } else if (!strcmp(flag, "--peak"))
             o->peak = value;
@@ -253,7 +286,7 @@ static int parse(int argc, char **argv, options *o, int *gb_argc, char **gb_argv
     if (!dtype_given)
         o->dtype[VDK_F32] = true;
     if (!o->any_op_given)
-        for (int k = 0; k < VB_OP_COUNT; k++)
+        for (int k = 0; k < VC_OP_COUNT; k++)
             o->op[k] = true;
     static char reps[40], min_time[40];
     if (!reps_given) {
@@ -284,11 +317,11 @@ static void json_count(FILE *f, double v)
 static const vdk_dtype all_dtypes[] = {VDK_F32, VDK_F16, VDK_BF16};
 #define NDTYPES 3
 
-static void write_case(FILE *f, const vb_case *c)
+static void write_case(FILE *f, const vc_case *c)
 {
     fputs("    {\n      \"name\": ", f);
     vb_json_string(f, c->name);
-    fprintf(f, ",\n      \"op\": \"%s\",\n      \"params\": ", vb_op_name(c->op));
+    fprintf(f, ",\n      \"op\": \"%s\",\n      \"params\": ", vc_op_name(c->op));
     vb_write_params_json(f, c);
     fputs(",\n      \"inputs\": ", f);
     vb_write_inputs_json(f, c);
@@ -306,7 +339,7 @@ static void write_case(FILE *f, const vb_case *c)
     fprintf(f, "},\n      \"bound\": \"%s\"\n    }", vb_bound(c));
 }
 
-static bool selected(const app *a, const vb_case *c) { return a->o.op[c->op]; }
+static bool selected(const app *a, const vc_case *c) { return a->o.op[c->op]; }
 
 static int export_cases(const app *a)
 {
@@ -316,7 +349,7 @@ static int export_cases(const app *a)
     fputs(",\n  \"cases\": [", f);
     bool first = true;
     for (int i = 0; i < a->set->ncases; i++) {
-        const vb_case *c = &a->set->cases[i];
+        const vc_case *c = &a->set->cases[i];
         if (!selected(a, c))
             continue;
         fputs(first ? "\n" : ",\n", f);
@@ -334,12 +367,12 @@ static int list_cases(const app *a)
     int n = 0;
     double flops = 0, bytes = 0;
     for (int i = 0; i < a->set->ncases; i++) {
-        const vb_case *c = &a->set->cases[i];
+        const vc_case *c = &a->set->cases[i];
         if (!selected(a, c))
             continue;
         char shapes[256];
         vb_shapes_string(c, shapes, sizeof shapes);
-        printf("%-44s %-9.9s %-7s %12.4g %12.4g  %s\n", c->name, vb_op_name(c->op), vb_bound(c),
+        printf("%-44s %-9.9s %-7s %12.4g %12.4g  %s\n", c->name, vc_op_name(c->op), vb_bound(c),
                vb_flops(c) * 1e-9, vb_min_bytes(c, VDK_F32) * 1e-6, shapes);
         n++;
         flops += vb_flops(c);
@@ -367,6 +400,31 @@ static int default_threads(const app *a, vdk_backend b)
 #endif
 }
 
+/* Opens one context; an unavailable one becomes a skip record with its reason,
+ * failed when required. */
+static void open_backend(app *a, vdk_backend b, vdk_cpu_isa isa, const char *name, bool required)
+{
+    vdk_context_desc desc = {.backend = b, .device = -1, .threads = a->o.threads,
+                             .cpu_isa = isa};
+    vdk_context *ctx = NULL;
+    vdk_status st = vdk_context_create(&desc, &ctx);
+    if (st != VDK_OK) {
+        skip_record *s = &a->backend_skips[a->nbackend_skips++];
+        snprintf(s->backend, sizeof s->backend, "%s", name);
+        snprintf(s->reason, sizeof s->reason, "%s: %s", vdk_status_string(st),
+                 vdk_last_error(NULL));
+        s->failed = required;
+        fprintf(stderr, "%s backend %s: %s%s\n", required ? "FAILED" : "SKIP", s->backend,
+                s->reason, required ? " (required by --require-isa)" : "");
+        return;
+    }
+    vb_backend *o = &a->backends[a->nbackends++];
+    *o = (vb_backend){.backend = b, .ctx = ctx,
+                      .device_kind = b == VDK_BACKEND_VULKAN ? "vulkan" : "cpu",
+                      .threads = default_threads(a, b)};
+    snprintf(o->name, sizeof o->name, "%s", name);
+}
+
 static void open_backends(app *a)
 {
 #if VDK_HAVE_OPENMP
@@ -377,21 +435,17 @@ static void open_backends(app *a)
         const vdk_backend b = (vdk_backend)k;
         if (a->o.any_backend_given && !a->o.backend_given[k])
             continue;
-        vdk_context_desc desc = {.backend = b, .device = -1, .threads = a->o.threads};
-        vdk_context *ctx = NULL;
-        vdk_status st = vdk_context_create(&desc, &ctx);
-        if (st != VDK_OK) {
-            skip_record *s = &a->backend_skips[a->nbackend_skips++];
-            s->backend = vdk_backend_name(b);
-            snprintf(s->reason, sizeof s->reason, "%s: %s", vdk_status_string(st),
-                     vdk_last_error(NULL));
-            fprintf(stderr, "SKIP backend %s: %s\n", s->backend, s->reason);
+        if (b != VDK_BACKEND_CPU || !a->o.any_isa) {
+            open_backend(a, b, VDK_CPU_ISA_AUTO, vdk_backend_name(b), false);
             continue;
         }
-        a->backends[a->nbackends++] = (vb_backend){
-            .backend = b, .ctx = ctx, .name = vdk_backend_name(b),
-            .device_kind = b == VDK_BACKEND_VULKAN ? "vulkan" : "cpu",
-            .threads = default_threads(a, b)};
+        for (int i = VDK_CPU_ISA_SCALAR; i < VDK_CPU_ISA_COUNT; i++) {
+            if (!a->o.isa[i])
+                continue;
+            char name[24];
+            snprintf(name, sizeof name, "cpu/%s", vdk_cpu_isa_name((vdk_cpu_isa)i));
+            open_backend(a, b, (vdk_cpu_isa)i, name, a->o.require_isa[i]);
+        }
     }
 }
 
@@ -487,16 +541,19 @@ static void write_peak(FILE *f, const app *a, const char *kind)
 
 static void write_row(FILE *f, const char *set, const vb_item *it, bool first)
 {
-    const vb_case *c = it->c;
+    const vc_case *c = it->c;
     const double ms = it->median_s * 1e3, flops = vb_flops(c), bytes = vb_min_bytes(c, it->dtype);
     const double gflops = flops / (it->median_s * 1e9), gbs = bytes / (it->median_s * 1e9);
     const double peak = vb_item_peak(it);
     fputs(first ? "\n    {\n      \"name\": " : ",\n    {\n      \"name\": ", f);
     vb_json_string(f, c->name);
-    fprintf(f, ",\n      \"op\": \"%s\", \"set\": ", vb_op_name(c->op));
+    fprintf(f, ",\n      \"op\": \"%s\", \"set\": ", vc_op_name(c->op));
     vb_json_string(f, set);
-    fprintf(f, ", \"dtype\": \"%s\",\n      \"backend\": \"%s\", \"kernel\": ",
+    fprintf(f, ", \"dtype\": \"%s\",\n      \"backend\": \"%s\", \"cpu_isa\": ",
             vdk_dtype_name(it->dtype), it->b->name);
+    const vdk_cpu_isa isa = vdk_context_cpu_isa(it->b->ctx);
+    vb_json_string(f, isa == VDK_CPU_ISA_COUNT ? NULL : vdk_cpu_isa_name(isa));
+    fputs(", \"kernel\": ", f);
     vb_json_string(f, it->kernel);
     fputs(",\n      \"params\": ", f);
     vb_write_params_json(f, c);
@@ -576,7 +633,7 @@ static int write_results(const app *a, const char *path, const char *kind)
         vb_json_string(f, a->backend_skips[i].backend);
         fputs(", \"dtype\": null, \"reason\": ", f);
         vb_json_string(f, a->backend_skips[i].reason);
-        fputs(", \"failed\": false}", f);
+        fprintf(f, ", \"failed\": %s}", a->backend_skips[i].failed ? "true" : "false");
         first = false;
     }
     for (int i = 0; i < a->nitems; i++) {
@@ -720,7 +777,7 @@ static int run_all(app *a, int gb_argc, char **gb_argv)
             if (!a->o.dtype[all_dtypes[d]])
                 continue;
             for (int i = 0; i < a->set->ncases; i++) {
-                const vb_case *c = &a->set->cases[i];
+                const vc_case *c = &a->set->cases[i];
                 if (!selected(a, c))
                     continue;
                 vb_item *it = &a->items[a->nitems++];
@@ -750,6 +807,12 @@ static int run_all(app *a, int gb_argc, char **gb_argv)
         failed += a->items[i].outcome == VB_FAILED;
     }
     int rc = failed ? 1 : 0;
+    for (int i = 0; i < a->nbackend_skips; i++)
+        if (a->backend_skips[i].failed) {
+            fprintf(stderr, "vdk-bench: backend %s is required (--require-isa) but unavailable\n",
+                    a->backend_skips[i].backend);
+            rc = 1;
+        }
     if (a->o.out) {
         bool other = false;
         for (int i = 0; i < a->nbackends; i++)

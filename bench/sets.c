@@ -20,23 +20,23 @@
 #include <string.h>
 
 /* A shape from its sizes: S(2, 25, 72, 128, 320). */
-#define S(...) ((vb_shape){(int)(sizeof((int64_t[]){__VA_ARGS__}) / sizeof(int64_t)), {__VA_ARGS__}})
+#define S(...) ((vc_shape){(int)(sizeof((int64_t[]){__VA_ARGS__}) / sizeof(int64_t)), {__VA_ARGS__}})
 #define K3(a, b, c) {a, b, c}
 
 /* ---- case constructors: one per operator form, arguments in vdk.h's order ---- */
 
-static vb_case group_norm(vb_shape x, int groups, float eps, vdk_norm_scope scope,
+static vc_case group_norm(vc_shape x, int groups, float eps, vdk_norm_scope scope,
                           vdk_activation act)
 {
-    return (vb_case){.op = VB_GROUP_NORM, .x = x, .flags = VB_AFFINE,
+    return (vc_case){.op = VC_GROUP_NORM, .x = x, .flags = VC_AFFINE,
                      .group_norm = {.groups = groups, .eps = eps, .scope = scope, .act = act}};
 }
 
 /* k, stride and pad are (t, h, w). */
-static vb_case conv3d(vb_shape x, int64_t cout, const int k[3], const int stride[3],
+static vc_case conv3d(vc_shape x, int64_t cout, const int k[3], const int stride[3],
                       const int pad[3], int flags)
 {
-    vb_case c = {.op = VB_CONV3D, .x = x, .flags = flags};
+    vc_case c = {.op = VC_CONV3D, .x = x, .flags = flags};
     for (int a = 0; a < 3; a++) {
         c.conv3d.k[a] = k[a];
         c.conv3d.p.stride[a] = stride[a];
@@ -51,104 +51,104 @@ static const int K_SPATIAL[3] = K3(1, 3, 3), PAD_SPATIAL[3] = K3(0, 1, 1);
 static const int K_TEMPORAL[3] = K3(3, 1, 1), PAD_TEMPORAL[3] = K3(1, 0, 0);
 static const int STRIDE_HW[3] = K3(1, 2, 2), STRIDE_T[3] = K3(2, 1, 1);
 
-static vb_case conv_3x3(vb_shape x, int64_t cout, int flags)
+static vc_case conv_3x3(vc_shape x, int64_t cout, int flags)
 {
     return conv3d(x, cout, K_SPATIAL, ONE, PAD_SPATIAL, flags);
 }
-static vb_case conv_temporal(vb_shape x, int64_t cout, int flags)
+static vc_case conv_temporal(vc_shape x, int64_t cout, int flags)
 {
     return conv3d(x, cout, K_TEMPORAL, ONE, PAD_TEMPORAL, flags);
 }
-static vb_case conv_1x1(vb_shape x, int64_t cout, int flags)
+static vc_case conv_1x1(vc_shape x, int64_t cout, int flags)
 {
     return conv3d(x, cout, ONE, ONE, ZERO, flags);
 }
 
 /* heads of width d: scale 1/sqrt(d), stated rather than defaulted so that the
  * export says it. */
-static vb_case attention(vb_shape q, vdk_attention_axes axes, int heads, int64_t kv_len)
+static vc_case attention(vc_shape q, vdk_attention_axes axes, int heads, int64_t kv_len)
 {
     const double d = (double)(q.d[4] / heads);
-    return (vb_case){.op = VB_ATTENTION, .x = q,
+    return (vc_case){.op = VC_ATTENTION, .x = q,
                      .attention = {.p = {.axes = axes, .heads = heads,
                                          .scale = (float)(1.0 / sqrt(d))},
                                    .kv_len = kv_len}};
 }
 
-static vb_case linear(vb_shape x, int64_t cout, vdk_activation act, int flags)
+static vc_case linear(vc_shape x, int64_t cout, vdk_activation act, int flags)
 {
-    return (vb_case){.op = VB_LINEAR, .x = x, .flags = flags,
+    return (vc_case){.op = VC_LINEAR, .x = x, .flags = flags,
                      .linear = {.p = {.act = act}, .cout = cout}};
 }
 
-static vb_case layer_norm(vb_shape x, float eps)
+static vc_case layer_norm(vc_shape x, float eps)
 {
-    return (vb_case){.op = VB_LAYER_NORM, .x = x, .flags = VB_AFFINE, .layer_norm = {.eps = eps}};
+    return (vc_case){.op = VC_LAYER_NORM, .x = x, .flags = VC_AFFINE, .layer_norm = {.eps = eps}};
 }
 
-static vb_case rms_norm(vb_shape x, float eps)
+static vc_case rms_norm(vc_shape x, float eps)
 {
-    return (vb_case){.op = VB_RMS_NORM, .x = x, .flags = VB_AFFINE, .rms_norm = {.eps = eps}};
+    return (vc_case){.op = VC_RMS_NORM, .x = x, .flags = VC_AFFINE, .rms_norm = {.eps = eps}};
 }
 
-static vb_case softmax(vb_shape x, float scale)
+static vc_case softmax(vc_shape x, float scale)
 {
-    return (vb_case){.op = VB_SOFTMAX, .x = x, .softmax = {.scale = scale}};
+    return (vc_case){.op = VC_SOFTMAX, .x = x, .softmax = {.scale = scale}};
 }
 
-static vb_case unary(vb_shape x, vdk_unary_op op, float alpha, float beta)
+static vc_case unary(vc_shape x, vdk_unary_op op, float alpha, float beta)
 {
-    return (vb_case){.op = VB_UNARY, .x = x, .unary = {.op = op, .alpha = alpha, .beta = beta}};
+    return (vc_case){.op = VC_UNARY, .x = x, .unary = {.op = op, .alpha = alpha, .beta = beta}};
 }
 
-static vb_case binary(vb_shape a, vdk_binary_op op, vb_shape b)
+static vc_case binary(vc_shape a, vdk_binary_op op, vc_shape b)
 {
-    return (vb_case){.op = VB_BINARY, .x = a, .binary = {.p = {.op = op}, .b = b}};
+    return (vc_case){.op = VC_BINARY, .x = a, .binary = {.p = {.op = op}, .b = b}};
 }
 
 /* alpha_shape rank 0: the constant p.alpha. */
-static vb_case blend(vb_shape a, float alpha, vb_shape alpha_shape, int sigmoid)
+static vc_case blend(vc_shape a, float alpha, vc_shape alpha_shape, int sigmoid)
 {
-    return (vb_case){.op = VB_BLEND, .x = a,
+    return (vc_case){.op = VC_BLEND, .x = a,
                      .blend = {.p = {.alpha = alpha, .sigmoid = sigmoid}, .alpha = alpha_shape}};
 }
 
-static vb_case upsample(vb_shape x, int ft, int fh, int fw)
+static vc_case upsample(vc_shape x, int ft, int fh, int fw)
 {
-    return (vb_case){.op = VB_UPSAMPLE, .x = x, .upsample = {.factor = {ft, fh, fw}}};
+    return (vc_case){.op = VC_UPSAMPLE, .x = x, .upsample = {.factor = {ft, fh, fw}}};
 }
 
 /* t [n] uniform in [0, t_hi), integers (frame indices) when integer is set;
  * diffusers' Timesteps(dim, flip_sin_to_cos, downscale_freq_shift = 0). */
-static vb_case timestep_embedding(int64_t n, int dim, int flip, double t_hi, bool integer)
+static vc_case timestep_embedding(int64_t n, int dim, int flip, double t_hi, bool integer)
 {
-    return (vb_case){.op = VB_TIMESTEP_EMBEDDING, .x = S(n),
+    return (vc_case){.op = VC_TIMESTEP_EMBEDDING, .x = S(n),
                      .timestep_embedding = {.p = {.dim = dim, .flip_sin_to_cos = flip,
                                                   .scale = 1.0f, .max_period = 10000.0f},
                                             .t_hi = t_hi, .integer = integer}};
 }
 
-static vb_case concat(vb_shape a, int axis, int64_t b_len)
+static vc_case concat(vc_shape a, int axis, int64_t b_len)
 {
-    return (vb_case){.op = VB_CONCAT, .x = a, .concat = {.p = {.axis = axis}, .b_len = b_len}};
+    return (vc_case){.op = VC_CONCAT, .x = a, .concat = {.p = {.axis = axis}, .b_len = b_len}};
 }
 
 /* ---- building a set ---- */
 
 typedef struct builder {
     const char *set;
-    vb_case *cases;
+    vc_case *cases;
     int n, cap;
     bool failed;
 } builder;
 
-static void add(builder *b, const char *group, const char *variant, vb_case c)
+static void add(builder *b, const char *group, const char *variant, vc_case c)
 {
     if (b->failed)
         return;
     if (b->n == b->cap) {
         int cap = b->cap ? 2 * b->cap : 64;
-        vb_case *grown = realloc(b->cases, (size_t)cap * sizeof *grown);
+        vc_case *grown = realloc(b->cases, (size_t)cap * sizeof *grown);
         if (!grown) {
             b->failed = true;
             return;
@@ -156,7 +156,7 @@ static void add(builder *b, const char *group, const char *variant, vb_case c)
         b->cases = grown;
         b->cap = cap;
     }
-    snprintf(c.name, sizeof c.name, "%s/%s/%s.%s", b->set, group, vb_op_name(c.op), variant);
+    snprintf(c.name, sizeof c.name, "%s/%s/%s.%s", b->set, group, vc_op_name(c.op), variant);
     b->cases[b->n++] = c;
 }
 
@@ -180,7 +180,7 @@ static void svd_level(builder *b, const svd_config *k, int i)
     snprintf(g, sizeof g, "L%d", i);
     const int64_t N = k->N, T = k->T, H = k->H[i], W = k->W[i], C = k->C[i];
     const int heads = (int)(C / k->head_dim);
-    const vb_shape x = S(N, T, H, W, C);
+    const vc_shape x = S(N, T, H, W, C);
     const float qk_scale = (float)(1.0 / sqrt((double)k->head_dim));
 
     /* SpatioTemporalResBlock: GN32 + SiLU per frame (spatial half) and over the
@@ -189,10 +189,10 @@ static void svd_level(builder *b, const svd_config *k, int i)
      * learned AlphaBlender merge. */
     add(b, g, "frame.silu", group_norm(x, 32, 1e-5f, VDK_NORM_PER_FRAME, VDK_ACT_SILU));
     add(b, g, "clip.silu", group_norm(x, 32, 1e-5f, VDK_NORM_PER_CLIP, VDK_ACT_SILU));
-    add(b, g, "3x3", conv_3x3(x, C, VB_BIAS));
-    add(b, g, "temporal.res", conv_temporal(x, C, VB_BIAS | VB_RESIDUAL));
-    add(b, g, "1x1.skip", conv_1x1(S(N, T, H, W, 2 * C), C, VB_BIAS | VB_RESIDUAL));
-    add(b, g, "temb", linear(S(N, T, k->temb), C, VDK_ACT_NONE, VB_BIAS));
+    add(b, g, "3x3", conv_3x3(x, C, VC_BIAS));
+    add(b, g, "temporal.res", conv_temporal(x, C, VC_BIAS | VC_RESIDUAL));
+    add(b, g, "1x1.skip", conv_1x1(S(N, T, H, W, 2 * C), C, VC_BIAS | VC_RESIDUAL));
+    add(b, g, "temb", linear(S(N, T, k->temb), C, VDK_ACT_NONE, VC_BIAS));
     add(b, g, "add.frame", binary(x, VDK_BINARY_ADD, S(N, T, 1, 1, C)));
     add(b, g, "sigmoid", blend(x, 0.0f, S(1), 1));
     /* Resizing, booked to the level of its output: Downsample2D (3x3 stride 2)
@@ -200,12 +200,12 @@ static void svd_level(builder *b, const svd_config *k, int i)
     if (i > 0)
         add(b, g, "down",
             conv3d(S(N, T, k->H[i - 1], k->W[i - 1], k->C[i - 1]), k->C[i - 1], K_SPATIAL,
-                   STRIDE_HW, PAD_SPATIAL, VB_BIAS));
+                   STRIDE_HW, PAD_SPATIAL, VC_BIAS));
     if (i + 1 < k->levels) {
         const int64_t cup = k->C[i + 1];
         add(b, g, "2x", upsample(S(N, T, k->H[i + 1], k->W[i + 1], cup), 1, 2, 2));
         if (k->up_conv)
-            add(b, g, "3x3.up", conv_3x3(S(N, T, H, W, cup), cup, VB_BIAS));
+            add(b, g, "3x3.up", conv_3x3(S(N, T, H, W, cup), cup, VC_BIAS));
     }
     add(b, g, "skip", concat(x, -1, C));
     /* TransformerSpatioTemporalModel: GN (no activation), layer norms, q/k/v
@@ -215,9 +215,9 @@ static void svd_level(builder *b, const svd_config *k, int i)
     add(b, g, "frame", group_norm(x, 32, 1e-6f, VDK_NORM_PER_FRAME, VDK_ACT_NONE));
     add(b, g, "affine", layer_norm(x, 1e-5f));
     add(b, g, "q", linear(x, C, VDK_ACT_NONE, 0));
-    add(b, g, "out.res", linear(x, C, VDK_ACT_NONE, VB_BIAS | VB_RESIDUAL));
-    add(b, g, "geglu", linear(x, 8 * C, VDK_ACT_GEGLU, VB_BIAS));
-    add(b, g, "ff_out.res", linear(S(N, T, H, W, 4 * C), C, VDK_ACT_NONE, VB_BIAS | VB_RESIDUAL));
+    add(b, g, "out.res", linear(x, C, VDK_ACT_NONE, VC_BIAS | VC_RESIDUAL));
+    add(b, g, "geglu", linear(x, 8 * C, VDK_ACT_GEGLU, VC_BIAS));
+    add(b, g, "ff_out.res", linear(S(N, T, H, W, 4 * C), C, VDK_ACT_NONE, VC_BIAS | VC_RESIDUAL));
     add(b, g, "spatial", attention(x, VDK_AXES_SPATIAL, heads, 0));
     add(b, g, "temporal", attention(x, VDK_AXES_TEMPORAL, heads, 0));
     add(b, g, "cross", attention(x, VDK_AXES_SPATIAL, heads, 1));
@@ -241,9 +241,9 @@ static void svd_emb(builder *b, const svd_config *k)
      * SiLU(emb) repeated per frame before every resblock's temb projection. */
     add(b, g, "time", timestep_embedding(N, (int)k->time_dim, 1, 1000.0, false));
     add(b, g, "added_ids", timestep_embedding(3 * N, (int)k->add_dim, 1, 128.0, true));
-    add(b, g, "time1.silu", linear(S(N, k->time_dim), k->temb, VDK_ACT_SILU, VB_BIAS));
-    add(b, g, "time2", linear(S(N, k->temb), k->temb, VDK_ACT_NONE, VB_BIAS));
-    add(b, g, "added1.silu", linear(S(N, 3 * k->add_dim), k->temb, VDK_ACT_SILU, VB_BIAS));
+    add(b, g, "time1.silu", linear(S(N, k->time_dim), k->temb, VDK_ACT_SILU, VC_BIAS));
+    add(b, g, "time2", linear(S(N, k->temb), k->temb, VDK_ACT_NONE, VC_BIAS));
+    add(b, g, "added1.silu", linear(S(N, 3 * k->add_dim), k->temb, VDK_ACT_SILU, VC_BIAS));
     add(b, g, "silu", unary(S(N, T, k->temb), VDK_UNARY_SILU, 0.0f, 0.0f));
 }
 
@@ -281,16 +281,16 @@ static void lumiere_level(builder *b, const char *prefix, const lumiere_config *
     snprintf(g, sizeof g, "%sL%d", prefix, i);
     const int64_t N = k->N, T = k->T[i], H = k->H[i], C = k->C[i];
     const bool coarsest = i + 1 == k->levels, attn = i > 0;
-    const vb_shape x = S(N, T, H, H, C), xa = S(N, T, H, H, k->inner);
+    const vc_shape x = S(N, T, H, H, C), xa = S(N, T, H, H, k->inner);
     const float qk_scale = (float)(1.0 / sqrt((double)(k->inner / k->heads)));
 
     /* ResBlock: GN32 + SiLU, 3x3 conv, scale-shift from the time embedding
      * (h * (1 + scale) + shift, per batch item), and the 1x1 shortcut of the up
      * path's concatenated input. */
     add(b, g, "frame.silu", group_norm(x, 32, 1e-5f, VDK_NORM_PER_FRAME, VDK_ACT_SILU));
-    add(b, g, "3x3", conv_3x3(x, C, VB_BIAS));
-    add(b, g, "1x1.skip", conv_1x1(S(N, T, H, H, 2 * C), C, VB_BIAS | VB_RESIDUAL));
-    add(b, g, "scale_shift", linear(S(N, k->temb), 2 * C, VDK_ACT_NONE, VB_BIAS));
+    add(b, g, "3x3", conv_3x3(x, C, VC_BIAS));
+    add(b, g, "1x1.skip", conv_1x1(S(N, T, H, H, 2 * C), C, VC_BIAS | VC_RESIDUAL));
+    add(b, g, "scale_shift", linear(S(N, k->temb), 2 * C, VDK_ACT_NONE, VC_BIAS));
     add(b, g, "mul.scale", binary(x, VDK_BINARY_MUL, S(N, 1, 1, 1, C)));
     add(b, g, "add.shift", binary(x, VDK_BINARY_ADD, S(N, 1, 1, 1, C)));
     add(b, g, "skip", concat(x, -1, C));
@@ -298,30 +298,30 @@ static void lumiere_level(builder *b, const char *prefix, const lumiere_config *
     add(b, g, "affine", rms_norm(x, 1e-6f));
     /* Stylisation interpolates the frozen weights, W = a W_style + (1 - a) W
      * (§2.1 item 7): a blend over this level's 3x3 conv weight. */
-    add(b, g, "style_weights", blend(S(C, 1, 3, 3, C), 0.5f, (vb_shape){0, {0}}, 0));
+    add(b, g, "style_weights", blend(S(C, 1, 3, 3, C), 0.5f, (vc_shape){0, {0}}, 0));
     if (!coarsest) {
         /* (2+1)D conv inflation: temporal conv k3, and the zero-init 1x1
          * projection back onto the residual. */
-        add(b, g, "temporal", conv_temporal(x, C, VB_BIAS));
-        add(b, g, "1x1.res", conv_1x1(x, C, VB_BIAS | VB_RESIDUAL));
+        add(b, g, "temporal", conv_temporal(x, C, VC_BIAS));
+        add(b, g, "1x1.res", conv_1x1(x, C, VC_BIAS | VC_RESIDUAL));
     }
     if (i > 0) {
         /* Down: 3x3 stride 2 on the frames of the level above, then the
          * temporal conv k3 stride 2. */
         const int64_t cp = k->C[i - 1], tp = k->T[i - 1];
         add(b, g, "down", conv3d(S(N, tp, k->H[i - 1], k->H[i - 1], cp), cp, K_SPATIAL, STRIDE_HW,
-                                 PAD_SPATIAL, VB_BIAS));
+                                 PAD_SPATIAL, VC_BIAS));
         add(b, g, "temporal.down", conv3d(S(N, tp, H, H, cp), cp, K_TEMPORAL, STRIDE_T,
-                                          PAD_TEMPORAL, VB_BIAS));
+                                          PAD_TEMPORAL, VC_BIAS));
     }
     if (!coarsest) {
         /* Up: nearest x2 and a 3x3 conv on the frames of the level below, then
          * frame duplication and a temporal conv k3. */
         const int64_t cb = k->C[i + 1], tb = k->T[i + 1];
         add(b, g, "2x", upsample(S(N, tb, k->H[i + 1], k->H[i + 1], cb), 1, 2, 2));
-        add(b, g, "3x3.up", conv_3x3(S(N, tb, H, H, cb), cb, VB_BIAS));
+        add(b, g, "3x3.up", conv_3x3(S(N, tb, H, H, cb), cb, VC_BIAS));
         add(b, g, "frames", upsample(S(N, tb, H, H, cb), 2, 1, 1));
-        add(b, g, "temporal.up", conv_temporal(S(N, T, H, H, cb), cb, VB_BIAS));
+        add(b, g, "temporal.up", conv_temporal(S(N, T, H, H, cb), cb, VC_BIAS));
     }
     if (attn) {
         /* Spatial transformer: LN, q projected to 8 x 64, self-attention over
@@ -331,9 +331,9 @@ static void lumiere_level(builder *b, const char *prefix, const lumiere_config *
         add(b, g, "q", linear(x, k->inner, VDK_ACT_NONE, 0));
         add(b, g, "spatial", attention(xa, VDK_AXES_SPATIAL, k->heads, 0));
         add(b, g, "cross", attention(xa, VDK_AXES_SPATIAL, k->heads, k->text_len));
-        add(b, g, "out.res", linear(xa, C, VDK_ACT_NONE, VB_BIAS | VB_RESIDUAL));
-        add(b, g, "ff.gelu", linear(x, 2 * C, VDK_ACT_GELU, VB_BIAS));
-        add(b, g, "ff_out.res", linear(S(N, T, H, H, 2 * C), C, VDK_ACT_NONE, VB_BIAS | VB_RESIDUAL));
+        add(b, g, "out.res", linear(xa, C, VDK_ACT_NONE, VC_BIAS | VC_RESIDUAL));
+        add(b, g, "ff.gelu", linear(x, 2 * C, VDK_ACT_GELU, VC_BIAS));
+        add(b, g, "ff_out.res", linear(S(N, T, H, H, 2 * C), C, VDK_ACT_NONE, VC_BIAS | VC_RESIDUAL));
         if (i >= k->spatial_softmax)
             add(b, g, "spatial_scores",
                 softmax(S(N * T, k->heads, H * H, H * H), qk_scale));
@@ -355,8 +355,8 @@ static void lumiere_cond(builder *b, const char *prefix, const lumiere_config *k
      * scale-shift projections, (1 + scale), and the text keys/values
      * projected from the T5 context. */
     add(b, g, "time", timestep_embedding(N, (int)k->time_dim, 0, 1000.0, false));
-    add(b, g, "time1.silu", linear(S(N, k->time_dim), k->temb, VDK_ACT_SILU, VB_BIAS));
-    add(b, g, "time2", linear(S(N, k->temb), k->temb, VDK_ACT_NONE, VB_BIAS));
+    add(b, g, "time1.silu", linear(S(N, k->time_dim), k->temb, VDK_ACT_SILU, VC_BIAS));
+    add(b, g, "time2", linear(S(N, k->temb), k->temb, VDK_ACT_NONE, VC_BIAS));
     add(b, g, "silu", unary(S(N, k->temb), VDK_UNARY_SILU, 0.0f, 0.0f));
     add(b, g, "one_plus_scale", unary(S(N, 1, 1, 1, k->C[0]), VDK_UNARY_AFFINE, 1.0f, 1.0f));
     add(b, g, "kv_text", linear(S(N, k->text_len, k->text_dim), k->inner, VDK_ACT_NONE, 0));
@@ -407,8 +407,8 @@ static const char *const set_about[SET_COUNT] = {
     "Lumiere base STUNet step (LUM-REF-A): batch 2, 80 frames of 128x128, C 512-2048",
 };
 
-static vb_set sets[SET_COUNT];
-static vb_case *set_storage[SET_COUNT];
+static vc_set sets[SET_COUNT];
+static vc_case *set_storage[SET_COUNT];
 
 const char *const *vb_set_names(int *count)
 {
@@ -440,7 +440,7 @@ static bool build(int which, builder *b)
     return !b->failed;
 }
 
-const vb_set *vb_set_get(const char *name)
+const vc_set *vb_set_get(const char *name)
 {
     for (int i = 0; i < SET_COUNT; i++) {
         if (strcmp(name, set_names[i]))
@@ -452,7 +452,7 @@ const vb_set *vb_set_get(const char *name)
                 return NULL;
             }
             set_storage[i] = b.cases;
-            sets[i] = (vb_set){set_names[i], set_about[i], b.cases, b.n};
+            sets[i] = (vc_set){set_names[i], set_about[i], b.cases, b.n};
         }
         return &sets[i];
     }
@@ -464,6 +464,6 @@ void vb_sets_free(void)
     for (int i = 0; i < SET_COUNT; i++) {
         free(set_storage[i]);
         set_storage[i] = NULL;
-        sets[i] = (vb_set){0};
+        sets[i] = (vc_set){0};
     }
 }

@@ -1,7 +1,7 @@
 /* vdk-bench's unit test: the FLOP and byte counts of known shapes against
  * hand-computed figures (PIPELINES.md §1.7 and §2.3), the shape sets' coverage
  * and consistency, and the vdk-peak reader. It runs no operator. */
-#include "cases.h"
+#include "counts.h"
 #include "json.h"
 #include "peak.h"
 #include "sets.h"
@@ -33,9 +33,9 @@ static int failures, checks;
     CHECK((double)(got) == (double)(want), "%s: %.17g, expected %.17g", what, (double)(got),      \
           (double)(want))
 
-static const vb_case *find(const char *set, const char *name)
+static const vc_case *find(const char *set, const char *name)
 {
-    const vb_set *s = vb_set_get(set);
+    const vc_set *s = vb_set_get(set);
     CHECK(s != NULL, "set %s missing", set);
     if (!s)
         return NULL;
@@ -51,7 +51,7 @@ static const vb_case *find(const char *set, const char *name)
 static void check_case(const char *set, const char *name, double flops, double f32_bytes,
                        const char *bound)
 {
-    const vb_case *c = find(set, name);
+    const vc_case *c = find(set, name);
     if (!c)
         return;
     char what[160];
@@ -130,8 +130,8 @@ static void test_known_shapes(void)
 
     /* A case built here, independent of the tables: the example shape of
      * docs/results.md, group norm per frame + SiLU on [2, 4, 16, 16, 320]. */
-    vb_case gn = {.name = "test/gn", .op = VB_GROUP_NORM, .x = {5, {2, 4, 16, 16, 320}},
-                  .flags = VB_AFFINE,
+    vc_case gn = {.name = "test/gn", .op = VC_GROUP_NORM, .x = {5, {2, 4, 16, 16, 320}},
+                  .flags = VC_AFFINE,
                   .group_norm = {.groups = 32, .eps = 1e-5f, .act = VDK_ACT_SILU}};
     CHECK_COUNT(vb_flops(&gn), 12.0 * 655360, "group_norm example flops");
     CHECK_COUNT(vb_min_bytes(&gn, VDK_F32), 4.0 * (2 * 655360 + 640), "group_norm example bytes");
@@ -142,17 +142,17 @@ static void test_known_shapes(void)
     CHECK_COUNT(vb_min_bytes(&gn, VDK_F32), 4.0 * 2 * 655360, "group_norm without gamma, beta");
 
     /* A spatio-temporal attention: one sequence of T*H*W tokens per item. */
-    vb_case st = {.name = "test/st", .op = VB_ATTENTION, .x = {5, {2, 3, 4, 5, 64}},
+    vc_case st = {.name = "test/st", .op = VC_ATTENTION, .x = {5, {2, 3, 4, 5, 64}},
                   .attention = {.p = {.axes = VDK_AXES_SPATIOTEMPORAL, .heads = 2}}};
     CHECK_COUNT(vb_flops(&st), 4.0 * 2 * 60 * 60 * 64, "spatiotemporal attention flops");
     CHECK(!strcmp(vb_bound(&st), "compute"), "spatiotemporal attention is compute-bound");
 
     /* A strided 3-D conv: output sizes by floor division. x [1, 5, 7, 9, 3],
      * k (3,3,3), stride 2, pad 1 -> [1, 3, 4, 5, 8]. */
-    vb_case cv = {.name = "test/cv", .op = VB_CONV3D, .x = {5, {1, 5, 7, 9, 3}},
+    vc_case cv = {.name = "test/cv", .op = VC_CONV3D, .x = {5, {1, 5, 7, 9, 3}},
                   .conv3d = {.p = {.stride = {2, 2, 2}, .padding = {1, 1, 1}},
                              .k = {3, 3, 3}, .cout = 8}};
-    vb_plan p = vb_plan_of(&cv);
+    vc_plan p = vc_plan_of(&cv);
     CHECK(p.out.rank == 5 && p.out.d[1] == 3 && p.out.d[2] == 4 && p.out.d[3] == 5 &&
               p.out.d[4] == 8,
           "strided conv output [1, 3, 4, 5, 8]");
@@ -167,15 +167,15 @@ static void test_sets(void)
     const char *const *names = vb_set_names(&nsets);
     CHECK(nsets == 4 && !strcmp(names[0], "small"), "sets: small first, four in all");
     for (int s = 0; s < nsets; s++) {
-        const vb_set *set = vb_set_get(names[s]);
+        const vc_set *set = vb_set_get(names[s]);
         CHECK(set && set->ncases > 0, "set %s is empty", names[s]);
         if (!set)
             continue;
-        int per_op[VB_OP_COUNT] = {0};
+        int per_op[VC_OP_COUNT] = {0};
         char prefix[32];
         snprintf(prefix, sizeof prefix, "%s/", set->name);
         for (int i = 0; i < set->ncases; i++) {
-            const vb_case *c = &set->cases[i];
+            const vc_case *c = &set->cases[i];
             char msg[256];
             CHECK(vb_case_valid(c, msg, sizeof msg), "%s", msg);
             per_op[c->op]++;
@@ -184,23 +184,23 @@ static void test_sets(void)
             const char *group = c->name + strlen(prefix), *slash = strchr(group, '/');
             CHECK(slash && slash > group, "%s: no group", c->name);
             if (slash) {
-                const char *op = vb_op_name(c->op);
+                const char *op = vc_op_name(c->op);
                 CHECK(!strncmp(slash + 1, op, strlen(op)) && slash[1 + strlen(op)] == '.' &&
                           slash[2 + strlen(op)] != '\0',
                       "%s: expected <group>/%s.<variant>", c->name, op);
             }
             for (int j = 0; j < i; j++)
                 CHECK(strcmp(c->name, set->cases[j].name), "%s appears twice", c->name);
-            const bool moves_only = c->op == VB_UPSAMPLE || c->op == VB_CONCAT;
+            const bool moves_only = c->op == VC_UPSAMPLE || c->op == VC_CONCAT;
             CHECK(moves_only ? vb_flops(c) == 0 : vb_flops(c) > 0, "%s: flops %g", c->name,
                   vb_flops(c));
             CHECK(vb_min_bytes(c, VDK_F32) > 0, "%s: no bytes", c->name);
         }
-        for (int k = 0; k < VB_OP_COUNT; k++)
-            CHECK(per_op[k] > 0, "set %s has no %s case", set->name, vb_op_name((vb_op)k));
+        for (int k = 0; k < VC_OP_COUNT; k++)
+            CHECK(per_op[k] > 0, "set %s has no %s case", set->name, vc_op_name((vc_op)k));
     }
     /* svd and svd-xt differ only in T: the same cases in the same order. */
-    const vb_set *a = vb_set_get("svd"), *b = vb_set_get("svd-xt");
+    const vc_set *a = vb_set_get("svd"), *b = vb_set_get("svd-xt");
     CHECK(a && b && a->ncases == b->ncases, "svd and svd-xt have the same cases");
     for (int i = 0; a && b && i < a->ncases && i < b->ncases; i++)
         CHECK(!strcmp(a->cases[i].name + 4, b->cases[i].name + 7), "svd %s vs svd-xt %s",
@@ -211,7 +211,7 @@ static void test_sets(void)
  * fit: the reference holds a double copy of every tensor. */
 static void test_estimates(void)
 {
-    const vb_case *c = find("svd-xt", "svd-xt/L0/conv3d.3x3");
+    const vc_case *c = find("svd-xt", "svd-xt/L0/conv3d.3x3");
     if (c) {
         const double elements = (double)vb_elements_moved(c);
         CHECK_COUNT(vb_case_memory(c, VDK_BACKEND_CPU, VDK_F16), 2 * elements, "cpu memory f16");
@@ -222,7 +222,7 @@ static void test_estimates(void)
     }
     /* small is the reference's set: every case well under a second by the
      * estimate, which errs on the slow side */
-    const vb_set *s = vb_set_get("small");
+    const vc_set *s = vb_set_get("small");
     for (int i = 0; s && i < s->ncases; i++)
         CHECK(vb_reference_seconds(&s->cases[i]) < 1.0, "%s: reference estimate %g s",
               s->cases[i].name, vb_reference_seconds(&s->cases[i]));

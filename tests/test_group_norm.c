@@ -1,5 +1,6 @@
 /* vdk_group_norm: golden vectors from PyTorch, properties, dtypes, views and bad input. */
 #include "vdk_test.h"
+#include "vt_views.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -173,6 +174,119 @@ static void test_views_and_in_place(void)
     VT_DESTROY(fresh, view, big, dense, a);
 }
 
+/* ---- the CPU tiers against the f64 reference ----
+ * Every tier, in f32, f16 and bf16, on the oracle's rounded inputs: odd
+ * channel counts per group (C = 12, G = 4; C = 30, G = 10), one channel per
+ * group, C not a multiple of any vector width, T = 1, prime H*W, both scopes,
+ * gamma/beta absent and present, SiLU, in place, strided views (a channel slice,
+ * and a W slice whose pixels are not evenly spaced), inputs at 1000 +- 10 for
+ * the variance, and shapes large enough that 3 threads split them: whole frames
+ * per thread plus leftover frames split by rows, a clip split by rows, a thread
+ * left without rows. */
+
+typedef enum gn_layout {
+    GN_DENSE,          /* y a fresh guarded tensor */
+    GN_STRIDED,        /* x a channel slice of a wider tensor, y a W slice of another */
+    GN_IN_PLACE,       /* y is x, dense */
+    GN_IN_PLACE_W_CUT, /* y is x, a W slice */
+} gn_layout;
+
+typedef struct gn_case {
+    int64_t shape[5];
+    int groups;
+    vdk_norm_scope scope;
+    vdk_activation act;
+    bool gamma, beta;
+    double lo, hi;
+    gn_layout layout;
+} gn_case;
+
+#define FRAME VDK_NORM_PER_FRAME
+#define CLIP VDK_NORM_PER_CLIP
+#define SILU VDK_ACT_SILU
+#define NONE VDK_ACT_NONE
+static const gn_case gn_cases[] = {
+    {{1, 3, 5, 7, 16}, 4, FRAME, SILU, true, true, -2, 2, GN_DENSE},
+    {{2, 3, 4, 3, 12}, 4, CLIP, NONE, false, false, -3, 9, GN_DENSE},
+    {{1, 2, 3, 5, 30}, 10, FRAME, SILU, true, false, -2, 2, GN_STRIDED},
+    {{1, 2, 3, 3, 12}, 12, CLIP, SILU, false, true, -2, 2, GN_IN_PLACE},
+    {{1, 1, 1, 13, 20}, 5, FRAME, NONE, true, true, -2, 2, GN_IN_PLACE_W_CUT},
+    {{1, 1, 1, 13, 20}, 5, CLIP, SILU, true, true, -2, 2, GN_STRIDED},
+    {{2, 2, 2, 2, 3}, 1, FRAME, SILU, false, false, -1, 1, GN_DENSE},
+    {{1, 2, 8, 8, 32}, 8, FRAME, NONE, true, true, 990, 1010, GN_DENSE},
+    {{1, 2, 8, 8, 32}, 8, CLIP, SILU, false, false, 990, 1010, GN_IN_PLACE},
+    {{3, 1, 3, 3, 24}, 3, CLIP, NONE, true, true, -1010, -990, GN_STRIDED},
+    {{2, 2, 23, 19, 64}, 32, FRAME, SILU, true, true, -2, 2, GN_DENSE},
+    {{2, 2, 23, 19, 64}, 32, CLIP, SILU, true, true, -2, 2, GN_STRIDED},
+    {{1, 1, 7, 11, 1280}, 32, CLIP, NONE, true, true, -2, 2, GN_IN_PLACE},
+    {{1, 5, 17, 1, 40}, 8, FRAME, SILU, true, true, -2, 2, GN_IN_PLACE_W_CUT},
+    {{1, 1, 29, 31, 96}, 32, FRAME, SILU, true, true, 990, 1010, GN_DENSE},
+};
+#undef FRAME
+#undef CLIP
+#undef SILU
+#undef NONE
+
+static void cpu_case(vdk_context *c, const char *tier, vdk_dtype dt, int ci)
+{
+    const gn_case *k = &gn_cases[ci];
+    const int64_t *shape = k->shape, C = shape[4];
+    const uint64_t seed = 500 + 10 * (uint64_t)ci;
+    const int x_axis = k->layout == GN_STRIDED ? 4 : k->layout == GN_IN_PLACE_W_CUT ? 3 : -1;
+    vdk_tensor *xbig = NULL;
+    vdk_tensor *x = vv_view(c, dt, 5, shape, x_axis, 5, 2, seed, k->lo, k->hi, &xbig);
+    vdk_tensor *gamma = k->gamma ? vt_keep(vt_random(c, dt, 1, &C, seed + 1, 0.5, 1.5)) : NULL;
+    vdk_tensor *beta = k->beta ? vt_keep(vt_random(c, dt, 1, &C, seed + 2, -0.5, 0.5)) : NULL;
+    const vdk_group_norm_params p = {.groups = k->groups, .eps = 1e-5f, .scope = k->scope,
+                                     .act = k->act};
+    vdk_tensor *y64 = vt_keep(vt_tensor(ctx, VDK_F64, 5, shape));
+    VT_STATUS(ctx, vdk_group_norm(ctx, &p, vt_keep(vt_copy_as(ctx, VDK_F64, x)),
+                                  vt_keep(vt_copy_as(ctx, VDK_F64, gamma)),
+                                  vt_keep(vt_copy_as(ctx, VDK_F64, beta)), y64), VDK_OK);
+    const int64_t per_group = (k->scope == VDK_NORM_PER_CLIP ? shape[1] : 1) * shape[2] *
+                              shape[3] * (C / k->groups);
+    const double bound = vt_tolerance(dt, per_group, 0);
+    char label[96];
+    snprintf(label, sizeof label, "%s %s case %d", tier, vdk_dtype_name(dt), ci);
+
+    if (k->layout == GN_DENSE) {
+        vt_guarded y = vt_guarded_tensor(c, dt, 5, shape);
+        VT_STATUS(c, vdk_group_norm(c, &p, x, gamma, beta, y.view), VDK_OK);
+        VT_ORACLE_CHECK(&y, y64, bound, "%s", label);
+    } else if (k->layout == GN_STRIDED) {
+        vdk_tensor *ybig = NULL;
+        vdk_tensor *y = vv_view(c, dt, 5, shape, 3, 3, 1, seed + 3, -1, 1, &ybig);
+        double *before = vt_read(ybig);
+        vt_poison(y);
+        VT_STATUS(c, vdk_group_norm(c, &p, x, gamma, beta, y), VDK_OK);
+        VV_CHECK(y, y64, bound, "%s", label);
+        VT_CHECK(vv_changed_outside(ybig, before, 3, 1, shape[3]) == 0,
+                 "%s: elements outside the output view changed", label);
+        free(before);
+    } else {
+        double *before = vt_read(xbig);
+        VT_STATUS(c, vdk_group_norm(c, &p, x, gamma, beta, x), VDK_OK);
+        VV_CHECK(x, y64, bound, "%s (in place)", label);
+        if (x_axis >= 0)
+            VT_CHECK(vv_changed_outside(xbig, before, x_axis, 2, shape[x_axis]) == 0,
+                     "%s: elements outside the in-place view changed", label);
+        free(before);
+    }
+    VT_CHECK(strstr(vdk_last_kernel(c), "group_norm") != NULL, "%s: kernel %s", label,
+             vdk_last_kernel(c));
+    vt_drop_all();
+}
+
+static void test_cpu_tiers(void)
+{
+    const vt_tiers *tiers = vt_cpu_tiers();
+    const vdk_dtype dtypes[] = {VDK_F32, VDK_F16, VDK_BF16};
+    for (int t = 0; t < tiers->n; t++)
+        for (int d = 0; d < 3; d++)
+            for (int ci = 0; ci < (int)(sizeof gn_cases / sizeof *gn_cases); ci++)
+                cpu_case(tiers->ctx[t], vdk_cpu_isa_name(tiers->isa[t]), dtypes[d], ci);
+}
+
 static void test_bad_input(void)
 {
     const int64_t shape[5] = {1, 2, 3, 3, 8}, C = 8, C7 = 7, s4[4] = {1, 2, 3, 8};
@@ -235,6 +349,7 @@ int main(void)
     test_dtypes();
     test_views_and_in_place();
     test_bad_input();
+    test_cpu_tiers();
     vdk_context_destroy(ctx);
     return vt_finish("test_group_norm");
 }

@@ -1,5 +1,6 @@
 /* vdk_rms_norm: golden vectors from PyTorch, properties, dtypes, views and bad input. */
 #include "vdk_test.h"
+#include "vt_views.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -182,6 +183,140 @@ static void test_views_and_in_place(void)
     vt_drop_all();
 }
 
+/* ---- the CPU tiers against the f64 reference ----
+ * Every tier, in f32, f16 and bf16, on the oracle's rounded inputs: row lengths
+ * that are not multiples of any vector width, rows of length 1, rank 1 to 5,
+ * gamma absent and present (and cut from a wider tensor), in place, strided
+ * rows (a slice of the last axis: evenly spaced rows; a slice of a middle axis:
+ * rows that are not), rows at 1000 +- 10, and enough rows that 3 threads split
+ * them. */
+
+typedef enum row_layout {
+    ROW_DENSE,       /* y a fresh guarded tensor */
+    ROW_STRIDED,     /* x a slice of the last axis, y of a middle axis; gamma cut */
+    ROW_IN_PLACE,    /* y is x, dense */
+    ROW_IN_PLACE_CUT /* y is x, a slice of a middle axis */
+} row_layout;
+
+typedef struct row_case {
+    int rank;
+    int64_t shape[5];
+    bool gamma;
+    double lo, hi;
+    row_layout layout;
+} row_case;
+
+static const row_case row_cases[] = {
+    {3, {3, 5, 40}, true, -2, 3, ROW_DENSE},
+    {2, {7, 13}, false, -2, 2, ROW_STRIDED},
+    {4, {2, 3, 4, 11}, true, -2, 2, ROW_IN_PLACE},
+    {1, {1}, false, -2, 2, ROW_DENSE},
+    {2, {5, 1}, true, -2, 2, ROW_IN_PLACE},
+    {3, {4, 6, 320}, true, 990, 1010, ROW_DENSE},
+    {3, {3, 9, 33}, true, -1010, -990, ROW_IN_PLACE_CUT},
+    {3, {64, 37, 61}, true, -2, 2, ROW_STRIDED},
+    {2, {2, 1300}, true, -2, 2, ROW_DENSE},
+    {5, {1, 1, 1, 1, 7}, false, -2, 2, ROW_IN_PLACE_CUT},
+    {3, {70, 30, 67}, false, -3, 1, ROW_IN_PLACE},
+};
+
+/* The axis a strided view is cut along: a middle one (rows then not evenly
+ * spaced) where there is one, else the last. */
+static int cut_axis(int rank, bool middle)
+{
+    return middle && rank >= 3 ? 1 : rank - 1;
+}
+
+static void cpu_case(vdk_context *c, const char *tier, vdk_dtype dt, int ci)
+{
+    const row_case *k = &row_cases[ci];
+    const int64_t *shape = k->shape, C = shape[k->rank - 1];
+    const uint64_t seed = 700 + 10 * (uint64_t)ci;
+    const int x_axis = k->layout == ROW_STRIDED      ? cut_axis(k->rank, false)
+                       : k->layout == ROW_IN_PLACE_CUT ? cut_axis(k->rank, true)
+                                                       : -1;
+    vdk_tensor *xbig = NULL;
+    vdk_tensor *x = vv_view(c, dt, k->rank, shape, x_axis, 5, 2, seed, k->lo, k->hi, &xbig);
+    vdk_tensor *gamma = k->gamma ? vv_view(c, dt, 1, &C, k->layout == ROW_STRIDED ? 0 : -1, 3, 1,
+                                           seed + 1, 0.5, 1.5, NULL)
+                                 : NULL;
+    const vdk_rms_norm_params p = {1e-6f};
+    vdk_tensor *y64 = empty_t(VDK_F64, k->rank, shape);
+    VT_STATUS(ctx, vdk_rms_norm(ctx, &p, copy_t(VDK_F64, x), copy_t(VDK_F64, gamma), y64),
+              VDK_OK);
+    const double bound = vt_tolerance(dt, C, 0);
+    char label[96];
+    snprintf(label, sizeof label, "%s %s case %d", tier, vdk_dtype_name(dt), ci);
+
+    if (k->layout == ROW_DENSE) {
+        vt_guarded y = vt_guarded_tensor(c, dt, k->rank, shape);
+        VT_STATUS(c, vdk_rms_norm(c, &p, x, gamma, y.view), VDK_OK);
+        VT_ORACLE_CHECK(&y, y64, bound, "%s", label);
+    } else if (k->layout == ROW_STRIDED) {
+        const int y_axis = cut_axis(k->rank, true);
+        vdk_tensor *ybig = NULL;
+        vdk_tensor *y = vv_view(c, dt, k->rank, shape, y_axis, 3, 1, seed + 3, -1, 1, &ybig);
+        double *before = vt_read(ybig);
+        vt_poison(y);
+        VT_STATUS(c, vdk_rms_norm(c, &p, x, gamma, y), VDK_OK);
+        VV_CHECK(y, y64, bound, "%s", label);
+        VT_CHECK(vv_changed_outside(ybig, before, y_axis, 1, shape[y_axis]) == 0,
+                 "%s: elements outside the output view changed", label);
+        free(before);
+    } else {
+        double *before = vt_read(xbig);
+        VT_STATUS(c, vdk_rms_norm(c, &p, x, gamma, x), VDK_OK);
+        VV_CHECK(x, y64, bound, "%s (in place)", label);
+        if (x_axis >= 0)
+            VT_CHECK(vv_changed_outside(xbig, before, x_axis, 2, shape[x_axis]) == 0,
+                     "%s: elements outside the in-place view changed", label);
+        free(before);
+    }
+    VT_CHECK(strstr(vdk_last_kernel(c), "rms_norm") != NULL, "%s: kernel %s", label,
+             vdk_last_kernel(c));
+    vt_drop_all();
+}
+
+static void test_cpu_tiers(void)
+{
+    const vt_tiers *tiers = vt_cpu_tiers();
+    const vdk_dtype dtypes[] = {VDK_F32, VDK_F16, VDK_BF16};
+    for (int t = 0; t < tiers->n; t++)
+        for (int d = 0; d < 3; d++)
+            for (int ci = 0; ci < (int)(sizeof row_cases / sizeof *row_cases); ci++)
+                cpu_case(tiers->ctx[t], vdk_cpu_isa_name(tiers->isa[t]), dtypes[d], ci);
+}
+
+/* Rows whose outer axes do not collapse although one of them looks as if it
+ * did: [2, 1, 5, 13] with strides [112, 112, 16, 1] (the extent-1 axis has
+ * the stride of the axis outside it), as input and in place. */
+static void test_cpu_wrapped_rows(void)
+{
+    static float mem[2 * 112];
+    const int64_t shape[4] = {2, 1, 5, 13}, strides[4] = {112, 112, 16, 1}, C = 13;
+    const vt_tiers *tiers = vt_cpu_tiers();
+    const vdk_dtype dtypes[] = {VDK_F32, VDK_F16, VDK_BF16};
+    for (int t = 0; t < tiers->n; t++)
+        for (int d = 0; d < 3; d++) {
+            vdk_context *c = tiers->ctx[t];
+            const vdk_dtype dt = dtypes[d];
+            const char *tier = vdk_cpu_isa_name(tiers->isa[t]);
+            vdk_tensor *x = vv_wrap(c, dt, 4, shape, strides, mem, sizeof mem, 900, -2, 2);
+            vdk_tensor *gamma = vt_keep(vt_random(c, dt, 1, &C, 901, 0.5, 1.5));
+            const vdk_rms_norm_params p = {1e-6f};
+            vdk_tensor *y64 = empty_t(VDK_F64, 4, shape);
+            VT_STATUS(ctx, vdk_rms_norm(ctx, &p, copy_t(VDK_F64, x), copy_t(VDK_F64, gamma), y64),
+                      VDK_OK);
+            const double bound = vt_tolerance(dt, C, 0);
+            vt_guarded y = vt_guarded_tensor(c, dt, 4, shape);
+            VT_STATUS(c, vdk_rms_norm(c, &p, x, gamma, y.view), VDK_OK);
+            VT_ORACLE_CHECK(&y, y64, bound, "%s %s wrapped rows", tier, vdk_dtype_name(dt));
+            VT_STATUS(c, vdk_rms_norm(c, &p, x, gamma, x), VDK_OK);
+            VV_CHECK(x, y64, bound, "%s %s wrapped rows in place", tier, vdk_dtype_name(dt));
+            vt_drop_all();
+        }
+}
+
 static void test_bad_input(void)
 {
     const int64_t shape[3] = {2, 3, 8}, C = 8;
@@ -242,6 +377,8 @@ int main(void)
     test_dtypes();
     test_views_and_in_place();
     test_bad_input();
+    test_cpu_tiers();
+    test_cpu_wrapped_rows();
     vdk_context_destroy(ctx);
     return vt_finish("test_rms_norm");
 }

@@ -1,6 +1,7 @@
 /* vdk_softmax on the reference backend: golden vectors, properties, dtypes, views,
  * in-place calls and argument checks. */
 #include "vdk_test.h"
+#include "vt_views.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -257,6 +258,140 @@ static void test_views_and_in_place(void)
         vdk_tensor_destroy(all[i]);
 }
 
+/* ---- the CPU tiers against the f64 reference ----
+ * Every tier, in f32, f16 and bf16, on the oracle's rounded inputs: row lengths
+ * that are not multiples of any vector width, rows of length 1, rank 1 to 5,
+ * scales 0 (= 1), negative, and large, inputs of large magnitude (both need the
+ * maximum subtracted; with a small spread, many terms near the maximum carry
+ * the row, and their exponents must not lose |s x| units to rounding), in place, strided rows (a slice of the last axis: evenly
+ * spaced rows; a slice of a middle axis: rows that are not), and enough rows
+ * that 3 threads split them. */
+
+typedef enum row_layout {
+    ROW_DENSE,       /* y a fresh guarded tensor */
+    ROW_STRIDED,     /* x a slice of the last axis, y of a middle axis */
+    ROW_IN_PLACE,    /* y is x, dense */
+    ROW_IN_PLACE_CUT /* y is x, a slice of a middle axis */
+} row_layout;
+
+typedef struct row_case {
+    int rank;
+    int64_t shape[5];
+    float scale;
+    double lo, hi;
+    row_layout layout;
+} row_case;
+
+static const row_case row_cases[] = {
+    {3, {3, 5, 40}, 0.75f, -5, 5, ROW_DENSE},
+    {2, {7, 13}, 0, -3, 3, ROW_STRIDED},
+    {4, {2, 3, 4, 11}, -1.5f, -3, 3, ROW_IN_PLACE},
+    {1, {1}, 2, -50, 50, ROW_DENSE},
+    {2, {5, 1}, -3, -100, 100, ROW_IN_PLACE},
+    {4, {2, 3, 5, 1}, 7, -100, 100, ROW_STRIDED},
+    {3, {4, 6, 77}, 50, -10, 10, ROW_DENSE},
+    {3, {4, 6, 77}, 50, 10, 10.1, ROW_DENSE},
+    {3, {5, 7, 45}, 0.7f, 1000, 1003, ROW_IN_PLACE},
+    {3, {3, 9, 33}, 1, 2e4, 6e4, ROW_IN_PLACE_CUT},
+    {3, {3, 4, 29}, -0.125f, -6e4, -1e4, ROW_DENSE},
+    {3, {64, 37, 61}, 0.125f, -20, 20, ROW_STRIDED},
+    {2, {2, 1300}, 1, -8, 8, ROW_DENSE},
+    {5, {1, 1, 1, 1, 7}, 1, -2, 2, ROW_IN_PLACE_CUT},
+    {3, {70, 30, 67}, 3, -4, 4, ROW_IN_PLACE},
+};
+
+/* The axis a strided view is cut along: a middle one (rows then not evenly
+ * spaced) where there is one, else the last. */
+static int cut_axis(int rank, bool middle)
+{
+    return middle && rank >= 3 ? 1 : rank - 1;
+}
+
+static void cpu_case(vdk_context *c, const char *tier, vdk_dtype dt, int ci)
+{
+    const row_case *k = &row_cases[ci];
+    const int64_t *shape = k->shape, len = shape[k->rank - 1];
+    const uint64_t seed = 800 + 10 * (uint64_t)ci;
+    const int x_axis = k->layout == ROW_STRIDED      ? cut_axis(k->rank, false)
+                       : k->layout == ROW_IN_PLACE_CUT ? cut_axis(k->rank, true)
+                                                       : -1;
+    vdk_tensor *xbig = NULL;
+    vdk_tensor *x = vv_view(c, dt, k->rank, shape, x_axis, 5, 2, seed, k->lo, k->hi, &xbig);
+    const vdk_softmax_params p = {.scale = k->scale};
+    vdk_tensor *x64 = vt_keep(vt_copy_as(ctx, VDK_F64, x));
+    vdk_tensor *y64 = vt_keep(vt_tensor(ctx, VDK_F64, k->rank, shape));
+    VT_STATUS(ctx, vdk_softmax(ctx, &p, x64, y64), VDK_OK);
+    const double bound = vt_tolerance(dt, len, 0);
+    char label[96];
+    snprintf(label, sizeof label, "%s %s case %d", tier, vdk_dtype_name(dt), ci);
+
+    if (k->layout == ROW_DENSE) {
+        vt_guarded y = vt_guarded_tensor(c, dt, k->rank, shape);
+        VT_STATUS(c, vdk_softmax(c, &p, x, y.view), VDK_OK);
+        VT_ORACLE_CHECK(&y, y64, bound, "%s", label);
+    } else if (k->layout == ROW_STRIDED) {
+        const int y_axis = cut_axis(k->rank, true);
+        vdk_tensor *ybig = NULL;
+        vdk_tensor *y = vv_view(c, dt, k->rank, shape, y_axis, 3, 1, seed + 3, -1, 1, &ybig);
+        double *before = vt_read(ybig);
+        vt_poison(y);
+        VT_STATUS(c, vdk_softmax(c, &p, x, y), VDK_OK);
+        VV_CHECK(y, y64, bound, "%s", label);
+        VT_CHECK(vv_changed_outside(ybig, before, y_axis, 1, shape[y_axis]) == 0,
+                 "%s: elements outside the output view changed", label);
+        free(before);
+    } else {
+        double *before = vt_read(xbig);
+        VT_STATUS(c, vdk_softmax(c, &p, x, x), VDK_OK);
+        VV_CHECK(x, y64, bound, "%s (in place)", label);
+        if (x_axis >= 0)
+            VT_CHECK(vv_changed_outside(xbig, before, x_axis, 2, shape[x_axis]) == 0,
+                     "%s: elements outside the in-place view changed", label);
+        free(before);
+    }
+    VT_CHECK(strstr(vdk_last_kernel(c), "softmax") != NULL, "%s: kernel %s", label,
+             vdk_last_kernel(c));
+    vt_drop_all();
+}
+
+static void test_cpu_tiers(void)
+{
+    const vt_tiers *tiers = vt_cpu_tiers();
+    const vdk_dtype dtypes[] = {VDK_F32, VDK_F16, VDK_BF16};
+    for (int t = 0; t < tiers->n; t++)
+        for (int d = 0; d < 3; d++)
+            for (int ci = 0; ci < (int)(sizeof row_cases / sizeof *row_cases); ci++)
+                cpu_case(tiers->ctx[t], vdk_cpu_isa_name(tiers->isa[t]), dtypes[d], ci);
+}
+
+/* Rows whose outer axes do not collapse although one of them looks as if it
+ * did: [2, 1, 5, 13] with strides [112, 112, 16, 1] (the extent-1 axis has
+ * the stride of the axis outside it), as input and in place. */
+static void test_cpu_wrapped_rows(void)
+{
+    static float mem[2 * 112];
+    const int64_t shape[4] = {2, 1, 5, 13}, strides[4] = {112, 112, 16, 1}, C = 13;
+    const vt_tiers *tiers = vt_cpu_tiers();
+    const vdk_dtype dtypes[] = {VDK_F32, VDK_F16, VDK_BF16};
+    for (int t = 0; t < tiers->n; t++)
+        for (int d = 0; d < 3; d++) {
+            vdk_context *c = tiers->ctx[t];
+            const vdk_dtype dt = dtypes[d];
+            const char *tier = vdk_cpu_isa_name(tiers->isa[t]);
+            vdk_tensor *x = vv_wrap(c, dt, 4, shape, strides, mem, sizeof mem, 900, -2, 2);
+            const vdk_softmax_params p = {.scale = 1.5f};
+            vdk_tensor *y64 = vt_keep(vt_tensor(ctx, VDK_F64, 4, shape));
+            VT_STATUS(ctx, vdk_softmax(ctx, &p, vt_keep(vt_copy_as(ctx, VDK_F64, x)), y64), VDK_OK);
+            const double bound = vt_tolerance(dt, C, 0);
+            vt_guarded y = vt_guarded_tensor(c, dt, 4, shape);
+            VT_STATUS(c, vdk_softmax(c, &p, x, y.view), VDK_OK);
+            VT_ORACLE_CHECK(&y, y64, bound, "%s %s wrapped rows", tier, vdk_dtype_name(dt));
+            VT_STATUS(c, vdk_softmax(c, &p, x, x), VDK_OK);
+            VV_CHECK(x, y64, bound, "%s %s wrapped rows in place", tier, vdk_dtype_name(dt));
+            vt_drop_all();
+        }
+}
+
 static void test_bad_input(void)
 {
     const int64_t shape[3] = {2, 3, 8}, other[3] = {2, 3, 7}, s2[2] = {6, 8};
@@ -324,6 +459,8 @@ int main(void)
     test_dtypes();
     test_views_and_in_place();
     test_bad_input();
+    test_cpu_tiers();
+    test_cpu_wrapped_rows();
     vdk_context_destroy(ctx);
     return vt_finish("test_softmax");
 }

@@ -4,5 +4,9 @@
 const vdk_backend_ops VDK_K(ops) = {
     .name = "cpu",
     .takes_f64 = false,
+    .group_norm = VDK_K(group_norm),
+    .layer_norm = VDK_K(layer_norm),
+    .rms_norm = VDK_K(rms_norm),
+    .softmax = VDK_K(softmax),
     .unary = VDK_K(unary),
 };

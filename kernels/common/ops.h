@@ -5,6 +5,14 @@
 
 #include "vdt.h"
 
+vdk_status VDK_K(group_norm)(vdk_context *, const vdk_group_norm_params *, const vdk_tensor *x,
+                             const vdk_tensor *gamma, const vdk_tensor *beta, vdk_tensor *y);
+vdk_status VDK_K(layer_norm)(vdk_context *, const vdk_layer_norm_params *, const vdk_tensor *x,
+                             const vdk_tensor *gamma, const vdk_tensor *beta, vdk_tensor *y);
+vdk_status VDK_K(rms_norm)(vdk_context *, const vdk_rms_norm_params *, const vdk_tensor *x,
+                           const vdk_tensor *gamma, vdk_tensor *y);
+vdk_status VDK_K(softmax)(vdk_context *, const vdk_softmax_params *, const vdk_tensor *x,
+                          vdk_tensor *y);
 vdk_status VDK_K(unary)(vdk_context *, const vdk_unary_params *, const vdk_tensor *x,
                         vdk_tensor *y);
 

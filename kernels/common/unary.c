@@ -27,9 +27,12 @@ VDK_INLINE void run_span(const vdk_unary_params *p, vdk_dtype dt, const void *x,
         vdt_store_n(dt, y, i, apply(p, vdt_load_n(dt, x, i, (int)(n - i))), (int)(n - i));
 }
 
-VDK_INLINE void run(const vdk_unary_params *p, const vdk_tensor *xt, vdk_tensor *yt, int team,
-                    vdk_dtype dt)
+/* The dtype is dispatched inside each parallel region: OpenMP outlines a region
+ * before inlining, so a region around a dtype-generic body would see the dtype
+ * as a run-time value in its loops. */
+static void run(const vdk_unary_params *p, const vdk_tensor *xt, vdk_tensor *yt, int team)
 {
+    const vdk_dtype dt = xt->dtype;
     const size_t es = vdk_dtype_size(dt);
     const char *x = vdk_cpu_data(xt);
     char *y = vdk_cpu_data(yt);
@@ -43,15 +46,20 @@ VDK_INLINE void run(const vdk_unary_params *p, const vdk_tensor *xt, vdk_tensor 
             b *= VW;
             e = e * VW < numel ? e * VW : numel;
             if (b < e)
-                run_span(p, dt, x + b * (int64_t)es, y + b * (int64_t)es, e - b);
+                VDK_DTYPE_DISPATCH(dt, run_span(p, DT, x + b * (int64_t)es, y + b * (int64_t)es,
+                                                e - b));
         }
         return;
     }
     const int64_t C = xt->shape[xt->rank - 1], rows = numel / C;
-#pragma omp parallel for num_threads(team) schedule(static)
-    for (int64_t r = 0; r < rows; r++)
-        run_span(p, dt, x + vdk_cpu_row_offset(xt, r) * (int64_t)es,
-                 y + vdk_cpu_row_offset(yt, r) * (int64_t)es, C);
+#pragma omp parallel num_threads(team)
+    {
+        int64_t b, e;
+        vdk_cpu_split(rows, vdk_cpu_team_size(), vdk_cpu_thread_id(), &b, &e);
+        VDK_DTYPE_DISPATCH(dt, for (int64_t r = b; r < e; r++) run_span(
+                                   p, DT, x + vdk_cpu_row_offset(xt, r) * (int64_t)es,
+                                   y + vdk_cpu_row_offset(yt, r) * (int64_t)es, C));
+    }
 }
 
 vdk_status VDK_K(unary)(vdk_context *ctx, const vdk_unary_params *p, const vdk_tensor *x,
@@ -60,7 +68,7 @@ vdk_status VDK_K(unary)(vdk_context *ctx, const vdk_unary_params *p, const vdk_t
     static const char *const names[] = VDK_KNAMES("unary");
     const int64_t bytes = 2 * vdk_numel_of(x->rank, x->shape) * (int64_t)vdk_dtype_size(x->dtype);
     const int team = vdk_cpu_team_for(ctx, bytes);
-    VDK_DTYPE_DISPATCH(x->dtype, run(p, x, y, team, DT));
+    run(p, x, y, team);
     ctx->last_kernel = names[x->dtype];
     return VDK_OK;
 }

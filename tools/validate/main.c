@@ -1,10 +1,14 @@
 /* vdk-validate: runs every operator on every backend against the reference
  * oracle over a named shape set, prints a table and writes a JSON report.
- * Options and the loop live here; the cases in sets.c/cases.c, the method in
- * run.c, the table in table.c, the JSON in report.c. See docs/validate.md. */
+ * Options and the loop live here; the cases in sets.c (their model in
+ * tools/cases/), the method in run.c, the table in table.c, the JSON in
+ * report.c. See docs/validate.md. */
+#include "describe.h"
+#include "isa.h"
 #include "report.h"
 #include "sets.h"
 #include "table.h"
+#include "tolerance.h"
 
 #include "vdk_config.h"
 
@@ -16,6 +20,10 @@
 #include <time.h>
 
 #define EXIT_USAGE 2
+/* Nothing ran and nothing failed: every backend and tier asked for is
+ * unavailable here and none is required. ctest reads it as SKIPPED
+ * (SKIP_RETURN_CODE). */
+#define EXIT_NOTHING_RAN 77
 
 static const char usage[] =
     "usage: vdk-validate [options]\n"
@@ -23,15 +31,26 @@ static const char usage[] =
     "Runs every vdk operator on every backend against the reference oracle (f64) over a\n"
     "named shape set, prints one line per case as it completes and writes a JSON report.\n"
     "Exit status: 0 when everything ran passed, 1 when anything failed (a required backend\n"
-    "that is unavailable included), 2 on bad usage or when the report cannot be written.\n"
+    "or tier that is unavailable included), 2 on bad usage or when the report cannot be\n"
+    "written, 77 when nothing ran because every backend and tier asked for is unavailable\n"
+    "(and none is required).\n"
     "\n"
-    "  --set NAME       shape set: tiny (default), small, svd-tiny; --list describes them\n"
+    "  --set NAME       shape set: tiny (default), edge, small, svd-tiny; --list describes\n"
+    "                   them\n"
     "  --op NAME        only this operator (repeatable): group_norm, conv3d, attention,\n"
     "                   linear, layer_norm, rms_norm, softmax, unary, binary, blend,\n"
     "                   upsample, timestep_embedding, concat\n"
     "  --backend NAME   only this backend (repeatable): reference, cpu, vulkan (default: all;\n"
     "                   one that is unavailable is reported as SKIP)\n"
-    "  --require NAME   an unavailable NAME fails the run (repeatable; implies --backend NAME)\n"
+    "  --require NAME   an unavailable NAME fails the run (repeatable; implies --backend NAME;\n"
+    "                   for cpu with --isa: every listed tier)\n"
+    "  --isa LIST       run the cpu backend once per CPU tier listed, comma-separated:\n"
+    "                   scalar, avx2, avx512, neon, or all (every tier available here);\n"
+    "                   repeatable; implies --backend cpu. Rows name their tier (cpu/avx2).\n"
+    "                   A tier unavailable here is a SKIP, or a FAIL when required\n"
+    "  --require-isa LIST  as --isa, and an unavailable tier of LIST fails the run; so\n"
+    "                   does a tier of --isa that the environment variable\n"
+    "                   VDK_TEST_REQUIRE_ISA lists (comma-separated)\n"
     "  --dtype LIST     storage dtypes, comma-separated (default f32,f16,bf16)\n"
     "  --json PATH      the JSON report (default vdk-validate.json; '-' writes none)\n"
     "  --seed N         seed of the random inputs (default 1)\n"
@@ -40,10 +59,12 @@ static const char usage[] =
     "  --help           this text\n";
 
 typedef struct options {
-    const vv_set *set;
-    bool ops[VV_OP_COUNT], any_op;
+    const vc_set *set;
+    bool ops[VC_OP_COUNT], any_op;
     bool backends[VDK_BACKEND_COUNT], any_backend;
     bool required[VDK_BACKEND_COUNT];
+    bool isa[VDK_CPU_ISA_COUNT], any_isa; /* --isa, --require-isa */
+    bool require_isa[VDK_CPU_ISA_COUNT];
     bool dtypes[VDK_DTYPE_COUNT], any_dtype;
     const char *json;
     uint64_t seed;
@@ -67,9 +88,9 @@ static const char *op_names(void)
 {
     static char buf[256];
     if (!buf[0])
-        for (int i = 0; i < VV_OP_COUNT; i++)
+        for (int i = 0; i < VC_OP_COUNT; i++)
             snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s", i ? ", " : "",
-                     vv_op_name((vv_op)i));
+                     vc_op_name((vc_op)i));
     return buf;
 }
 
@@ -77,7 +98,7 @@ static const char *set_names(void)
 {
     static char buf[128];
     int n;
-    const vv_set *sets = vv_sets(&n);
+    const vc_set *sets = vv_sets(&n);
     if (!buf[0])
         for (int i = 0; i < n; i++)
             snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s", i ? ", " : "",
@@ -135,8 +156,9 @@ static int parse_options(int argc, char **argv, options *o)
             o->quiet = true;
             continue;
         }
-        static const char *const valued[] = {"--set",  "--op",   "--backend", "--require",
-                                             "--dtype", "--json", "--seed"};
+        static const char *const valued[] = {"--set",   "--op",   "--backend", "--require",
+                                             "--dtype", "--json", "--seed",    "--isa",
+                                             "--require-isa"};
         const char *name = NULL, *value = NULL;
         for (size_t k = 0; k < sizeof valued / sizeof *valued && !name; k++) {
             size_t n = strlen(valued[k]);
@@ -159,7 +181,7 @@ static int parse_options(int argc, char **argv, options *o)
                 return usage_error("unknown set '%s'; choose from %s", value, set_names());
             o->set_given = true;
         } else if (!strcmp(name, "--op")) {
-            int op = vv_op_from_name(value);
+            int op = vc_op_from_name(value);
             if (op < 0)
                 return usage_error("unknown operator '%s'; choose from %s", value, op_names());
             o->ops[op] = o->any_op = true;
@@ -171,6 +193,17 @@ static int parse_options(int argc, char **argv, options *o)
             o->backends[b] = o->any_backend = true;
             if (!strcmp(name, "--require"))
                 o->required[b] = true;
+        } else if (!strcmp(name, "--isa") || !strcmp(name, "--require-isa")) {
+            char err[256];
+            bool tiers[VDK_CPU_ISA_COUNT] = {false};
+            if (!vc_isa_parse(value, tiers, err, sizeof err))
+                return usage_error("%s: %s", name, err);
+            for (int i = 0; i < VDK_CPU_ISA_COUNT; i++)
+                if (tiers[i]) {
+                    o->isa[i] = true;
+                    o->require_isa[i] |= !strcmp(name, "--require-isa");
+                }
+            o->any_isa = o->backends[VDK_BACKEND_CPU] = o->any_backend = true;
         } else if (!strcmp(name, "--dtype")) {
             int rc = parse_dtypes(o, value);
             if (rc)
@@ -192,7 +225,7 @@ static int parse_options(int argc, char **argv, options *o)
         int n;
         o->set = &vv_sets(&n)[0];
     }
-    for (int i = 0; i < VV_OP_COUNT && !o->any_op; i++)
+    for (int i = 0; i < VC_OP_COUNT && !o->any_op; i++)
         o->ops[i] = true;
     for (int b = 0; b < VDK_BACKEND_COUNT && !o->any_backend; b++)
         o->backends[b] = true;
@@ -204,12 +237,12 @@ static int parse_options(int argc, char **argv, options *o)
 static void print_list(const options *o)
 {
     int nsets;
-    const vv_set *sets = vv_sets(&nsets);
+    const vc_set *sets = vv_sets(&nsets);
     for (int s = 0; s < nsets; s++) {
-        const vv_set *set = &sets[s];
+        const vc_set *set = &sets[s];
         if (o->set_given && set != o->set)
             continue;
-        int per_op[VV_OP_COUNT] = {0}, n = 0;
+        int per_op[VC_OP_COUNT] = {0}, n = 0;
         double work = 0;
         for (int i = 0; i < set->ncases; i++)
             if (o->ops[set->cases[i].op]) {
@@ -220,22 +253,21 @@ static void print_list(const options *o)
         printf("%-9s %3d cases, work %.2g (multiply-adds or elements per call)\n          %s\n",
                set->name, n, work, set->about);
         printf("         ");
-        for (int op = 0; op < VV_OP_COUNT; op++)
+        for (int op = 0; op < VC_OP_COUNT; op++)
             if (per_op[op])
-                printf(" %s %d", vv_op_name((vv_op)op), per_op[op]);
+                printf(" %s %d", vc_op_name((vc_op)op), per_op[op]);
         printf("\n");
         if (!o->set_given)
             continue;
         for (int i = 0; i < set->ncases; i++) {
-            const vv_case *c = &set->cases[i];
+            const vc_case *c = &set->cases[i];
             if (!o->ops[c->op])
                 continue;
             char shape[256], params[256];
             vv_shape_string(c, shape, sizeof shape);
             vv_params_string(c, params, sizeof params);
-            vv_plan p = vv_plan_of(c);
-            printf("  %-18s %-34s %-52s K=%-6lld work %.2g\n", vv_op_name(c->op), shape, params,
-                   (long long)p.reduction, vv_case_work(c));
+            printf("  %-18s %-34s %-52s K=%-6lld work %.2g\n", vc_op_name(c->op), shape, params,
+                   (long long)vv_reduction(c), vv_case_work(c));
         }
     }
 }
@@ -247,20 +279,46 @@ static double now_seconds(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* Opens a context for every selected backend; the unavailable keep their reason. */
-static void open_backends(vv_report *r, const options *o)
+static void open_target(vv_target *t)
 {
+    vdk_context_desc desc = {.backend = t->backend, .device = -1, .cpu_isa = t->isa};
+    t->status = vdk_context_create(&desc, &t->ctx);
+    t->available = t->status == VDK_OK;
+    if (!t->available) {
+        t->ctx = NULL;
+        snprintf(t->reason, sizeof t->reason, "%s", vdk_last_error(NULL));
+    }
+}
+
+/* Opens a context for every selected backend, and for the cpu backend under
+ * --isa one per listed tier; the unavailable keep their reason. */
+static void open_targets(vv_report *r, const options *o)
+{
+    const char *env = getenv("VDK_TEST_REQUIRE_ISA");
     for (int b = 0; b < VDK_BACKEND_COUNT; b++) {
-        vv_backend_state *s = &r->backends[b];
-        s->selected = o->backends[b];
-        s->required = o->required[b];
-        if (!s->selected)
+        if (!o->backends[b])
             continue;
-        vdk_context_desc desc = {.backend = (vdk_backend)b, .device = -1};
-        s->status = vdk_context_create(&desc, &s->ctx);
-        s->available = s->status == VDK_OK;
-        if (!s->available)
-            snprintf(s->reason, sizeof s->reason, "%s", vdk_last_error(NULL));
+        const char *by_backend = o->required[b] ? "--require" : NULL;
+        if (b != VDK_BACKEND_CPU || !o->any_isa) {
+            vv_target *t = &r->targets[r->ntargets++];
+            *t = (vv_target){.backend = (vdk_backend)b, .required_by = by_backend};
+            snprintf(t->name, sizeof t->name, "%s", vdk_backend_name((vdk_backend)b));
+            open_target(t);
+            continue;
+        }
+        for (int i = VDK_CPU_ISA_SCALAR; i < VDK_CPU_ISA_COUNT; i++) {
+            if (!o->isa[i])
+                continue;
+            const char *tier = vdk_cpu_isa_name((vdk_cpu_isa)i);
+            vv_target *t = &r->targets[r->ntargets++];
+            *t = (vv_target){.backend = VDK_BACKEND_CPU, .isa = (vdk_cpu_isa)i};
+            t->required_by = by_backend                 ? by_backend
+                             : o->require_isa[i]        ? "--require-isa"
+                             : vc_listed(env, tier)     ? "VDK_TEST_REQUIRE_ISA"
+                                                        : NULL;
+            snprintf(t->name, sizeof t->name, "cpu/%s", tier);
+            open_target(t);
+        }
     }
 }
 
@@ -284,7 +342,7 @@ int main(int argc, char **argv)
         if (o.dtypes[d])
             r.dtypes[r.ndtypes++] = (vdk_dtype)d;
     memcpy(r.ops, o.ops, sizeof r.ops);
-    const vv_case **cases = malloc((size_t)o.set->ncases * sizeof *cases);
+    const vc_case **cases = malloc((size_t)o.set->ncases * sizeof *cases);
     if (!cases) {
         fputs("vdk-validate: out of memory\n", stderr);
         return EXIT_USAGE;
@@ -301,26 +359,24 @@ int main(int argc, char **argv)
         free(cases);
         return EXIT_USAGE;
     }
-    open_backends(&r, &o);
+    open_targets(&r, &o);
 
     const int64_t rows_per_backend = (int64_t)r.ncases * r.ndtypes;
     printf("vdk-validate %s (%s, %s): set %s, %d cases x %d dtypes, seed %llu\n",
            vdk_version_string(), VDK_BUILD_TYPE, VDK_C_COMPILER, o.set->name, r.ncases,
            r.ndtypes, (unsigned long long)o.seed);
-    vv_table table = vv_table_open(stdout, o.quiet, cases, r.ncases);
+    vv_table table = vv_table_open(stdout, o.quiet, cases, r.ncases, r.targets, r.ntargets);
     int64_t capacity = 0;
-    for (int b = 0; b < VDK_BACKEND_COUNT; b++) {
-        const vv_backend_state *s = &r.backends[b];
-        if (!s->selected)
-            continue;
-        if (s->available) {
+    for (int b = 0; b < r.ntargets; b++) {
+        const vv_target *t = &r.targets[b];
+        if (t->available) {
             capacity += rows_per_backend;
             if (!o.quiet)
-                printf("%-6s backend %s\n", "RUN", vdk_backend_name((vdk_backend)b));
+                printf("%-6s backend %s\n", "RUN", t->name);
             continue;
         }
-        vv_table_unavailable(&table, (vdk_backend)b, s, rows_per_backend);
-        if (s->required)
+        vv_table_unavailable(&table, t, rows_per_backend);
+        if (t->required_by)
             r.failed += rows_per_backend;
         else
             r.skipped += rows_per_backend;
@@ -336,11 +392,11 @@ int main(int argc, char **argv)
         for (int d = 0; d < r.ndtypes; d++) {
             vv_prepared prep;
             vv_prepare(&prep, oracle, cases[i], r.dtypes[d], o.seed);
-            for (int b = 0; b < VDK_BACKEND_COUNT; b++) {
-                if (!r.backends[b].available)
+            for (int b = 0; b < r.ntargets; b++) {
+                if (!r.targets[b].available)
                     continue;
                 vv_row *row = &rows[r.nrows++];
-                vv_run(&prep, r.backends[b].ctx, row);
+                vv_run(&prep, &r.targets[b], row);
                 if (row->result == VV_PASS)
                     r.passed++;
                 else
@@ -352,7 +408,7 @@ int main(int argc, char **argv)
     r.seconds = now_seconds() - start;
     r.rows = rows;
 
-    int status = r.failed ? 1 : 0;
+    int status = r.failed ? 1 : r.nrows == 0 && r.skipped > 0 ? EXIT_NOTHING_RAN : 0;
     if (strcmp(o.json, "-") != 0) {
         char err[512];
         if (vv_report_write_json(o.json, &r, err, sizeof err)) {
@@ -367,8 +423,8 @@ int main(int argc, char **argv)
 
     free(rows);
     free(cases);
-    for (int b = 0; b < VDK_BACKEND_COUNT; b++)
-        vdk_context_destroy(r.backends[b].ctx);
+    for (int b = 0; b < r.ntargets; b++)
+        vdk_context_destroy(r.targets[b].ctx);
     vdk_context_destroy(oracle);
     return status;
 }

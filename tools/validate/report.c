@@ -1,10 +1,13 @@
 /* vdk-validate: the JSON report, written with plain fprintf. Layout (docs/validate.md):
  *   {tool, vdk_version, date, host{name, os, machine}, build{type, compiler},
- *    set, seed, dtypes[], ops[], backends[{name, status, reason, required, rows_not_run}],
- *    summary{passed, failed, skipped, seconds}, rows[{op, backend, kernel, dtype, shape,
- *    params, norm_err, max_abs, bound, reduction, roundings, call_status, status, message}]}
- * Numbers that were not measured are null. */
+ *    set, seed, dtypes[], ops[], backends[{name, cpu_isa, status, reason, create_status,
+ *    required, required_by, rows_not_run}], summary{passed, failed, skipped, seconds},
+ *    rows[{op, backend, cpu_isa, kernel, dtype, shape, params, norm_err, max_abs, bound,
+ *    reduction, roundings, call_status, status, message}]}
+ * Numbers that were not measured are null, and so is cpu_isa off the cpu backend. */
 #include "report.h"
+
+#include "describe.h"
 
 #include "vdk_config.h"
 
@@ -56,6 +59,21 @@ static void json_number(FILE *f, double v)
         fputs("null", f);
 }
 
+/* A string, or null. */
+static void json_string_or_null(FILE *f, const char *s)
+{
+    if (s)
+        json_string(f, s);
+    else
+        fputs("null", f);
+}
+
+static const char *isa_name_or_null(const vv_target *t)
+{
+    vdk_cpu_isa isa = vv_target_isa(t);
+    return isa == VDK_CPU_ISA_COUNT ? NULL : vdk_cpu_isa_name(isa);
+}
+
 static const char *result_name(vv_result r)
 {
     return r == VV_PASS ? "PASS" : r == VV_SKIP ? "SKIP" : "FAIL";
@@ -67,9 +85,11 @@ static void write_row(FILE *f, const vv_row *r)
     vv_shape_string(r->c, shape, sizeof shape);
     vv_params_string(r->c, params, sizeof params);
     fputs("    {\"op\": ", f);
-    json_string(f, vv_op_name(r->c->op));
+    json_string(f, vc_op_name(r->c->op));
     fputs(", \"backend\": ", f);
-    json_string(f, vdk_backend_name(r->backend));
+    json_string(f, r->target->name);
+    fputs(", \"cpu_isa\": ", f);
+    json_string_or_null(f, isa_name_or_null(r->target));
     fputs(", \"kernel\": ", f);
     json_string(f, r->kernel);
     fputs(", \"dtype\": ", f);
@@ -129,27 +149,28 @@ static void write_header(FILE *f, const vv_report *r)
         json_string(f, vdk_dtype_name(r->dtypes[i]));
     }
     fputs("],\n  \"ops\": [", f);
-    for (int i = 0, n = 0; i < VV_OP_COUNT; i++)
+    for (int i = 0, n = 0; i < VC_OP_COUNT; i++)
         if (r->ops[i]) {
             fputs(n++ ? ", " : "", f);
-            json_string(f, vv_op_name((vv_op)i));
+            json_string(f, vc_op_name((vc_op)i));
         }
     fprintf(f, "],\n  \"cases\": %d,\n  \"backends\": [\n", r->ncases);
-    int listed = 0;
-    for (int b = 0; b < VDK_BACKEND_COUNT; b++) {
-        const vv_backend_state *s = &r->backends[b];
-        if (!s->selected)
-            continue;
-        fputs(listed++ ? ",\n    {\"name\": " : "    {\"name\": ", f);
-        json_string(f, vdk_backend_name((vdk_backend)b));
+    for (int i = 0; i < r->ntargets; i++) {
+        const vv_target *t = &r->targets[i];
+        fputs(i ? ",\n    {\"name\": " : "    {\"name\": ", f);
+        json_string(f, t->name);
+        fputs(", \"cpu_isa\": ", f);
+        json_string_or_null(f, isa_name_or_null(t));
         fputs(", \"status\": ", f);
-        json_string(f, s->available ? "available" : "unavailable");
+        json_string(f, t->available ? "available" : "unavailable");
         fputs(", \"reason\": ", f);
-        json_string(f, s->available ? "" : s->reason);
+        json_string(f, t->available ? "" : t->reason);
         fputs(", \"create_status\": ", f);
-        json_string(f, vdk_status_string(s->status));
-        fprintf(f, ", \"required\": %s, \"rows_not_run\": %lld}", s->required ? "true" : "false",
-                s->available ? 0LL : (long long)r->ncases * r->ndtypes);
+        json_string(f, vdk_status_string(t->status));
+        fprintf(f, ", \"required\": %s, \"required_by\": ", t->required_by ? "true" : "false");
+        json_string_or_null(f, t->required_by);
+        fprintf(f, ", \"rows_not_run\": %lld}",
+                t->available ? 0LL : (long long)r->ncases * r->ndtypes);
     }
     fprintf(f,
             "\n  ],\n  \"summary\": {\"passed\": %lld, \"failed\": %lld, \"skipped\": %lld, "

@@ -7,23 +7,18 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-typedef struct vv_backend_state {
-    bool selected;   /* --backend (all by default) or --require */
-    bool required;   /* --require: unavailable counts as failure */
-    bool available;  /* vdk_context_create succeeded */
-    vdk_status status;
-    char reason[512]; /* vdk_last_error(NULL) when unavailable */
-    vdk_context *ctx;
-} vv_backend_state;
+/* Every backend at most once, and the cpu backend once per tier. */
+#define VV_MAX_TARGETS (VDK_BACKEND_COUNT + VDK_CPU_ISA_COUNT)
 
 typedef struct vv_report {
     const char *set;
     uint64_t seed;
     vdk_dtype dtypes[VDK_DTYPE_COUNT];
     int ndtypes;
-    bool ops[VV_OP_COUNT]; /* the operators run */
+    bool ops[VC_OP_COUNT]; /* the operators run */
     int ncases;            /* cases of the set that were run */
-    vv_backend_state backends[VDK_BACKEND_COUNT];
+    vv_target targets[VV_MAX_TARGETS]; /* in the order of the table's rows */
+    int ntargets;
     const vv_row *rows;
     int64_t nrows;
     int64_t passed, failed, skipped;

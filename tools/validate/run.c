@@ -9,6 +9,9 @@
  * finite, the guard is intact and no input changed. */
 #include "run.h"
 
+#include "describe.h"
+#include "tolerance.h"
+
 #include "vdk_test.h"
 
 #include <math.h>
@@ -16,18 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int64_t numel(vv_shape s)
-{
-    int64_t n = 1;
-    for (int i = 0; i < s.rank; i++)
-        n *= s.d[i];
-    return n;
-}
-
 /* The tensor an input lives in: its own shape, or the wider one it is a view of. */
-static vv_shape storage_shape(const vv_input *in)
+static vc_shape storage_shape(const vc_input *in)
 {
-    vv_shape s = in->shape;
+    vc_shape s = in->shape;
     if (in->view > 0)
         s.d[s.rank - 1] += 2 * (int64_t)in->view;
     return s;
@@ -44,19 +39,19 @@ static uint64_t hash_string(uint64_t h, const char *s)
     return h;
 }
 
-static uint64_t input_seed(const vv_case *c, uint64_t seed, int input)
+static uint64_t input_seed(const vc_case *c, uint64_t seed, int input)
 {
     char shape[256], params[256];
     vv_shape_string(c, shape, sizeof shape);
     vv_params_string(c, params, sizeof params);
     uint64_t h = 0xcbf29ce484222325ull;
-    h = hash_string(h, vv_op_name(c->op));
+    h = hash_string(h, vc_op_name(c->op));
     h = hash_string(h, shape);
     h = hash_string(h, params);
     return h ^ (seed * 0x9e3779b97f4a7c15ull) ^ ((uint64_t)input << 56);
 }
 
-static void fill_input(vdk_tensor *t, const vv_input *in, uint64_t seed)
+static void fill_input(vdk_tensor *t, const vc_input *in, uint64_t seed)
 {
     if (!in->integer) {
         vt_fill_uniform(t, seed, in->lo, in->hi);
@@ -73,10 +68,10 @@ static void fill_input(vdk_tensor *t, const vv_input *in, uint64_t seed)
 }
 
 /* The elements of the view out of the values of its wider storage tensor. */
-static double *view_values(const vv_input *in, const double *storage)
+static double *view_values(const vc_input *in, const double *storage)
 {
     const int64_t c = in->shape.d[in->shape.rank - 1], wide = c + 2 * (int64_t)in->view;
-    const int64_t rows = numel(in->shape) / c;
+    const int64_t rows = vc_numel(in->shape) / c;
     double *v = malloc((size_t)(rows * c) * sizeof *v);
     if (!v)
         vt_fatal("out of memory");
@@ -85,23 +80,23 @@ static double *view_values(const vv_input *in, const double *storage)
     return v;
 }
 
-void vv_prepare(vv_prepared *p, vdk_context *oracle, const vv_case *c, vdk_dtype dtype,
+void vv_prepare(vv_prepared *p, vdk_context *oracle, const vc_case *c, vdk_dtype dtype,
                 uint64_t seed)
 {
     memset(p, 0, sizeof *p);
     p->c = c;
-    p->plan = vv_plan_of(c);
+    p->plan = vc_plan_of(c);
     p->dtype = dtype;
-    vdk_tensor *in64[VV_MAX_INPUTS] = {NULL};
-    for (int i = 0; i < VV_MAX_INPUTS; i++) {
-        const vv_input *in = &p->plan.in[i];
+    vdk_tensor *in64[VC_MAX_INPUTS] = {NULL};
+    for (int i = 0; i < VC_MAX_INPUTS; i++) {
+        const vc_input *in = &p->plan.in[i];
         if (!in->shape.rank)
             continue;
-        vv_shape s = storage_shape(in);
+        vc_shape s = storage_shape(in);
         vdk_tensor *t = vt_tensor(oracle, dtype, s.rank, s.d);
         fill_input(t, in, input_seed(c, seed, i));
         p->values[i] = vt_read(t); /* now rounded to the dtype */
-        p->nvalues[i] = numel(s);
+        p->nvalues[i] = vc_numel(s);
         vdk_tensor_destroy(t);
         double *dense = in->view > 0 ? view_values(in, p->values[i]) : p->values[i];
         in64[i] = vt_tensor(oracle, VDK_F64, in->shape.rank, in->shape.d);
@@ -110,19 +105,19 @@ void vv_prepare(vv_prepared *p, vdk_context *oracle, const vv_case *c, vdk_dtype
             free(dense);
     }
     vdk_tensor *y = vt_tensor(oracle, VDK_F64, p->plan.out.rank, p->plan.out.d);
-    p->oracle_status = vv_call(oracle, c, in64, y);
+    p->oracle_status = vc_call(oracle, c, in64, y);
     if (p->oracle_status == VDK_OK)
         p->want = vt_read(y);
     else
         snprintf(p->oracle_message, sizeof p->oracle_message, "%s", vdk_last_error(oracle));
     vdk_tensor_destroy(y);
-    for (int i = 0; i < VV_MAX_INPUTS; i++)
+    for (int i = 0; i < VC_MAX_INPUTS; i++)
         vdk_tensor_destroy(in64[i]);
 }
 
 void vv_prepared_free(vv_prepared *p)
 {
-    for (int i = 0; i < VV_MAX_INPUTS; i++)
+    for (int i = 0; i < VC_MAX_INPUTS; i++)
         free(p->values[i]);
     free(p->want);
     memset(p, 0, sizeof *p);
@@ -145,45 +140,46 @@ static void say(vv_row *row, const char *fmt, ...)
     va_end(ap);
 }
 
-static void shape_text(char *buf, size_t size, vv_shape s)
+vdk_cpu_isa vv_target_isa(const vv_target *t)
 {
-    size_t used = (size_t)snprintf(buf, size, "[");
-    for (int i = 0; i < s.rank && used < size; i++)
-        used += (size_t)snprintf(buf + used, size - used, i ? ",%lld" : "%lld", (long long)s.d[i]);
-    if (used < size)
-        snprintf(buf + used, size - used, "]");
+    if (t->ctx)
+        return vdk_context_cpu_isa(t->ctx);
+    if (t->backend == VDK_BACKEND_CPU && t->isa != VDK_CPU_ISA_AUTO)
+        return t->isa;
+    return VDK_CPU_ISA_COUNT;
 }
 
-void vv_run(const vv_prepared *p, vdk_context *ctx, vv_row *row)
+void vv_run(const vv_prepared *p, const vv_target *target, vv_row *row)
 {
-    const vv_plan *plan = &p->plan;
+    const vc_plan *plan = &p->plan;
+    vdk_context *ctx = target->ctx;
     *row = (vv_row){
         .c = p->c,
-        .backend = vdk_context_backend(ctx),
+        .target = target,
         .dtype = p->dtype,
         .kernel = "-",
         .call_status = VDK_OK,
         .norm_err = NAN,
         .max_abs = NAN,
-        .bound = vt_tolerance(p->dtype, plan->reduction, plan->roundings),
-        .reduction = plan->reduction,
-        .roundings = plan->roundings,
+        .bound = vt_tolerance(p->dtype, vv_reduction(p->c), vv_roundings(p->c)),
+        .reduction = vv_reduction(p->c),
+        .roundings = vv_roundings(p->c),
         .result = VV_FAIL,
     };
-    vdk_tensor *storage[VV_MAX_INPUTS] = {NULL}, *views[VV_MAX_INPUTS] = {NULL};
-    vdk_tensor *args[VV_MAX_INPUTS] = {NULL};
+    vdk_tensor *storage[VC_MAX_INPUTS] = {NULL}, *views[VC_MAX_INPUTS] = {NULL};
+    vdk_tensor *args[VC_MAX_INPUTS] = {NULL};
     vt_guarded y = {0};
     bool have_y = false;
 
-    for (int i = 0; i < VV_MAX_INPUTS; i++) {
-        const vv_input *in = &plan->in[i];
+    for (int i = 0; i < VC_MAX_INPUTS; i++) {
+        const vc_input *in = &plan->in[i];
         if (!in->shape.rank)
             continue;
-        vv_shape s = storage_shape(in);
+        vc_shape s = storage_shape(in);
         vdk_status st = vdk_tensor_create(ctx, p->dtype, s.rank, s.d, &storage[i]);
         if (st != VDK_OK) {
-            char sh[96];
-            shape_text(sh, sizeof sh, s);
+            char sh[96] = "";
+            vc_append_shape(sh, sizeof sh, "", s);
             row->call_status = st;
             say(row, "vdk_tensor_create(%s %s) for '%s': %s: %s", vdk_dtype_name(p->dtype), sh,
                 in->name, vdk_status_string(st), vdk_last_error(ctx));
@@ -205,7 +201,7 @@ void vv_run(const vv_prepared *p, vdk_context *ctx, vv_row *row)
     }
     y = vt_guarded_tensor(ctx, p->dtype, plan->out.rank, plan->out.d);
     have_y = true;
-    vdk_status st = vv_call(ctx, p->c, args, y.view);
+    vdk_status st = vc_call(ctx, p->c, args, y.view);
     const char *kernel = vdk_last_kernel(ctx);
     snprintf(row->kernel, sizeof row->kernel, "%s", kernel[0] ? kernel : "-");
     row->call_status = st;
@@ -241,7 +237,7 @@ void vv_run(const vv_prepared *p, vdk_context *ctx, vv_row *row)
         ok = false;
         say(row, "wrote past the end of the output (guard region overwritten)");
     }
-    for (int i = 0; i < VV_MAX_INPUTS; i++) {
+    for (int i = 0; i < VC_MAX_INPUTS; i++) {
         if (!storage[i])
             continue;
         double *now = vt_read(storage[i]);
@@ -261,7 +257,7 @@ void vv_run(const vv_prepared *p, vdk_context *ctx, vv_row *row)
 done:
     if (have_y)
         vt_guarded_destroy(&y);
-    for (int i = 0; i < VV_MAX_INPUTS; i++) {
+    for (int i = 0; i < VC_MAX_INPUTS; i++) {
         vdk_tensor_destroy(views[i]);
         vdk_tensor_destroy(storage[i]);
     }

@@ -7,10 +7,27 @@
 
 typedef enum vv_result { VV_PASS = 0, VV_FAIL, VV_SKIP } vv_result;
 
+/* One context under test: a backend and, for the cpu backend under --isa, one
+ * of its tiers. */
+typedef struct vv_target {
+    vdk_backend backend;
+    vdk_cpu_isa isa;         /* the tier asked for; VDK_CPU_ISA_AUTO: the backend's default */
+    char name[24];           /* "reference", "cpu", "cpu/avx2": the backend column */
+    const char *required_by; /* the option or variable that requires it; NULL: not required */
+    bool available;          /* vdk_context_create succeeded */
+    vdk_status status;
+    char reason[512]; /* vdk_last_error(NULL) when unavailable */
+    vdk_context *ctx;
+} vv_target;
+
+/* The CPU tier of the target's rows: its context's, or when it has none the
+ * tier asked for; VDK_CPU_ISA_COUNT for the other backends (and unknown). */
+vdk_cpu_isa vv_target_isa(const vv_target *t);
+
 /* One line of the table and one object of the JSON. */
 typedef struct vv_row {
-    const vv_case *c;
-    vdk_backend backend;
+    const vc_case *c;
+    const vv_target *target;
     vdk_dtype dtype;
     char kernel[64];          /* vdk_last_kernel after the call; "-" when nothing ran */
     vdk_status call_status;   /* what the backend's call returned */
@@ -25,22 +42,22 @@ typedef struct vv_row {
 /* A case in one dtype: the random inputs rounded to the dtype, and the f64
  * oracle's output on exactly those values. */
 typedef struct vv_prepared {
-    const vv_case *c;
-    vv_plan plan;
+    const vc_case *c;
+    vc_plan plan;
     vdk_dtype dtype;
     /* every element of each input's tensor (for a view, of the wider tensor under it) */
-    double *values[VV_MAX_INPUTS];
-    int64_t nvalues[VV_MAX_INPUTS];
+    double *values[VC_MAX_INPUTS];
+    int64_t nvalues[VC_MAX_INPUTS];
     double *want; /* the oracle's output, NULL when it failed */
     vdk_status oracle_status;
     char oracle_message[512];
 } vv_prepared;
 
 /* oracle: a reference context; it runs the operator on VDK_F64 tensors. */
-void vv_prepare(vv_prepared *p, vdk_context *oracle, const vv_case *c, vdk_dtype dtype,
+void vv_prepare(vv_prepared *p, vdk_context *oracle, const vc_case *c, vdk_dtype dtype,
                 uint64_t seed);
-/* Runs the prepared case on ctx and fills row (PASS or FAIL). */
-void vv_run(const vv_prepared *p, vdk_context *ctx, vv_row *row);
+/* Runs the prepared case on the target's context and fills row (PASS or FAIL). */
+void vv_run(const vv_prepared *p, const vv_target *target, vv_row *row);
 void vv_prepared_free(vv_prepared *p);
 
 #endif
