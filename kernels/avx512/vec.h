@@ -9,6 +9,7 @@
 
 #include <immintrin.h>
 #include <stdint.h>
+#include <string.h>
 
 #define VDK_ISA_NAME "avx512"
 #define VDK_K(name) vdk_avx512_##name
@@ -79,5 +80,44 @@ static inline vm vf_lt(vf a, vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_LT_OQ)
 static inline vf vf_select(vm m, vf a, vf b) { return _mm512_mask_blend_ps(m, b, a); }
 static inline float vf_hsum(vf v) { return _mm512_reduce_add_ps(v); }
 static inline float vf_hmax(vf v) { return _mm512_reduce_max_ps(v); }
+
+/* Lane i = the horizontal sum of v[i], for the VW vectors v[0..VW): four
+ * levels of adds, each folding two vectors' halves into one, a 4 x 4 lane
+ * transpose folded into the order the vectors are taken in. */
+static inline vf vf_hsum_each(const vf *v)
+{
+    __m512 x[8], y[4], z[2];
+    for (int k = 0; k < 8; k++) {
+        /* Input slot s holds v[4 (s % 4) + s / 4], so that lane i comes out as v[i]. */
+        const int s0 = 2 * k, s1 = 2 * k + 1;
+        __m512 a = v[4 * (s0 % 4) + s0 / 4], b = v[4 * (s1 % 4) + s1 / 4];
+        x[k] = _mm512_add_ps(_mm512_shuffle_f32x4(a, b, 0x44), _mm512_shuffle_f32x4(a, b, 0xee));
+    }
+    for (int k = 0; k < 4; k++)
+        y[k] = _mm512_add_ps(_mm512_shuffle_f32x4(x[2 * k], x[2 * k + 1], 0x88),
+                             _mm512_shuffle_f32x4(x[2 * k], x[2 * k + 1], 0xdd));
+    for (int k = 0; k < 2; k++)
+        z[k] = _mm512_add_ps(_mm512_shuffle_ps(y[2 * k], y[2 * k + 1], 0x44),
+                             _mm512_shuffle_ps(y[2 * k], y[2 * k + 1], 0xee));
+    return _mm512_add_ps(_mm512_shuffle_ps(z[0], z[1], 0x88), _mm512_shuffle_ps(z[0], z[1], 0xdd));
+}
+/* Copies `bytes` from src to dst (any alignment, no overlap) with streaming
+ * stores (vmovntdq) on the 64-byte aligned body, memcpy for the head and
+ * tail; bit-exact. Streamed stores are weakly ordered: the thread that made
+ * them calls vf_stream_fence() before others read the data. */
+static inline void vf_stream_copy(void *dst, const void *src, size_t bytes)
+{
+    char *d = dst;
+    const char *s = src;
+    size_t head = (size_t)(-(uintptr_t)d & 63);
+    if (head > bytes)
+        head = bytes;
+    memcpy(d, s, head);
+    d += head, s += head, bytes -= head;
+    for (; bytes >= 64; bytes -= 64, d += 64, s += 64)
+        _mm512_stream_si512((void *)d, _mm512_loadu_si512((const void *)s));
+    memcpy(d, s, bytes);
+}
+static inline void vf_stream_fence(void) { _mm_sfence(); }
 
 #endif

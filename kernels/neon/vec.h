@@ -8,6 +8,7 @@
 
 #include <arm_neon.h>
 #include <stdint.h>
+#include <string.h>
 
 #define VDK_ISA_NAME "neon"
 #define VDK_K(name) vdk_neon_##name
@@ -77,5 +78,20 @@ static inline vm vf_lt(vf a, vf b) { return vcltq_f32(a, b); }
 static inline vf vf_select(vm m, vf a, vf b) { return vbslq_f32(m, a, b); }
 static inline float vf_hsum(vf v) { return vaddvq_f32(v); }
 static inline float vf_hmax(vf v) { return vmaxvq_f32(v); }
+
+/* Lane i = the horizontal sum of v[i], for the VW vectors v[0..VW): pairwise
+ * adds, a transpose folded in. */
+static inline vf vf_hsum_each(const vf *v)
+{
+    return vpaddq_f32(vpaddq_f32(v[0], v[1]), vpaddq_f32(v[2], v[3]));
+}
+/* Copies `bytes` from src to dst (any alignment, no overlap), bit-exact. A
+ * plain memcpy: AArch64 cores switch long runs of stores to write-streaming
+ * (no line fill) by themselves, and STNP has no C intrinsic. */
+static inline void vf_stream_copy(void *dst, const void *src, size_t bytes)
+{
+    memcpy(dst, src, bytes);
+}
+static inline void vf_stream_fence(void) {}
 
 #endif
