@@ -62,10 +62,18 @@ const vt_tiers *vt_cpu_tiers(void)
     if (tiers_made)
         return &tiers;
     tiers_made = true;
-    const char *required = getenv("VDK_TEST_REQUIRE_ISA");
+    const char *required = getenv("VDK_TEST_REQUIRE_ISA"), *only = getenv("VDK_TEST_ISA");
     for (int i = VDK_CPU_ISA_SCALAR; i < VDK_CPU_ISA_COUNT; i++) {
         vdk_cpu_isa isa = (vdk_cpu_isa)i;
         const char *name = vdk_cpu_isa_name(isa);
+        if (only && *only && !listed(only, name)) {
+            bool must = listed(required, name);
+            printf("%s CPU tier %s: left out by VDK_TEST_ISA=%s%s\n", must ? "FAIL" : "SKIP",
+                   name, only, must ? ", but VDK_TEST_REQUIRE_ISA requires it" : "");
+            if (must)
+                vt_failed++;
+            continue;
+        }
         if (!vdk_cpu_isa_available(isa)) {
             bool must = listed(required, name);
             printf("%s CPU tier %s: not available here%s\n", must ? "FAIL" : "SKIP", name,

@@ -108,6 +108,27 @@ static inline float shim_reduce_max_ps(simde__m512 v)
     return f[0];
 }
 
+/* vshuff32x4: 128-bit blocks 0 and 1 from a, 2 and 3 from b, as imm selects. */
+static inline simde__m512 shim_shuffle_f32x4(simde__m512 a, simde__m512 b, int imm)
+{
+    float fa[16], fb[16], r[16];
+    simde__m512 v;
+    memcpy(fa, &a, sizeof fa);
+    memcpy(fb, &b, sizeof fb);
+    for (int q = 0; q < 4; q++)
+        memcpy(r + 4 * q, (q < 2 ? fa : fb) + 4 * ((imm >> (2 * q)) & 3), 16);
+    memcpy(&v, r, sizeof v);
+    return v;
+}
+
+/* vmovntdq faults on an address that is not 64-byte aligned; so does this. */
+static inline void shim_stream_si512(void *p, simde__m512i a)
+{
+    if ((uintptr_t)p & 63)
+        abort();
+    memcpy(p, &a, sizeof a);
+}
+
 /* SIMDe 0.7.4 computes x < 0 ? -x : x, which keeps -0 and a NaN's sign; the
  * instruction (and GCC's and clang's headers) clear the sign bit. */
 static inline simde__m512 shim_abs_ps(simde__m512 v)
@@ -130,6 +151,10 @@ static inline simde__m512 shim_abs_ps(simde__m512 v)
 #define _mm512_reduce_add_ps shim_reduce_add_ps
 #undef _mm512_reduce_max_ps
 #define _mm512_reduce_max_ps shim_reduce_max_ps
+#undef _mm512_shuffle_f32x4
+#define _mm512_shuffle_f32x4 shim_shuffle_f32x4
+#undef _mm512_stream_si512
+#define _mm512_stream_si512 shim_stream_si512
 #undef _mm512_abs_ps
 #define _mm512_abs_ps shim_abs_ps
 
