@@ -27,8 +27,9 @@ static inline vf vf_set1(float x) { return vdupq_n_f32(x); }
 static inline vf vf_load(const float *p) { return vld1q_f32(p); }
 static inline void vf_store(float *p, vf v) { vst1q_f32(p, v); }
 /* Through u16 loads and reinterprets, so no uint16_t is read as __fp16. The
- * narrowing (fcvtn) rounds by FPCR, round to nearest even unless the program
- * changed it, as F16C's _MM_FROUND_TO_NEAREST_INT; a NaN stays a quiet NaN. */
+ * conversions follow FPCR: with Linux's default (round to nearest even, IEEE
+ * half, no flushing) the narrowing rounds as F16C's _MM_FROUND_TO_NEAREST_INT
+ * and a NaN stays a quiet NaN. */
 static inline vf vf_load_f16(const uint16_t *p)
 {
     return vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16(p)));
