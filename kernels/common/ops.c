@@ -5,4 +5,6 @@ const vdk_backend_ops VDK_K(ops) = {
     .name = "cpu",
     .takes_f64 = false,
     .unary = VDK_K(unary),
+    .linear = VDK_K(linear),
+    .conv3d = VDK_K(conv3d),
 };

@@ -8,4 +8,11 @@
 vdk_status VDK_K(unary)(vdk_context *, const vdk_unary_params *, const vdk_tensor *x,
                         vdk_tensor *y);
 
+vdk_status VDK_K(linear)(vdk_context *, const vdk_linear_params *, const vdk_tensor *x,
+                         const vdk_tensor *w, const vdk_tensor *bias, const vdk_tensor *residual,
+                         vdk_tensor *y);
+vdk_status VDK_K(conv3d)(vdk_context *, const vdk_conv3d_params *, const vdk_tensor *x,
+                         const vdk_tensor *w, const vdk_tensor *bias, const vdk_tensor *residual,
+                         vdk_tensor *y);
+
 #endif
