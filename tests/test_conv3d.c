@@ -533,10 +533,10 @@ static void cpu_run_case(vdk_context *cctx, const char *tier, vdk_dtype dt, cons
  * work for the 3 threads. */
 static const cpu_case cpu_cases[] = {
     {{1, 4, 5, 7, 8}, 13, {3, 1, 1}, {PD(1, 0, 0)}, true, true, false, false},
-    {{1, 3, 3, 5, 130}, 17, {3, 1, 1}, {PD(1, 0, 0), .act = VDK_ACT_SILU}, true, false, true, true},
-    {{1, 2, 3, 3, 300}, 20, {3, 1, 1}, {PD(1, 0, 0)}, false, false, true, false},
+    {{1, 3, 3, 5, 170}, 17, {3, 1, 1}, {PD(1, 0, 0), .act = VDK_ACT_SILU}, true, false, true, true},
+    {{1, 2, 3, 3, 340}, 20, {3, 1, 1}, {PD(1, 0, 0)}, false, false, true, false},
     {{2, 2, 13, 1, 12}, 9, {1, 3, 3}, {PD(0, 1, 1), .act = VDK_ACT_GELU}, true, false, false, true},
-    {{1, 1, 7, 5, 160}, 33, {1, 3, 3}, {PD(0, 1, 1)}, true, true, false, false},
+    {{1, 1, 7, 5, 200}, 33, {1, 3, 3}, {PD(0, 1, 1)}, true, true, false, false},
     {{1, 2, 3, 5, 9}, 5, {1, 1, 1}, {.act = VDK_ACT_NONE}, false, false, false, true},
     {{2, 3, 11, 13, 136}, 40, {1, 1, 1}, {.act = VDK_ACT_SILU}, true, false, true, false},
     {{1, 2, 9, 7, 6}, 7, {1, 3, 3}, {ST(1, 2, 2), PD(0, 1, 1)}, true, false, false, false},
