@@ -422,7 +422,8 @@ static void cpu_run_case(vdk_context *cctx, const char *tier, vdk_dtype dt, cons
  * vector width or the K-block; K = 1; odd Cout; GEGLU halves that end inside a
  * tile; K long enough for several K-blocks (and for the scalar tier's larger
  * block); enough work for the 3 threads to split over rows, and few rows with many
- * columns so that they split over columns. */
+ * columns so that they split over columns. Up to 24 rows take the dot-product
+ * path, from 25 the GEMM. */
 static const cpu_case cpu_cases[] = {
     {1, {0}, 1, 1, VDK_ACT_NONE, false, false, false, false},
     {2, {1}, 7, 5, VDK_ACT_NONE, true, false, false, false},
@@ -437,6 +438,10 @@ static const cpu_case cpu_cases[] = {
     {2, {9}, 1100, 5, VDK_ACT_NONE, true, false, false, true},
     {2, {6}, 3000, 300, VDK_ACT_NONE, true, true, false, false},
     {2, {4}, 2000, 330, VDK_ACT_GEGLU, true, false, true, true},
+    {2, {25}, 3, 9, VDK_ACT_SILU, true, true, false, true},
+    {3, {5, 7}, 31, 34, VDK_ACT_GEGLU, false, true, false, false},
+    {2, {29}, 700, 300, VDK_ACT_GELU, true, false, true, false},
+    {2, {33}, 1100, 41, VDK_ACT_NONE, false, true, false, true},
 };
 
 static void test_cpu(void)
@@ -470,7 +475,8 @@ static void test_cpu_threads(void)
                                                                .threads = 1},
                                            &one),
                   VDK_OK);
-        const int64_t xs[2] = {131, 700}, ys[2] = {131, 90};
+        for (int rows = 3; rows <= 131; rows += 128) {
+        const int64_t xs[2] = {rows, 700}, ys[2] = {rows, 90};
         vdk_tensor *x = vt_keep(vt_random(one, VDK_F32, 2, xs, 600, -1, 1));
         vdk_tensor *w = vt_keep(vt_random(one, VDK_F32, 2, (int64_t[]){90, 700}, 601, -1, 1));
         vdk_tensor *x3 = vt_keep(vt_copy_as(tiers->ctx[t], VDK_F32, x));
@@ -481,11 +487,12 @@ static void test_cpu_threads(void)
         VT_STATUS(one, vdk_linear(one, &p, x, w, NULL, NULL, y1), VDK_OK);
         VT_STATUS(tiers->ctx[t], vdk_linear(tiers->ctx[t], &p, x3, w3, NULL, NULL, y3), VDK_OK);
         double *a = vt_read(y1), *b = vt_read(y3);
-        VT_CHECK(memcmp(a, b, sizeof(double) * 131 * 90) == 0, "%s: 1 and 3 threads differ",
-                 vdk_cpu_isa_name(tiers->isa[t]));
+        VT_CHECK(memcmp(a, b, sizeof(double) * (size_t)rows * 90) == 0,
+                 "%s, %d rows: 1 and 3 threads differ", vdk_cpu_isa_name(tiers->isa[t]), rows);
         free(a);
         free(b);
         vt_drop_all();
+        }
         vdk_context_destroy(one);
     }
 }

@@ -77,6 +77,17 @@ static int64_t panel_column(const plan *pl, int64_t p, int64_t j)
     return j < pl->half ? n : pl->N + n;
 }
 
+/* The bias entries of panel p, in its column order (0 for padding, or no bias). */
+VDK_INLINE void pack_bias(const plan *pl, const vdk_gemm_args *g, vdk_dtype dt, int64_t p,
+                          float *bias)
+{
+    const char *b = g->bias ? vdk_cpu_data(g->bias) : NULL;
+    for (int64_t j = 0; j < NR; j++) {
+        const int64_t n = panel_column(pl, p, j);
+        bias[p * NR + j] = n >= 0 && b ? vdt_load1(dt, b, n * g->bias->stride[0]) : 0.0f;
+    }
+}
+
 /* Packs panel p of B (B[k][n] = w row (n taps + k / Cin), element k % Cin) and its
  * bias entries. */
 VDK_INLINE void pack_panel(const plan *pl, const vdk_gemm_args *g, vdk_dtype dt, int64_t p,
@@ -84,12 +95,11 @@ VDK_INLINE void pack_panel(const plan *pl, const vdk_gemm_args *g, vdk_dtype dt,
 {
     const size_t es = vdk_dtype_size(dt);
     const char *w = vdk_cpu_data(g->w);
-    const char *b = g->bias ? vdk_cpu_data(g->bias) : NULL;
     float *dst = bp + p * pl->K * NR;
     float tmp[256];
+    pack_bias(pl, g, dt, p, bias);
     for (int64_t j = 0; j < NR; j++) {
         const int64_t n = panel_column(pl, p, j);
-        bias[p * NR + j] = n >= 0 && b ? vdt_load1(dt, b, n * g->bias->stride[0]) : 0.0f;
         if (n < 0) {
             for (int64_t k = 0; k < pl->K; k++)
                 dst[k * NR + j] = 0.0f;
@@ -286,6 +296,107 @@ VDK_INLINE void run(const plan *pl, const vdk_gemm_args *g, vdk_dtype dt, char *
     }
 }
 
+/* ---- few rows (linear): dot products straight from w ---- */
+
+/* Up to this many rows of x, w is read in place, each of its rows dotted with every
+ * row of x: packing B (a scatter of all of w) would cost more than the product,
+ * which is then bound by reading w once. Measured for 1280 -> 1280 on AVX2: 8x
+ * faster than the GEMM at 4 rows, even at 32. */
+enum { FEW_ROWS = 24, DOT_ROWS = 4 };
+
+/* out[m NR] = x row m . w row, for m < rows (a constant at every call); x rows are
+ * f32 at xb with stride kp, zero from K to kp. Two accumulators per row hide the
+ * FMA latency when rows is 1. */
+VDK_INLINE void dot_rows(vdk_dtype dt, int rows, const float *xb, int64_t kp, int64_t K,
+                         const void *wr, float *out)
+{
+    vf acc[DOT_ROWS][2];
+    for (int m = 0; m < rows; m++)
+        acc[m][0] = acc[m][1] = vf_zero();
+    int64_t k = 0;
+    for (; k + 2 * VW <= K; k += 2 * VW) {
+        const vf w0 = vdt_load(dt, wr, k), w1 = vdt_load(dt, wr, k + VW);
+        for (int m = 0; m < rows; m++) {
+            acc[m][0] = vf_fma(vf_load(xb + m * kp + k), w0, acc[m][0]);
+            acc[m][1] = vf_fma(vf_load(xb + m * kp + k + VW), w1, acc[m][1]);
+        }
+    }
+    for (; k < K; k += VW) {
+        const vf w0 = K - k >= VW ? vdt_load(dt, wr, k) : vdt_load_n(dt, wr, k, (int)(K - k));
+        for (int m = 0; m < rows; m++)
+            acc[m][0] = vf_fma(vf_load(xb + m * kp + k), w0, acc[m][0]);
+    }
+    for (int m = 0; m < rows; m++)
+        out[m * NR] = vf_hsum(vf_add(acc[m][0], acc[m][1]));
+}
+
+VDK_INLINE void run_few(const plan *pl, const vdk_gemm_args *g, vdk_dtype dt, float *xb,
+                        int64_t kp, float *bias, int64_t *yoff, int64_t *roff)
+{
+    const size_t es = vdk_dtype_size(dt);
+    const char *x = vdk_cpu_data(g->x), *w = vdk_cpu_data(g->w);
+    for (int64_t m = 0; m < pl->M; m++) {
+        widen(dt, x + vdk_cpu_row_offset(g->x, m) * (int64_t)es, xb + m * kp, pl->K);
+        memset(xb + m * kp + pl->K, 0, (size_t)(kp - pl->K) * sizeof(float));
+        yoff[m] = vdk_cpu_row_offset(g->y, m);
+        roff[m] = g->residual ? vdk_cpu_row_offset(g->residual, m) : 0;
+    }
+#pragma omp parallel for num_threads(pl->team) schedule(static)
+    for (int64_t p = 0; p < pl->panels; p++) {
+        float t[FEW_ROWS * NR + VW];
+        pack_bias(pl, g, dt, p, bias);
+        for (int64_t j = 0; j < NR; j++) {
+            const int64_t n = panel_column(pl, p, j);
+            if (n < 0) {
+                for (int64_t m = 0; m < pl->M; m++)
+                    t[m * NR + j] = 0.0f;
+                continue;
+            }
+            const char *wr = w + vdk_cpu_row_offset(g->w, n) * (int64_t)es;
+            for (int64_t m0 = 0; m0 < pl->M; m0 += DOT_ROWS) {
+                const float *xr = xb + m0 * kp;
+                float *o = t + m0 * NR + j;
+                switch (imin(DOT_ROWS, pl->M - m0)) {
+                case 1:
+                    dot_rows(dt, 1, xr, kp, pl->K, wr, o);
+                    break;
+                case 2:
+                    dot_rows(dt, 2, xr, kp, pl->K, wr, o);
+                    break;
+                case 3:
+                    dot_rows(dt, 3, xr, kp, pl->K, wr, o);
+                    break;
+                default:
+                    dot_rows(dt, 4, xr, kp, pl->K, wr, o);
+                    break;
+                }
+            }
+        }
+        epilogue(pl, g, dt, t, p, pl->M, yoff, roff);
+    }
+}
+
+static vdk_status gemm_few(vdk_context *ctx, const vdk_gemm_args *g, plan *pl)
+{
+    const int64_t kp = cdiv(pl->K, VW) * VW;
+    const size_t es = vdk_dtype_size(pl->dt);
+    pl->team = vdk_cpu_team_for(ctx, pl->N * (pl->geglu ? 2 : 1) * pl->K * (int64_t)es);
+    const size_t xb_bytes = up64((size_t)(pl->M * kp) * sizeof(float));
+    const size_t bias_bytes = up64((size_t)(pl->panels * NR + VW) * sizeof(float));
+    const size_t off_bytes = up64((size_t)pl->M * sizeof(int64_t));
+    const size_t bytes = xb_bytes + bias_bytes + 2 * off_bytes;
+    char *mem = vdk_cpu_alloc(bytes);
+    if (!mem)
+        return vdk_cpu_oom(ctx, g->op, bytes);
+    float *xb = (float *)mem, *bias = (float *)(mem + xb_bytes);
+    int64_t *yoff = (int64_t *)(mem + xb_bytes + bias_bytes), *roff = yoff + off_bytes / 8;
+    memset(bias, 0, bias_bytes);
+    pl->bias = bias;
+    VDK_DTYPE_DISPATCH(pl->dt, run_few(pl, g, DT, xb, kp, bias, yoff, roff));
+    vdk_cpu_free(mem);
+    return VDK_OK;
+}
+
 /* Sizes from the caches (defaults where hwloc does not know them). */
 static void plan_blocks(plan *pl)
 {
@@ -348,6 +459,8 @@ vdk_status VDK_K(gemm)(vdk_context *ctx, const vdk_gemm_args *g)
     pl.panels = cdiv(pl.N, pl.half);
     for (int a = 0; a < 4 && g->conv; a++)
         pl.xs[a] = g->x->stride[a];
+    if (!g->conv && pl.M <= FEW_ROWS)
+        return gemm_few(ctx, g, &pl);
     plan_blocks(&pl);
     plan_threads(&pl, vdk_cpu_threads(ctx));
     pl.mc = imin(pl.mc, cdiv(cdiv(pl.M, MR), pl.pm) * MR);
