@@ -30,8 +30,8 @@ typedef struct plan {
     bool direct;  /* f32 with every K-block inside one tap: A rows read in place */
     int64_t mc;   /* rows per M-block, a multiple of MR */
     int64_t ncp;  /* panels per N-block */
+    int64_t pstep; /* panels packed at a time (bounds the packed copy of w) */
     int team, pm, pn;
-    const float *bp;    /* packed B: panel p at bp + p K NR, k-major */
     const float *bias;  /* panels NR (+ VW) entries in panel order, 0 where absent */
     const float *zeros; /* kl zeros: the row of an out-of-range tap in direct mode */
     /* strides of x, for conv */
@@ -88,14 +88,13 @@ VDK_INLINE void pack_bias(const plan *pl, const vdk_gemm_args *g, vdk_dtype dt, 
     }
 }
 
-/* Packs panel p of B (B[k][n] = w row (n taps + k / Cin), element k % Cin) and its
- * bias entries. */
+/* Packs panel p of B (B[k][n] = w row (n taps + k / Cin), element k % Cin) into
+ * dst (K x NR), and its bias entries. */
 VDK_INLINE void pack_panel(const plan *pl, const vdk_gemm_args *g, vdk_dtype dt, int64_t p,
-                           float *bp, float *bias)
+                           float *dst, float *bias)
 {
     const size_t es = vdk_dtype_size(dt);
     const char *w = vdk_cpu_data(g->w);
-    float *dst = bp + p * pl->K * NR;
     float tmp[256];
     pack_bias(pl, g, dt, p, bias);
     for (int64_t j = 0; j < NR; j++) {
@@ -221,9 +220,11 @@ VDK_INLINE void epilogue(const plan *pl, const vdk_gemm_args *g, vdk_dtype dt, c
     }
 }
 
-/* The work of one thread: rows [r0, r1) x panels [p0, p1). */
+/* The work of one thread: rows [r0, r1) x panels [p0, p1), panel p packed at
+ * bp + (p - P0) K NR. */
 VDK_INLINE void run_thread(const plan *pl, const vdk_gemm_args *g, vdk_dtype dt, scratch *s,
-                           int64_t r0, int64_t r1, int64_t p0, int64_t p1)
+                           int64_t r0, int64_t r1, int64_t p0, int64_t p1, const float *bp,
+                           int64_t P0)
 {
     if (r0 >= r1 || p0 >= p1)
         return;
@@ -244,7 +245,7 @@ VDK_INLINE void run_thread(const plan *pl, const vdk_gemm_args *g, vdk_dtype dt,
                 for (int64_t i = rows; i < tiles * MR; i++)
                     s->rowp[i] = s->rowp[0]; /* rows past M: computed, never stored */
                 for (int64_t p = nb0; p < nb1; p++) {
-                    const float *b = pl->bp + (p * pl->K + k0) * NR;
+                    const float *b = bp + ((p - P0) * pl->K + k0) * NR;
                     for (int64_t it = 0; it < tiles; it++) {
                         float *c = pl->nkb == 1
                                        ? s->tile
@@ -266,11 +267,6 @@ VDK_INLINE void run(const plan *pl, const vdk_gemm_args *g, vdk_dtype dt, char *
 #pragma omp parallel num_threads(pl->team)
     {
         const int tid = vdk_cpu_thread_id(), team = vdk_cpu_team_size();
-        int64_t b, e;
-        vdk_cpu_split(pl->panels, team, tid, &b, &e);
-        for (int64_t p = b; p < e; p++)
-            pack_panel(pl, g, dt, p, bp, bias);
-#pragma omp barrier
         /* the team may be smaller than asked; the partition assumed pm x pn */
         const int pm = team == pl->team ? pl->pm : team, pn = team == pl->team ? pl->pn : 1;
         char *base = scr + (size_t)tid * per_thread;
@@ -289,10 +285,22 @@ VDK_INLINE void run(const plan *pl, const vdk_gemm_args *g, vdk_dtype dt, char *
         s.abuf = (float *)base;
         base += pl->direct ? 0 : up64((size_t)(mcr * pl->kl) * sizeof(float));
         s.cbuf = (float *)base;
-        int64_t r0, r1, q0, q1;
+        int64_t r0, r1;
         vdk_cpu_split(cdiv(pl->M, MR), pm, tid / pn, &r0, &r1);
-        vdk_cpu_split(pl->panels, pn, tid % pn, &q0, &q1);
-        run_thread(pl, g, dt, &s, r0 * MR, imin(r1 * MR, pl->M), q0, q1);
+        r0 *= MR;
+        r1 = imin(r1 * MR, pl->M);
+        for (int64_t P0 = 0; P0 < pl->panels; P0 += pl->pstep) {
+            const int64_t P1 = imin(pl->panels, P0 + pl->pstep);
+            int64_t b, e;
+            vdk_cpu_split(P1 - P0, team, tid, &b, &e);
+            for (int64_t p = P0 + b; p < P0 + e; p++)
+                pack_panel(pl, g, dt, p, bp + (p - P0) * pl->K * NR, bias);
+#pragma omp barrier
+            vdk_cpu_split(P1 - P0, pn, tid % pn, &b, &e);
+            run_thread(pl, g, dt, &s, r0, r1, P0 + b, P0 + e, bp, P0);
+            /* before the next packing overwrites panels still in use */
+#pragma omp barrier
+        }
     }
 }
 
@@ -420,6 +428,9 @@ static void plan_blocks(plan *pl)
     pl->mc = imax(MR, l2 / 2 / (pl->kl * 4) / MR * MR);
     /* C buffer of an M-block x N-block in the other half of L2 */
     pl->ncp = pl->nkb == 1 ? pl->panels : imax(1, l2 / 2 / (pl->mc * NR * 4));
+    /* The packed copy of w at most 64 MiB (one pass for every weight of SVD; a
+     * 2048-channel 3x3 conv takes 3, each re-reading A once more). */
+    pl->pstep = imin(pl->panels, imax(1, ((int64_t)64 << 20) / (pl->K * NR * 4)));
 }
 
 /* pm x pn = team threads over row tiles x panels: the split with the least work on
@@ -465,7 +476,7 @@ vdk_status VDK_K(gemm)(vdk_context *ctx, const vdk_gemm_args *g)
     plan_threads(&pl, vdk_cpu_threads(ctx));
     pl.mc = imin(pl.mc, cdiv(cdiv(pl.M, MR), pl.pm) * MR);
 
-    const size_t bp_bytes = up64((size_t)(pl.panels * NR * pl.K) * sizeof(float));
+    const size_t bp_bytes = up64((size_t)(pl.pstep * NR * pl.K) * sizeof(float));
     const size_t bias_bytes = up64((size_t)(pl.panels * NR + VW) * sizeof(float));
     const size_t zero_bytes = up64((size_t)pl.kl * sizeof(float));
     const size_t mcr = (size_t)pl.mc;
@@ -482,7 +493,6 @@ vdk_status VDK_K(gemm)(vdk_context *ctx, const vdk_gemm_args *g)
     float *zeros = (float *)(mem + bp_bytes + bias_bytes);
     memset(bias, 0, bias_bytes);
     memset(zeros, 0, zero_bytes);
-    pl.bp = bp;
     pl.bias = bias;
     pl.zeros = zeros;
     char *scr = mem + bp_bytes + bias_bytes + zero_bytes;
