@@ -392,8 +392,10 @@ static void cpu_run_case(vdk_context *cctx, const char *tier, vdk_dtype dt, cons
     ys[c->rank - 1] = Cy;
     const double wr = 1.0 / sqrt((double)c->Cin);
     vdk_tensor *x = cpu_input(cctx, dt, c->rank, xs, c->xview, seed, -2, 2);
-    vdk_tensor *w = cpu_input(cctx, dt, 2, (int64_t[]){c->Cout, c->Cin}, c->xview, seed + 1, -wr, wr);
-    vdk_tensor *bias = c->bias ? cpu_input(cctx, dt, 1, &c->Cout, false, seed + 2, -0.5, 0.5) : NULL;
+    vdk_tensor *w =
+        cpu_input(cctx, dt, 2, (int64_t[]){c->Cout, c->Cin}, c->xview, seed + 1, -wr, wr);
+    vdk_tensor *bias =
+        c->bias ? cpu_input(cctx, dt, 1, &c->Cout, false, seed + 2, -0.5, 0.5) : NULL;
     vt_guarded y = vt_guarded_tensor(cctx, dt, c->rank, ys);
     vdk_tensor *res = NULL;
     if (c->inplace) {
@@ -404,8 +406,10 @@ static void cpu_run_case(vdk_context *cctx, const char *tier, vdk_dtype dt, cons
     }
     const vdk_linear_params p = {c->act};
     vdk_tensor *y64 = empty_t(VDK_F64, c->rank, ys);
-    VT_STATUS(ctx, vdk_linear(ctx, &p, copy_t(VDK_F64, x), copy_t(VDK_F64, w), copy_t(VDK_F64, bias),
-                              copy_t(VDK_F64, res), y64), VDK_OK);
+    VT_STATUS(ctx,
+              vdk_linear(ctx, &p, copy_t(VDK_F64, x), copy_t(VDK_F64, w), copy_t(VDK_F64, bias),
+                         copy_t(VDK_F64, res), y64),
+              VDK_OK);
     VT_STATUS(cctx, vdk_linear(cctx, &p, x, w, bias, res, y.view), VDK_OK);
     int64_t M = 1;
     for (int i = 0; i < c->rank - 1; i++)
@@ -463,36 +467,40 @@ static void test_cpu(void)
     }
 }
 
-/* The same call on 1 and on 3 threads gives the same bits: each output sums its
- * K-blocks in one order, whatever the split. */
+/* The same call on 1 and on 3 threads gives the same bits, on the dot-product path
+ * (3 rows) and on the GEMM (131 rows, 3 K-blocks): each output sums its K-blocks in
+ * one order, whatever the split. */
+static void cpu_threads_case(vdk_context *one, vdk_context *three, const char *tier, int64_t rows)
+{
+    const int64_t xs[2] = {rows, 700}, ys[2] = {rows, 90};
+    vdk_tensor *x = vt_keep(vt_random(one, VDK_F32, 2, xs, 600, -1, 1));
+    vdk_tensor *w = vt_keep(vt_random(one, VDK_F32, 2, (int64_t[]){90, 700}, 601, -1, 1));
+    vdk_tensor *x3 = vt_keep(vt_copy_as(three, VDK_F32, x));
+    vdk_tensor *w3 = vt_keep(vt_copy_as(three, VDK_F32, w));
+    vdk_tensor *y1 = vt_keep(vt_tensor(one, VDK_F32, 2, ys));
+    vdk_tensor *y3 = vt_keep(vt_tensor(three, VDK_F32, 2, ys));
+    const vdk_linear_params p = {VDK_ACT_NONE};
+    VT_STATUS(one, vdk_linear(one, &p, x, w, NULL, NULL, y1), VDK_OK);
+    VT_STATUS(three, vdk_linear(three, &p, x3, w3, NULL, NULL, y3), VDK_OK);
+    double *a = vt_read(y1), *b = vt_read(y3);
+    VT_CHECK(memcmp(a, b, sizeof(double) * (size_t)(rows * 90)) == 0,
+             "%s, %lld rows: 1 and 3 threads differ", tier, (long long)rows);
+    free(a);
+    free(b);
+    vt_drop_all();
+}
+
 static void test_cpu_threads(void)
 {
     const vt_tiers *tiers = vt_cpu_tiers();
     for (int t = 0; t < tiers->n; t++) {
         vdk_context *one = NULL;
-        VT_STATUS(NULL, vdk_context_create(&(vdk_context_desc){.backend = VDK_BACKEND_CPU,
-                                                               .cpu_isa = tiers->isa[t],
-                                                               .threads = 1},
-                                           &one),
-                  VDK_OK);
-        for (int rows = 3; rows <= 131; rows += 128) {
-        const int64_t xs[2] = {rows, 700}, ys[2] = {rows, 90};
-        vdk_tensor *x = vt_keep(vt_random(one, VDK_F32, 2, xs, 600, -1, 1));
-        vdk_tensor *w = vt_keep(vt_random(one, VDK_F32, 2, (int64_t[]){90, 700}, 601, -1, 1));
-        vdk_tensor *x3 = vt_keep(vt_copy_as(tiers->ctx[t], VDK_F32, x));
-        vdk_tensor *w3 = vt_keep(vt_copy_as(tiers->ctx[t], VDK_F32, w));
-        vdk_tensor *y1 = vt_keep(vt_tensor(one, VDK_F32, 2, ys));
-        vdk_tensor *y3 = vt_keep(vt_tensor(tiers->ctx[t], VDK_F32, 2, ys));
-        const vdk_linear_params p = {VDK_ACT_NONE};
-        VT_STATUS(one, vdk_linear(one, &p, x, w, NULL, NULL, y1), VDK_OK);
-        VT_STATUS(tiers->ctx[t], vdk_linear(tiers->ctx[t], &p, x3, w3, NULL, NULL, y3), VDK_OK);
-        double *a = vt_read(y1), *b = vt_read(y3);
-        VT_CHECK(memcmp(a, b, sizeof(double) * (size_t)rows * 90) == 0,
-                 "%s, %d rows: 1 and 3 threads differ", vdk_cpu_isa_name(tiers->isa[t]), rows);
-        free(a);
-        free(b);
-        vt_drop_all();
-        }
+        const vdk_context_desc desc = {
+            .backend = VDK_BACKEND_CPU, .cpu_isa = tiers->isa[t], .threads = 1};
+        VT_STATUS(NULL, vdk_context_create(&desc, &one), VDK_OK);
+        const char *tier = vdk_cpu_isa_name(tiers->isa[t]);
+        cpu_threads_case(one, tiers->ctx[t], tier, 3);
+        cpu_threads_case(one, tiers->ctx[t], tier, 131);
         vdk_context_destroy(one);
     }
 }

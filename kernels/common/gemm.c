@@ -40,11 +40,13 @@ typedef struct plan {
 
 /* Per-thread scratch, carved from one allocation. */
 typedef struct scratch {
-    const float **rowp; /* mc (rounded up to MR) A row pointers of the current K-block */
-    int64_t *yoff, *roff, *meta; /* per row of the M-block; meta: x offset (linear) or 4 values (conv) */
-    float *abuf;                 /* mc x kl: widened / im2col rows (not direct) */
-    float *cbuf;                 /* f32 partial sums of an M-block x N-block (nkb > 1) */
-    float *tile;                 /* MR x NR (+ VW) */
+    const float **rowp; /* mc A row pointers of the current K-block */
+    int64_t *yoff;      /* y offset per row of the M-block */
+    int64_t *roff;      /* residual offset per row */
+    int64_t *meta;      /* per row: x offset (linear) or 4 values (conv) */
+    float *abuf;        /* mc x kl: widened / im2col rows (not direct) */
+    float *cbuf;        /* f32 partial sums of an M-block x N-block (nkb > 1) */
+    float *tile;        /* MR x NR (+ VW) */
 } scratch;
 
 static int64_t imin(int64_t a, int64_t b) { return a < b ? a : b; }
