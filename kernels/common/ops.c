@@ -10,4 +10,6 @@ const vdk_backend_ops VDK_K(ops) = {
     .softmax = VDK_K(softmax),
     .unary = VDK_K(unary),
     .attention = VDK_K(attention),
+    .linear = VDK_K(linear),
+    .conv3d = VDK_K(conv3d),
 };
