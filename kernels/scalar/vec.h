@@ -13,7 +13,8 @@
 #define VDK_ISA_NAME "scalar"
 #define VDK_K(name) vdk_scalar_##name
 #define VW 1
-#define VDK_GEMM_MR 4
+/* 8 accumulators: the tile stays in the 16 registers of x86-64 as scalars. */
+#define VDK_GEMM_MR 2
 #define VDK_GEMM_NR 4
 
 typedef float vf;
