@@ -9,6 +9,9 @@ vdk_status vdk_check_context(vdk_check *c)
 {
     if (!c->ctx)
         return vdk_fail(NULL, VDK_ERROR_NULL_POINTER, "%s: argument 'ctx' is NULL", c->op);
+    /* Every operator call starts here: a call that fails names no kernel, rather
+     * than the one of the call before. */
+    c->ctx->last_kernel = "";
     return VDK_OK;
 }
 

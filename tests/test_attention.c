@@ -677,6 +677,213 @@ static void test_bad_input(void)
     vdk_context_destroy(other_ctx);
 }
 
+
+/* ---- the CPU backend: every tier, f32, f16 and bf16, against the f64 oracle ---- */
+
+typedef struct cpu_case {
+    const char *what;
+    int64_t shape[5];
+    int heads;
+    vdk_attention_axes axes;
+    int64_t L;       /* cross-attention context tokens; 0: self-attention */
+    float scale;     /* 0: 1/sqrt(D) */
+    double qk;       /* q and k uniform in [-qk, qk) */
+    bool strided;    /* q, k, v, o as slices of wider tensors */
+} cpu_case;
+
+/* The view of t that a case hands the kernel: t itself, or (strided) channels
+ * [3, 3 + C) of the tokens [1, 1 + tokens) of axis 1. */
+static vdk_tensor *case_view(vdk_tensor *t, bool strided, int64_t C)
+{
+    if (!strided)
+        return NULL;
+    vdk_tensor *a = NULL, *b = NULL;
+    const int64_t n1 = vdk_tensor_dim(t, 1) - 2;
+    if (vdk_tensor_slice(t, 1, 1, n1, &a) != VDK_OK || vdk_tensor_slice(a, -1, 3, C, &b) != VDK_OK)
+        vt_fatal("case_view: %s", vdk_last_error(vdk_tensor_context(t)));
+    vdk_tensor_destroy(a);
+    return b;
+}
+
+/* How many calls named each of the two CPU kernels (short temporal, flash), so
+ * that the suite can check that its cases reach both. */
+static int cpu_short_calls, cpu_flash_calls;
+
+static void check_cpu_case(const cpu_case *c, uint64_t seed)
+{
+    const vt_tiers *tiers = vt_cpu_tiers();
+    const vdk_dtype dtypes[3] = {VDK_F32, VDK_F16, VDK_BF16};
+    const int64_t N = c->shape[0], C = c->shape[4], D = C / c->heads;
+    const int64_t T = c->shape[1], HW = c->shape[2] * c->shape[3];
+    const int64_t Lk = c->L ? c->L
+                       : c->axes == VDK_AXES_TEMPORAL     ? T
+                       : c->axes == VDK_AXES_SPATIAL      ? HW
+                                                          : T * HW;
+    /* the dense shapes, and those of the tensors the strided views are cut from */
+    const int64_t kshape[3] = {N, c->L, C};
+    const int krank = c->L ? 3 : 5;
+    const int64_t *ks = c->L ? kshape : c->shape;
+    int64_t qwide[5], kwide[5];
+    memcpy(qwide, c->shape, sizeof qwide);
+    memcpy(kwide, ks, (size_t)krank * sizeof *kwide);
+    if (c->strided) {
+        qwide[1] += 2, qwide[4] += 8;
+        kwide[1] += 2, kwide[krank - 1] += 8;
+    }
+    const vdk_attention_params p = {c->axes, c->heads, c->scale};
+    for (int d = 0; d < 3; d++) {
+        const vdk_dtype dt = dtypes[d];
+        /* inputs in the storage type on the reference context; the oracle runs in
+         * f64 on exactly those values */
+        vdk_tensor *qw = vt_random(ctx, dt, 5, qwide, seed, -c->qk, c->qk);
+        vdk_tensor *kw = vt_random(ctx, dt, krank, kwide, seed + 1, -c->qk, c->qk);
+        vdk_tensor *vw = vt_random(ctx, dt, krank, kwide, seed + 2, -1, 1);
+        vdk_tensor *qv = case_view(qw, c->strided, C), *kv = case_view(kw, c->strided, C),
+                   *vv = case_view(vw, c->strided, C);
+        vdk_tensor *q64 = vt_copy_as(ctx, VDK_F64, qv ? qv : qw);
+        vdk_tensor *k64 = vt_copy_as(ctx, VDK_F64, kv ? kv : kw);
+        vdk_tensor *v64 = vt_copy_as(ctx, VDK_F64, vv ? vv : vw);
+        vdk_tensor *o64 = vt_tensor(ctx, VDK_F64, 5, c->shape);
+        VT_STATUS(ctx, vdk_attention(ctx, &p, q64, k64, v64, o64), VDK_OK);
+        const double bound = vt_tolerance(dt, D + Lk, 1);
+        for (int ti = 0; ti < tiers->n; ti++) {
+            vdk_context *tc = tiers->ctx[ti];
+            const char *isa = vdk_cpu_isa_name(tiers->isa[ti]);
+            vdk_tensor *qt = vt_copy_as(tc, dt, qw), *kt = vt_copy_as(tc, dt, kw),
+                       *vt = vt_copy_as(tc, dt, vw);
+            vdk_tensor *qtv = case_view(qt, c->strided, C), *ktv = case_view(kt, c->strided, C),
+                       *vtv = case_view(vt, c->strided, C);
+            const vdk_tensor *qa = qtv ? qtv : qt, *ka = ktv ? ktv : kt, *va = vtv ? vtv : vt;
+            if (c->strided) {
+                /* o: channels [3, 3 + C) of a wider tensor, the rest must stay */
+                int64_t owide[5];
+                memcpy(owide, c->shape, sizeof owide);
+                owide[4] += 8;
+                vdk_tensor *ob = vt_random(tc, dt, 5, owide, seed + 3, -1, 1), *os = NULL;
+                VT_STATUS(tc, vdk_tensor_slice(ob, -1, 3, C, &os), VDK_OK);
+                vt_poison(os);
+                double *before = vt_read(ob);
+                VT_STATUS(tc, vdk_attention(tc, &p, qa, ka, va, os), VDK_OK);
+                double *want = vt_read(o64);
+                vt_error e = vt_compare_tensor(os, want);
+                VT_CHECK(vt_error_ok(e, bound), "cpu %s %s %s: norm_err %.3g (bound %.3g) bad %lld",
+                         isa, c->what, vdk_dtype_name(dt), e.norm_err, bound, (long long)e.bad);
+                VT_CHECK(vt_changed_outside(ob, before, 3, C) == 0,
+                         "cpu %s %s %s: wrote outside the output view", isa, c->what,
+                         vdk_dtype_name(dt));
+                free(want);
+                free(before);
+                VT_DESTROY(ob, os);
+            } else {
+                vt_guarded o = vt_guarded_tensor(tc, dt, 5, c->shape);
+                VT_STATUS(tc, vdk_attention(tc, &p, qa, ka, va, o.view), VDK_OK);
+                VT_ORACLE_CHECK(&o, o64, bound, "cpu %s %s %s", isa, c->what, vdk_dtype_name(dt));
+            }
+            const char *kernel = vdk_last_kernel(tc);
+            VT_CHECK(kernel && !strncmp(kernel, isa, strlen(isa)) && strstr(kernel, "attention") &&
+                         strstr(kernel, vdk_dtype_name(dt)),
+                     "cpu %s %s %s: vdk_last_kernel is '%s'", isa, c->what, vdk_dtype_name(dt),
+                     kernel ? kernel : "(null)");
+            cpu_short_calls += kernel && strstr(kernel, ".attention.temporal.") != NULL;
+            cpu_flash_calls += kernel && strstr(kernel, ".attention.flash.") != NULL;
+            VT_DESTROY(qt, kt, vt, qtv, ktv, vtv);
+        }
+        VT_DESTROY(qw, kw, vw, qv, kv, vv, q64, k64, v64, o64);
+    }
+}
+
+static void test_cpu(void)
+{
+    const vdk_attention_axes S = VDK_AXES_SPATIAL, TM = VDK_AXES_TEMPORAL,
+                             ST = VDK_AXES_SPATIOTEMPORAL;
+    /* Sequence lengths are chosen off the kernels' tiles (query blocks of a few
+     * register tiles, key blocks of a few panels, VW keys): primes and
+     * multiples-plus-one; some exceed one key block, so that the online softmax
+     * rescales. */
+    const cpu_case cases[] = {
+        {"spatial D=64 one head, 5x7", {1, 2, 5, 7, 64}, 1, S, 0, 0, 2, false},
+        {"spatial D=40, 11x13 (several key blocks)", {1, 1, 11, 13, 40}, 1, S, 0, 0, 2, false},
+        {"spatial D=80 heads=2, 4x9", {2, 2, 4, 9, 160}, 2, S, 0, 0, 2, false},
+        {"spatial D=128 heads=2, 7x11", {1, 1, 7, 11, 256}, 2, S, 0, 0, 2, false},
+        {"spatial D=20 heads=3, 6x6", {2, 1, 6, 6, 60}, 3, S, 0, 0, 2, false},
+        {"spatial one token", {2, 3, 1, 1, 16}, 2, S, 0, 0, 2, false},
+        {"spatial scale 0.37", {1, 2, 3, 11, 48}, 2, S, 0, 0.37f, 2, false},
+        {"spatial large scores, 13x13", {1, 1, 13, 13, 64}, 2, S, 0, 1.0f, 2.5, false},
+        {"spatiotemporal D=12 heads=4", {1, 3, 5, 7, 48}, 4, ST, 0, 0, 2, false},
+        {"spatiotemporal D=64, 2 items", {2, 2, 3, 13, 128}, 2, ST, 0, 0, 2, false},
+        {"temporal T=14 D=64", {1, 14, 3, 5, 128}, 2, TM, 0, 0, 2, false},
+        {"temporal T=1 D=80", {2, 1, 3, 3, 80}, 1, TM, 0, 0, 2, false},
+        {"temporal T=7 D=40, 13 pixels", {1, 7, 13, 1, 40}, 1, TM, 0, 0, 2, false},
+        {"temporal T=5 D=20 heads=2", {1, 5, 2, 3, 40}, 2, TM, 0, 0, 2, false},
+        {"temporal T=9 D=128", {1, 9, 2, 2, 256}, 2, TM, 0, 0, 2, false},
+        {"temporal T=33", {1, 33, 2, 1, 64}, 2, TM, 0, 0, 2, false},
+        {"temporal T=70 D=40", {1, 70, 1, 2, 80}, 2, TM, 0, 0, 2, false},
+        {"temporal T=128 D=128", {1, 128, 1, 1, 128}, 1, TM, 0, 0, 2, false},
+        {"temporal T=131 (flash)", {1, 131, 1, 2, 40}, 1, TM, 0, 0, 2, false},
+        {"temporal scale 2.5", {1, 6, 2, 2, 32}, 1, TM, 0, 2.5f, 2, false},
+        {"temporal large scores", {1, 12, 2, 3, 64}, 1, TM, 0, 1.0f, 2.5, false},
+        {"cross L=1", {2, 2, 3, 5, 64}, 1, S, 1, 0, 2, false},
+        {"cross L=77 D=80", {1, 2, 4, 5, 160}, 2, S, 77, 0, 2, false},
+        {"cross L=77 D=40 heads=8, temporal", {1, 2, 3, 3, 320}, 8, TM, 77, 0, 2, false},
+        {"cross L=5 large scores", {1, 1, 7, 7, 64}, 1, S, 5, 1.0f, 2.5, false},
+        {"strided spatial", {1, 2, 5, 5, 40}, 2, S, 0, 0, 2, true},
+        {"strided temporal", {1, 6, 3, 2, 48}, 3, TM, 0, 0, 2, true},
+        {"strided spatiotemporal", {2, 2, 2, 3, 24}, 1, ST, 0, 0, 2, true},
+        {"strided cross L=9", {1, 2, 3, 4, 64}, 1, S, 9, 0, 2, true},
+        {"strided temporal T=35", {1, 35, 1, 2, 16}, 1, TM, 0, 0, 2, true},
+        {"strided temporal T=137 (flash)", {1, 137, 1, 2, 16}, 1, TM, 0, 0, 2, true},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+        check_cpu_case(&cases[i], 500 + 10 * i);
+    VT_CHECK(cpu_short_calls > 0 && cpu_flash_calls > 0,
+             "cpu: the cases reached the short temporal kernel %d times and flash %d times",
+             cpu_short_calls, cpu_flash_calls);
+}
+
+/* Every output row is computed by one thread in a fixed order, so the thread
+ * count does not change a single bit (docs/cpu.md asks at most rounding). */
+static void test_cpu_threads(void)
+{
+    const vt_tiers *tiers = vt_cpu_tiers();
+    const struct {
+        int64_t shape[5];
+        vdk_attention_axes axes;
+        int64_t L;
+    } runs[] = {{{1, 3, 9, 11, 64}, VDK_AXES_SPATIAL, 0},
+                {{1, 14, 5, 7, 128}, VDK_AXES_TEMPORAL, 0},
+                {{2, 4, 8, 8, 64}, VDK_AXES_SPATIAL, 77}};
+    for (int ti = 0; ti < tiers->n; ti++) {
+        vdk_context *one = NULL;
+        VT_STATUS(NULL, vdk_context_create(&(vdk_context_desc){.backend = VDK_BACKEND_CPU,
+                                                                .cpu_isa = tiers->isa[ti],
+                                                                .threads = 1},
+                                           &one),
+                  VDK_OK);
+        for (int r = 0; r < 3; r++) {
+            const int64_t *sh = runs[r].shape, kv[3] = {sh[0], runs[r].L, sh[4]};
+            const int krank = runs[r].L ? 3 : 5;
+            const vdk_attention_params p = {runs[r].axes, 2, 0};
+            vdk_context *cs[2] = {one, tiers->ctx[ti]};
+            double *out[2];
+            for (int c = 0; c < 2; c++) {
+                vdk_tensor *q = vt_random(cs[c], VDK_F32, 5, sh, 601, -2, 2);
+                vdk_tensor *k = vt_random(cs[c], VDK_F32, krank, krank == 3 ? kv : sh, 602, -2, 2);
+                vdk_tensor *v = vt_random(cs[c], VDK_F32, krank, krank == 3 ? kv : sh, 603, -1, 1);
+                vdk_tensor *o = vt_tensor(cs[c], VDK_F32, 5, sh);
+                VT_STATUS(cs[c], vdk_attention(cs[c], &p, q, k, v, o), VDK_OK);
+                out[c] = vt_read(o);
+                VT_DESTROY(q, k, v, o);
+            }
+            vt_error e = vt_compare(out[1], out[0], numel(5, sh));
+            VT_CHECK(vt_error_ok(e, 0), "cpu %s run %d: 3 threads differ from 1: %.3g",
+                     vdk_cpu_isa_name(tiers->isa[ti]), r, e.norm_err);
+            free(out[0]);
+            free(out[1]);
+        }
+        vdk_context_destroy(one);
+    }
+}
+
 int main(void)
 {
     ctx = vt_context(VDK_BACKEND_REFERENCE);
@@ -693,6 +900,8 @@ int main(void)
     test_shared_storage_disjoint();
     test_axes_are_groupings();
     test_bad_input();
+    test_cpu();
+    test_cpu_threads();
     vdk_context_destroy(ctx);
     return vt_finish("test_attention");
 }

@@ -147,7 +147,8 @@ VDK_API vdk_backend vdk_context_backend(const vdk_context *ctx);
 VDK_API const char *vdk_last_error(const vdk_context *ctx);
 
 /* The name of the kernel that ran the most recent operator on ctx, e.g.
- * "reference" or "avx512.group_norm.f16"; empty before any operator ran. */
+ * "reference" or "avx512.group_norm.f16"; empty before any operator ran and
+ * after an operator call that failed. */
 VDK_API const char *vdk_last_kernel(const vdk_context *ctx);
 
 /* Waits until all work recorded on ctx has completed. */

@@ -86,4 +86,15 @@ static inline float vf_hmax(vf v)
     return _mm_cvtss_f32(s);
 }
 
+/* Lane i = the horizontal sum of v[i], for the VW vectors v[0..VW): VW dot
+ * products reduced at once (a transpose folded into the adds). */
+static inline vf vf_hsum_each(const vf *v)
+{
+    __m256 a = _mm256_hadd_ps(v[0], v[1]), b = _mm256_hadd_ps(v[2], v[3]);
+    __m256 c = _mm256_hadd_ps(v[4], v[5]), d = _mm256_hadd_ps(v[6], v[7]);
+    __m256 ab = _mm256_hadd_ps(a, b), cd = _mm256_hadd_ps(c, d);
+    return _mm256_add_ps(_mm256_permute2f128_ps(ab, cd, 0x20),
+                         _mm256_permute2f128_ps(ab, cd, 0x31));
+}
+
 #endif

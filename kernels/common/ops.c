@@ -9,4 +9,7 @@ const vdk_backend_ops VDK_K(ops) = {
     .rms_norm = VDK_K(rms_norm),
     .softmax = VDK_K(softmax),
     .unary = VDK_K(unary),
+    .attention = VDK_K(attention),
+    .linear = VDK_K(linear),
+    .conv3d = VDK_K(conv3d),
 };

@@ -15,5 +15,14 @@ vdk_status VDK_K(softmax)(vdk_context *, const vdk_softmax_params *, const vdk_t
                           vdk_tensor *y);
 vdk_status VDK_K(unary)(vdk_context *, const vdk_unary_params *, const vdk_tensor *x,
                         vdk_tensor *y);
+vdk_status VDK_K(attention)(vdk_context *, const vdk_attention_params *, const vdk_tensor *q,
+                            const vdk_tensor *k, const vdk_tensor *v, vdk_tensor *o);
+
+vdk_status VDK_K(linear)(vdk_context *, const vdk_linear_params *, const vdk_tensor *x,
+                         const vdk_tensor *w, const vdk_tensor *bias, const vdk_tensor *residual,
+                         vdk_tensor *y);
+vdk_status VDK_K(conv3d)(vdk_context *, const vdk_conv3d_params *, const vdk_tensor *x,
+                         const vdk_tensor *w, const vdk_tensor *bias, const vdk_tensor *residual,
+                         vdk_tensor *y);
 
 #endif

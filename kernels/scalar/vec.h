@@ -13,7 +13,8 @@
 #define VDK_ISA_NAME "scalar"
 #define VDK_K(name) vdk_scalar_##name
 #define VW 1
-#define VDK_GEMM_MR 4
+/* 8 accumulators: the tile stays in the 16 registers of x86-64 as scalars. */
+#define VDK_GEMM_MR 2
 #define VDK_GEMM_NR 4
 
 typedef float vf;
@@ -58,5 +59,8 @@ static inline vm vf_lt(vf a, vf b) { return a < b; }
 static inline vf vf_select(vm m, vf a, vf b) { return m ? a : b; }
 static inline float vf_hsum(vf v) { return v; }
 static inline float vf_hmax(vf v) { return v; }
+
+/* Lane i = the horizontal sum of v[i], for the VW vectors v[0..VW). */
+static inline vf vf_hsum_each(const vf *v) { return v[0]; }
 
 #endif
