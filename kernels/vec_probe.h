@@ -28,6 +28,7 @@ enum {
     VDK_VEC_SELECT_LT, /* a < b ? c : b */
     VDK_VEC_HSUM,      /* y[j] = the sum of vector j of a (n a multiple of VW) */
     VDK_VEC_HMAX,
+    VDK_VEC_HSUM_EACH, /* y[j] = the sum of vector j of a, VW vectors at a time (n a multiple of VW^2) */
     VDK_VEC_COUNT
 };
 
@@ -38,7 +39,7 @@ typedef struct vdk_vec_info {
 
 typedef void vdk_vec_info_fn(vdk_vec_info *info);
 /* y[i] = op(a[i], b[i], c[i]) for i < n, whole vectors then one partial vector
- * (vdt_load_n/vdt_store_n); the HSUM and HMAX rows are per vector. */
+ * (vdt_load_n/vdt_store_n); the HSUM, HMAX and HSUM_EACH rows are per vector. */
 typedef void vdk_vec_probe_fn(int op, const float *a, const float *b, const float *c, float *y,
                               int64_t n);
 /* n elements of dtype sdt at src converted to dtype ddt at dst through f32

@@ -132,7 +132,7 @@ static const char *const op_names[VDK_VEC_COUNT] = {
     [VDK_VEC_FNMA] = "vf_fnma", [VDK_VEC_ABS] = "vf_abs",     [VDK_VEC_SQRT] = "vf_sqrt",
     [VDK_VEC_ROUND] = "vf_round", [VDK_VEC_POW2I] = "vf_pow2i",
     [VDK_VEC_SELECT_LT] = "vf_select(vf_lt)", [VDK_VEC_HSUM] = "vf_hsum",
-    [VDK_VEC_HMAX] = "vf_hmax",
+    [VDK_VEC_HMAX] = "vf_hmax", [VDK_VEC_HSUM_EACH] = "vf_hsum_each",
 };
 
 /* a*b + c rounded once, or (for the scalar tier, whose vf_fma is a*b + c in C
@@ -193,7 +193,7 @@ static void check_elementwise(const tier_fns *t, const char *tier, inputs *in)
  * values, vf_hmax. */
 static void check_whole_vectors(const tier_fns *t, const char *tier)
 {
-    const int vw = t->vw, nv = 40, n = nv * vw;
+    const int vw = t->vw, nv = 48, n = nv * vw;
     float *a = calloc((size_t)n, sizeof(float)), *y = calloc((size_t)n, sizeof(float));
     if (!a || !y)
         vt_fatal("out of memory");
@@ -220,33 +220,40 @@ static void check_whole_vectors(const tier_fns *t, const char *tier)
     free(p);
     free(q);
 
-    /* Integers: every order of summation is exact. */
-    for (int i = 0; i < n; i++)
-        a[i] = (float)(int)(rnd32() % 2001) - 1000.0f;
-    t->probe(VDK_VEC_HSUM, a, a, a, y, n);
-    bad = 0;
-    for (int v = 0; v < nv; v++) {
-        float s = 0;
-        for (int l = 0; l < vw; l++)
-            s += a[v * vw + l];
-        bad += y[v] != s;
-    }
-    VT_CHECK(bad == 0, "%s vf_hsum: %d of %d integer sums wrong", tier, bad, nv);
-    /* Any values: within the rounding of vw - 1 additions in any order. */
-    for (int i = 0; i < n; i++)
-        a[i] = (float)vt_uniform(5, (uint64_t)i, -1e3, 1e3);
-    t->probe(VDK_VEC_HSUM, a, a, a, y, n);
-    bad = 0;
-    for (int v = 0; v < nv; v++) {
-        double s = 0, mag = 0;
-        for (int l = 0; l < vw; l++) {
-            s += a[v * vw + l];
-            mag += fabs(a[v * vw + l]);
+    /* vf_hsum, and vf_hsum_each on the same vectors (nv is a multiple of every
+     * VW up to 16, so that vf_hsum_each takes them VW at a time). Integers
+     * first: every order of summation is exact. */
+    static const int sum_ops[2] = {VDK_VEC_HSUM, VDK_VEC_HSUM_EACH};
+    for (int o = 0; o < 2; o++) {
+        const int op = sum_ops[o];
+        const char *name = op_names[op];
+        for (int i = 0; i < n; i++)
+            a[i] = (float)(int)(rnd32() % 2001) - 1000.0f;
+        t->probe(op, a, a, a, y, n);
+        bad = 0;
+        for (int v = 0; v < nv; v++) {
+            float s = 0;
+            for (int l = 0; l < vw; l++)
+                s += a[v * vw + l];
+            bad += y[v] != s;
         }
-        bad += fabs(y[v] - s) > vw * FLT_EPSILON * mag;
+        VT_CHECK(bad == 0, "%s %s: %d of %d integer sums wrong", tier, name, bad, nv);
+        /* Any values: within the rounding of vw - 1 additions in any order. */
+        for (int i = 0; i < n; i++)
+            a[i] = (float)vt_uniform(5, (uint64_t)i, -1e3, 1e3);
+        t->probe(op, a, a, a, y, n);
+        bad = 0;
+        for (int v = 0; v < nv; v++) {
+            double s = 0, mag = 0;
+            for (int l = 0; l < vw; l++) {
+                s += a[v * vw + l];
+                mag += fabs(a[v * vw + l]);
+            }
+            bad += fabs(y[v] - s) > vw * FLT_EPSILON * mag;
+        }
+        VT_CHECK(bad == 0, "%s %s: %d of %d sums off by more than the rounding", tier, name, bad,
+                 nv);
     }
-    VT_CHECK(bad == 0, "%s vf_hsum: %d of %d sums off by more than the rounding", tier, bad,
-             nv);
 
     /* No NaN and no zero (the sign of a zero maximum is unspecified). */
     for (int i = 0; i < n; i++) {

@@ -55,6 +55,15 @@ void VDK_K(vec_probe)(int op, const float *a, const float *b, const float *c, fl
             vf_store(y + i, vf_set1(a[i]));
         return;
     }
+    if (op == VDK_VEC_HSUM_EACH) {
+        for (; i + VW * VW <= n; i += VW * VW) {
+            vf v[VW];
+            for (int k = 0; k < VW; k++)
+                v[k] = vf_load(a + i + k * VW);
+            vf_store(y + i / VW, vf_hsum_each(v));
+        }
+        return;
+    }
     if (op == VDK_VEC_HSUM || op == VDK_VEC_HMAX) {
         for (; i + VW <= n; i += VW)
             y[i / VW] = op == VDK_VEC_HSUM ? vf_hsum(vf_load(a + i)) : vf_hmax(vf_load(a + i));
