@@ -1,0 +1,86 @@
+/* vdk_binary on the CPU: y = a op b, b broadcast onto a, bandwidth-bound. The
+ * nest of ewise.h makes the fast paths fall out of one loop: b of a's shape is
+ * a single flat run, a per-channel or per-frame b gives rows that each read one
+ * row of b, a scalar b a flat run against one value. In place (y = a) is safe:
+ * each element is read before it is written, by the same thread. */
+#include "ewise.h"
+
+enum { Y, A, B };
+
+VDK_INLINE vf binop(vdk_binary_op op, vf a, vf b)
+{
+    if (op == VDK_BINARY_ADD)
+        return vf_add(a, b);
+    if (op == VDK_BINARY_SUB)
+        return vf_sub(a, b);
+    return vf_mul(a, b);
+}
+
+/* y[i] = a[i] op b[i] for i < n; with bstep 0, b[0] throughout. */
+VDK_INLINE void span(vdk_binary_op op, int bstep, vdk_dtype dt, const void *a, const void *b,
+                     void *y, int64_t n)
+{
+    const vf s = bstep ? vf_zero() : vf_set1(vdt_load1(dt, b, 0));
+    int64_t i = 0;
+    for (; i + VW <= n; i += VW)
+        vdt_store(dt, y, i, binop(op, vdt_load(dt, a, i), bstep ? vdt_load(dt, b, i) : s));
+    if (i < n) {
+        const int m = (int)(n - i);
+        vf bv = bstep ? vdt_load_n(dt, b, i, m) : s;
+        vdt_store_n(dt, y, i, binop(op, vdt_load_n(dt, a, i, m), bv), m);
+    }
+}
+
+VDK_INLINE void run(const vdk_ew *e, char *const base[3], int team, vdk_binary_op op, int bstep,
+                    vdk_dtype dt)
+{
+    const int64_t es = (int64_t)vdk_dtype_size(dt);
+#pragma omp parallel num_threads(team)
+    {
+        int64_t pos, end;
+        vdk_ew_range(e, &pos, &end);
+        vdk_ew_pos p;
+        if (pos < end)
+            vdk_ew_seek(e, &p, pos);
+        while (pos < end) {
+            const int64_t n = e->len - p.col < end - pos ? e->len - p.col : end - pos;
+            span(op, bstep, dt, base[A] + vdk_ew_at(e, &p, A) * es,
+                 base[B] + vdk_ew_at(e, &p, B) * es, base[Y] + vdk_ew_at(e, &p, Y) * es, n);
+            pos += n;
+            vdk_ew_next_row(e, &p);
+        }
+    }
+}
+
+/* One specialisation per (op, b's inner stride) for the dtype DT. */
+VDK_INLINE void run_dt(const vdk_ew *e, char *const base[3], int team, vdk_binary_op op,
+                       vdk_dtype dt)
+{
+    const int bstep = vdk_ew_inner(e, B) != 0;
+    switch (op) {
+    case VDK_BINARY_ADD:
+        bstep ? run(e, base, team, VDK_BINARY_ADD, 1, dt) : run(e, base, team, VDK_BINARY_ADD, 0, dt);
+        break;
+    case VDK_BINARY_SUB:
+        bstep ? run(e, base, team, VDK_BINARY_SUB, 1, dt) : run(e, base, team, VDK_BINARY_SUB, 0, dt);
+        break;
+    default:
+        bstep ? run(e, base, team, VDK_BINARY_MUL, 1, dt) : run(e, base, team, VDK_BINARY_MUL, 0, dt);
+        break;
+    }
+}
+
+vdk_status VDK_K(binary)(vdk_context *ctx, const vdk_binary_params *p, const vdk_tensor *a,
+                         const vdk_tensor *b, vdk_tensor *y)
+{
+    static const char *const names[] = VDK_KNAMES("binary");
+    vdk_ew e;
+    vdk_ew_init(&e, a->rank, a->shape, 3, (const vdk_tensor *const[]){y, a, b});
+    char *const base[3] = {vdk_cpu_data(y), vdk_cpu_data(a), vdk_cpu_data(b)};
+    const int64_t es = (int64_t)vdk_dtype_size(a->dtype);
+    const int team = vdk_cpu_team_for(
+        ctx, (2 * e.numel + vdk_numel_of(b->rank, b->shape)) * es);
+    VDK_DTYPE_DISPATCH(a->dtype, run_dt(&e, base, team, p->op, DT));
+    ctx->last_kernel = names[a->dtype];
+    return VDK_OK;
+}
