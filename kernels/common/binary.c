@@ -53,19 +53,27 @@ VDK_INLINE void run(const vdk_ew *e, char *const base[3], int team, vdk_binary_o
 }
 
 /* One specialisation per (op, b's inner stride) for the dtype DT. */
+VDK_INLINE void run_op(const vdk_ew *e, char *const base[3], int team, vdk_binary_op op,
+                       vdk_dtype dt)
+{
+    if (vdk_ew_inner(e, B))
+        run(e, base, team, op, 1, dt);
+    else
+        run(e, base, team, op, 0, dt);
+}
+
 VDK_INLINE void run_dt(const vdk_ew *e, char *const base[3], int team, vdk_binary_op op,
                        vdk_dtype dt)
 {
-    const int bstep = vdk_ew_inner(e, B) != 0;
     switch (op) {
     case VDK_BINARY_ADD:
-        bstep ? run(e, base, team, VDK_BINARY_ADD, 1, dt) : run(e, base, team, VDK_BINARY_ADD, 0, dt);
+        run_op(e, base, team, VDK_BINARY_ADD, dt);
         break;
     case VDK_BINARY_SUB:
-        bstep ? run(e, base, team, VDK_BINARY_SUB, 1, dt) : run(e, base, team, VDK_BINARY_SUB, 0, dt);
+        run_op(e, base, team, VDK_BINARY_SUB, dt);
         break;
     default:
-        bstep ? run(e, base, team, VDK_BINARY_MUL, 1, dt) : run(e, base, team, VDK_BINARY_MUL, 0, dt);
+        run_op(e, base, team, VDK_BINARY_MUL, dt);
         break;
     }
 }
@@ -78,8 +86,7 @@ vdk_status VDK_K(binary)(vdk_context *ctx, const vdk_binary_params *p, const vdk
     vdk_ew_init(&e, a->rank, a->shape, 3, (const vdk_tensor *const[]){y, a, b});
     char *const base[3] = {vdk_cpu_data(y), vdk_cpu_data(a), vdk_cpu_data(b)};
     const int64_t es = (int64_t)vdk_dtype_size(a->dtype);
-    const int team = vdk_cpu_team_for(
-        ctx, (2 * e.numel + vdk_numel_of(b->rank, b->shape)) * es);
+    const int team = vdk_cpu_team_for(ctx, (2 * e.numel + vdk_numel_of(b->rank, b->shape)) * es);
     VDK_DTYPE_DISPATCH(a->dtype, run_dt(&e, base, team, p->op, DT));
     ctx->last_kernel = names[a->dtype];
     return VDK_OK;
