@@ -251,7 +251,6 @@ static void test_bad_input(void)
                b_in_y, a_other, b_other, y_other);
 }
 
-
 /* ---- the CPU backend: every tier, f32, f16 and bf16, against the f64 reference
  * run on the same rounded inputs ---- */
 
@@ -300,8 +299,8 @@ static const char *fmt_shape(char *buf, size_t size, int rank, const int64_t *sh
 {
     int used = snprintf(buf, size, "[");
     for (int i = 0; i < rank; i++)
-        used += snprintf(buf + used, size - (size_t)used, i ? ",%lld" : "%lld",
-                         (long long)shape[i]);
+        used +=
+            snprintf(buf + used, size - (size_t)used, i ? ",%lld" : "%lld", (long long)shape[i]);
     snprintf(buf + used, size - (size_t)used, "]");
     return buf;
 }
@@ -312,14 +311,14 @@ static const char *const out_names[OUT_COUNT] = {"dense", "strided", "in place"}
 
 /* One call on the CPU tier `ti` against the oracle. Strided and in-place
  * calls take strided a and b too. */
-static void cpu_case(int ti, vdk_dtype dt, vdk_binary_op op, int rank, const int64_t *shape,
-                     int brank, const int64_t *bshape, int out, uint64_t seed)
+static void cpu_case(const vt_tiers *tiers, int ti, vdk_dtype dt, vdk_binary_op op, int rank,
+                     const int64_t *shape, int brank, const int64_t *bshape, int out, uint64_t seed)
 {
-    const vt_tiers *tiers = vt_cpu_tiers();
     vdk_context *c = tiers->ctx[ti];
     const vdk_binary_params p = {.op = op};
     char label[160], sa[64], sb[64], kname[64];
-    snprintf(label, sizeof label, "cpu %s %s %s a%s b%s %s", vdk_cpu_isa_name(tiers->isa[ti]),
+    snprintf(label, sizeof label, "cpu%s %s %s %s a%s b%s %s",
+             tiers == vt_cpu_tiers() ? "" : " streamed", vdk_cpu_isa_name(tiers->isa[ti]),
              op_names[op], vdk_dtype_name(dt), fmt_shape(sa, sizeof sa, rank, shape),
              fmt_shape(sb, sizeof sb, brank, bshape), out_names[out]);
     snprintf(kname, sizeof kname, "%s.binary.%s", vdk_cpu_isa_name(tiers->isa[ti]),
@@ -349,8 +348,7 @@ static void cpu_case(int ti, vdk_dtype dt, vdk_binary_op op, int rank, const int
         if (out == OUT_STRIDED)
             cpu_free(&y);
     }
-    VT_CHECK(cpu_outside(&a) == 0 || out == OUT_IN_PLACE, "%s: a changed outside its view",
-             label);
+    VT_CHECK(cpu_outside(&a) == 0 || out == OUT_IN_PLACE, "%s: a changed outside its view", label);
     VT_CHECK(!strcmp(vdk_last_kernel(c), kname), "%s: kernel %s, expected %s", label,
              vdk_last_kernel(c), kname);
     cpu_free(&a);
@@ -361,9 +359,8 @@ static void cpu_case(int ti, vdk_dtype dt, vdk_binary_op op, int rank, const int
 /* Every pattern of b over a 5-D a (each axis 1 or a's size, and every lower
  * rank), with sizes that are no multiple of any vector width, for every op,
  * dtype, tier and way of giving y. */
-static void test_cpu_patterns(void)
+static void test_cpu_patterns(const vt_tiers *tiers)
 {
-    const vt_tiers *tiers = vt_cpu_tiers();
     const int64_t a[5] = {2, 3, 4, 5, 11};
     for (int ti = 0; ti < tiers->n; ti++)
         for (int d = 0; d < 3; d++)
@@ -373,12 +370,12 @@ static void test_cpu_patterns(void)
                         int64_t b[5];
                         for (int k = 0; k < 5; k++)
                             b[k] = mask >> k & 1 ? a[k] : 1;
-                        cpu_case(ti, cpu_dtypes[d], (vdk_binary_op)op, 5, a, 5, b, out,
+                        cpu_case(tiers, ti, cpu_dtypes[d], (vdk_binary_op)op, 5, a, 5, b, out,
                                  1000 + (uint64_t)mask);
                     }
                     for (int r = 1; r < 5; r++) /* b of lower rank: a's last r sizes */
-                        cpu_case(ti, cpu_dtypes[d], (vdk_binary_op)op, 5, a, r, a + 5 - r, out,
-                                 1100 + (uint64_t)r);
+                        cpu_case(tiers, ti, cpu_dtypes[d], (vdk_binary_op)op, 5, a, r, a + 5 - r,
+                                 out, 1100 + (uint64_t)r);
                 }
 }
 
@@ -386,9 +383,8 @@ static void test_cpu_patterns(void)
  * (dense, and strided, where no inner run is longer than one element), and
  * shapes large enough for all three threads of the tier contexts, whose flat
  * ranges then start and end inside rows. */
-static void test_cpu_shapes(void)
+static void test_cpu_shapes(const vt_tiers *tiers)
 {
-    const vt_tiers *tiers = vt_cpu_tiers();
     static const struct {
         int rank, brank;
         int64_t a[5], b[5];
@@ -399,9 +395,9 @@ static void test_cpu_shapes(void)
         {3, 2, {4, 5, 1}, {5, 1}},
         {3, 1, {4, 5, 1}, {1}},
         {2, 2, {3, 17}, {3, 1}},
-        {5, 5, {2, 4, 16, 16, 96}, {2, 4, 1, 1, 96}},  /* a per-frame embedding */
-        {5, 1, {2, 4, 16, 16, 96}, {96}},              /* a per-channel vector */
-        {5, 1, {2, 4, 16, 16, 96}, {1}},               /* a scalar */
+        {5, 5, {2, 4, 16, 16, 96}, {2, 4, 1, 1, 96}},   /* a per-frame embedding */
+        {5, 1, {2, 4, 16, 16, 96}, {96}},               /* a per-channel vector */
+        {5, 1, {2, 4, 16, 16, 96}, {1}},                /* a scalar */
         {5, 5, {3, 5, 13, 17, 67}, {3, 5, 13, 17, 67}}, /* dense, odd */
         {5, 5, {3, 5, 13, 17, 67}, {3, 1, 13, 1, 1}},
     };
@@ -409,9 +405,8 @@ static void test_cpu_shapes(void)
         for (int d = 0; d < 3; d++)
             for (size_t k = 0; k < sizeof cases / sizeof *cases; k++)
                 for (int out = 0; out < OUT_COUNT; out++)
-                    cpu_case(ti, cpu_dtypes[d], (vdk_binary_op)(k % VDK_BINARY_COUNT),
-                             cases[k].rank, cases[k].a, cases[k].brank, cases[k].b, out,
-                             1200 + k);
+                    cpu_case(tiers, ti, cpu_dtypes[d], (vdk_binary_op)(k % VDK_BINARY_COUNT),
+                             cases[k].rank, cases[k].a, cases[k].brank, cases[k].b, out, 1200 + k);
 }
 
 int main(void)
@@ -423,8 +418,10 @@ int main(void)
     test_dtypes();
     test_views_and_in_place();
     test_bad_input();
-    test_cpu_patterns();
-    test_cpu_shapes();
+    test_cpu_patterns(vt_cpu_tiers());
+    test_cpu_patterns(vt_cpu_stream_tiers());
+    test_cpu_shapes(vt_cpu_tiers());
+    test_cpu_shapes(vt_cpu_stream_tiers());
     vdk_context_destroy(ctx);
     return vt_finish("test_binary");
 }

@@ -254,7 +254,6 @@ static void test_bad_input(void)
                al_in_y, a_o, al_o);
 }
 
-
 /* ---- the CPU backend: every tier, f32, f16 and bf16, against the f64 reference
  * run on the same rounded inputs ---- */
 
@@ -305,8 +304,8 @@ static const char *fmt_shape(char *buf, size_t size, int rank, const int64_t *sh
         return snprintf(buf, size, "none"), buf;
     int used = snprintf(buf, size, "[");
     for (int i = 0; i < rank; i++)
-        used += snprintf(buf + used, size - (size_t)used, i ? ",%lld" : "%lld",
-                         (long long)shape[i]);
+        used +=
+            snprintf(buf + used, size - (size_t)used, i ? ",%lld" : "%lld", (long long)shape[i]);
     snprintf(buf + used, size - (size_t)used, "]");
     return buf;
 }
@@ -318,17 +317,17 @@ static const char *const out_names[OUT_COUNT] = {"dense", "strided", "y = a", "y
 /* One call on the CPU tier `ti` against the oracle; alrank 0: no alpha tensor
  * (p->alpha). Non-dense calls take strided a, b and alpha too. `alpha_values`,
  * when given, overwrites the alpha tensor. */
-static void cpu_case(int ti, vdk_dtype dt, vdk_blend_params p, int rank, const int64_t *shape,
-                     int alrank, const int64_t *alshape, const double *alpha_values, int out,
-                     uint64_t seed)
+static void cpu_case(const vt_tiers *tiers, int ti, vdk_dtype dt, vdk_blend_params p, int rank,
+                     const int64_t *shape, int alrank, const int64_t *alshape,
+                     const double *alpha_values, int out, uint64_t seed)
 {
-    const vt_tiers *tiers = vt_cpu_tiers();
     vdk_context *c = tiers->ctx[ti];
     char label[192], sa[64], sal[64], kname[64];
-    snprintf(label, sizeof label, "cpu %s %s a%s alpha %s (p %g, sigmoid %d) %s",
-             vdk_cpu_isa_name(tiers->isa[ti]), vdk_dtype_name(dt),
-             fmt_shape(sa, sizeof sa, rank, shape), fmt_shape(sal, sizeof sal, alrank, alshape),
-             (double)p.alpha, p.sigmoid, out_names[out]);
+    snprintf(label, sizeof label, "cpu%s %s %s a%s alpha %s (p %g, sigmoid %d) %s",
+             tiers == vt_cpu_tiers() ? "" : " streamed", vdk_cpu_isa_name(tiers->isa[ti]),
+             vdk_dtype_name(dt), fmt_shape(sa, sizeof sa, rank, shape),
+             fmt_shape(sal, sizeof sal, alrank, alshape), (double)p.alpha, p.sigmoid,
+             out_names[out]);
     snprintf(kname, sizeof kname, "%s.blend.%s", vdk_cpu_isa_name(tiers->isa[ti]),
              vdk_dtype_name(dt));
     const bool strided = out != OUT_DENSE;
@@ -380,28 +379,27 @@ static void cpu_case(int ti, vdk_dtype dt, vdk_blend_params p, int rank, const i
  * every lower rank), with and without the sigmoid, and p->alpha alone, with
  * sizes that are no multiple of any vector width, for every dtype, tier and
  * way of giving y. */
-static void test_cpu_patterns(void)
+static void test_cpu_patterns(const vt_tiers *tiers)
 {
-    const vt_tiers *tiers = vt_cpu_tiers();
     const int64_t a[5] = {2, 3, 4, 5, 11};
     const float given[] = {0.3f, 0.0f, 1.0f, -0.25f, 1.5f};
     for (int ti = 0; ti < tiers->n; ti++)
         for (int d = 0; d < 3; d++)
             for (int out = 0; out < OUT_COUNT; out++) {
                 for (size_t k = 0; k < sizeof given / sizeof *given; k++)
-                    cpu_case(ti, cpu_dtypes[d], (vdk_blend_params){.alpha = given[k]}, 5, a, 0,
-                             NULL, NULL, out, 2000 + k);
+                    cpu_case(tiers, ti, cpu_dtypes[d], (vdk_blend_params){.alpha = given[k]}, 5, a,
+                             0, NULL, NULL, out, 2000 + k);
                 for (int sig = 0; sig < 2; sig++) {
                     const vdk_blend_params p = {.sigmoid = sig};
                     for (int mask = 0; mask < 32; mask++) { /* bit k: alpha has a's size on k */
                         int64_t al[5];
                         for (int k = 0; k < 5; k++)
                             al[k] = mask >> k & 1 ? a[k] : 1;
-                        cpu_case(ti, cpu_dtypes[d], p, 5, a, 5, al, NULL, out,
+                        cpu_case(tiers, ti, cpu_dtypes[d], p, 5, a, 5, al, NULL, out,
                                  2100 + (uint64_t)mask);
                     }
                     for (int r = 1; r < 5; r++)
-                        cpu_case(ti, cpu_dtypes[d], p, 5, a, r, a + 5 - r, NULL, out,
+                        cpu_case(tiers, ti, cpu_dtypes[d], p, 5, a, r, a + 5 - r, NULL, out,
                                  2200 + (uint64_t)r);
                 }
             }
@@ -409,9 +407,8 @@ static void test_cpu_patterns(void)
 
 /* Edge and large shapes, and logits far into both tails of the sigmoid (and
  * past vf_exp's cut-offs), per element and per run. */
-static void test_cpu_shapes(void)
+static void test_cpu_shapes(const vt_tiers *tiers)
 {
-    const vt_tiers *tiers = vt_cpu_tiers();
     static const struct {
         int rank, alrank;
         int64_t a[5], al[5];
@@ -428,19 +425,19 @@ static void test_cpu_shapes(void)
         for (int d = 0; d < 3; d++)
             for (int out = 0; out < OUT_COUNT; out++) {
                 for (size_t k = 0; k < sizeof cases / sizeof *cases; k++)
-                    cpu_case(ti, cpu_dtypes[d], (vdk_blend_params){.sigmoid = (int)(k % 2)},
+                    cpu_case(tiers, ti, cpu_dtypes[d], (vdk_blend_params){.sigmoid = (int)(k % 2)},
                              cases[k].rank, cases[k].a, cases[k].alrank, cases[k].al, NULL, out,
                              2300 + k);
-                cpu_case(ti, cpu_dtypes[d], (vdk_blend_params){.alpha = 0.625f}, 5,
+                cpu_case(tiers, ti, cpu_dtypes[d], (vdk_blend_params){.alpha = 0.625f}, 5,
                          cases[4].a, 0, NULL, NULL, out, 2400);
-                static const double logits[11] = {-1e4, -200, -100, -88.5, -87, -30, 0,
-                                                  30, 88.5, 200, 1e4};
+                static const double logits[11] = {-1e4, -200, -100, -88.5, -87, -30,
+                                                  0,    30,   88.5, 200,   1e4};
                 const int64_t row[2] = {11, 9}, one[2] = {11, 1};
                 for (int per_run = 0; per_run < 2; per_run++) {
                     double v[99];
                     for (int i = 0; i < 99; i++)
                         v[i] = logits[i % 11];
-                    cpu_case(ti, cpu_dtypes[d], (vdk_blend_params){.sigmoid = 1}, 2, row, 2,
+                    cpu_case(tiers, ti, cpu_dtypes[d], (vdk_blend_params){.sigmoid = 1}, 2, row, 2,
                              per_run ? one : row, v, out, 2500);
                 }
             }
@@ -455,8 +452,10 @@ int main(void)
     test_dtypes();
     test_views_and_in_place();
     test_bad_input();
-    test_cpu_patterns();
-    test_cpu_shapes();
+    test_cpu_patterns(vt_cpu_tiers());
+    test_cpu_patterns(vt_cpu_stream_tiers());
+    test_cpu_shapes(vt_cpu_tiers());
+    test_cpu_shapes(vt_cpu_stream_tiers());
     vdk_context_destroy(ctx);
     return vt_finish("test_blend");
 }

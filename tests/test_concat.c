@@ -188,7 +188,6 @@ static void test_bad_input(void)
                y1, b_other);
 }
 
-
 /* ---- the CPU backend: every tier, f32, f16 and bf16, exact against the f64
  * reference run on the same rounded inputs, and bit for bit ---- */
 
@@ -260,18 +259,17 @@ static const char *fmt_shape(char *buf, size_t size, int rank, const int64_t *sh
 {
     int used = snprintf(buf, size, "[");
     for (int i = 0; i < rank; i++)
-        used += snprintf(buf + used, size - (size_t)used, i ? ",%lld" : "%lld",
-                         (long long)shape[i]);
+        used +=
+            snprintf(buf + used, size - (size_t)used, i ? ",%lld" : "%lld", (long long)shape[i]);
     snprintf(buf + used, size - (size_t)used, "]");
     return buf;
 }
 
 /* a and b concatenated on the tier along `axis` (as given: negative counts from
  * the end), dense into a guarded y or strided throughout, exact. */
-static void cpu_case(int ti, vdk_dtype dt, int rank, const int64_t *as, int axis, int64_t blen,
-                     bool strided, uint64_t seed)
+static void cpu_case(const vt_tiers *tiers, int ti, vdk_dtype dt, int rank, const int64_t *as,
+                     int axis, int64_t blen, bool strided, uint64_t seed)
 {
-    const vt_tiers *tiers = vt_cpu_tiers();
     vdk_context *c = tiers->ctx[ti];
     const int ax = axis < 0 ? axis + rank : axis;
     int64_t bs[VDK_MAX_RANK], ys[VDK_MAX_RANK];
@@ -280,9 +278,9 @@ static void cpu_case(int ti, vdk_dtype dt, int rank, const int64_t *as, int axis
     memcpy(ys, as, (size_t)rank * sizeof *ys);
     ys[ax] += blen;
     char label[160], sa[64], kname[64];
-    snprintf(label, sizeof label, "cpu %s %s a%s axis %d b len %lld %s",
-             vdk_cpu_isa_name(tiers->isa[ti]), vdk_dtype_name(dt),
-             fmt_shape(sa, sizeof sa, rank, as), axis, (long long)blen,
+    snprintf(label, sizeof label, "cpu%s %s %s a%s axis %d b len %lld %s",
+             tiers == vt_cpu_tiers() ? "" : " streamed", vdk_cpu_isa_name(tiers->isa[ti]),
+             vdk_dtype_name(dt), fmt_shape(sa, sizeof sa, rank, as), axis, (long long)blen,
              strided ? "strided" : "dense");
     snprintf(kname, sizeof kname, "%s.concat.%s", vdk_cpu_isa_name(tiers->isa[ti]),
              vdk_dtype_name(dt));
@@ -319,9 +317,8 @@ static void cpu_case(int ti, vdk_dtype dt, int rank, const int64_t *as, int axis
 /* Every axis of every rank, counted from the front and from the end, with odd
  * sizes and b longer and shorter than a; then the UNet skip (channels) and
  * frame concatenations at sizes that take three threads. */
-static void test_cpu(void)
+static void test_cpu(const vt_tiers *tiers)
 {
-    const vt_tiers *tiers = vt_cpu_tiers();
     const int64_t shape[5] = {2, 3, 5, 4, 7};
     static const struct {
         int rank, axis;
@@ -338,19 +335,18 @@ static void test_cpu(void)
                 for (int rank = 1; rank <= 5; rank++)
                     for (int axis = -rank; axis < rank; axis++)
                         for (int64_t blen = 1; blen <= 9; blen += 8)
-                            cpu_case(ti, cpu_dtypes[d], rank, shape + 5 - rank, axis, blen,
+                            cpu_case(tiers, ti, cpu_dtypes[d], rank, shape + 5 - rank, axis, blen,
                                      strided, 4000 + (uint64_t)(rank * 16 + axis + 8));
                 for (size_t k = 0; k < sizeof large / sizeof *large; k++)
-                    cpu_case(ti, cpu_dtypes[d], large[k].rank, large[k].a, large[k].axis,
+                    cpu_case(tiers, ti, cpu_dtypes[d], large[k].rank, large[k].a, large[k].axis,
                              large[k].blen, strided, 4100 + k);
             }
 }
 
 /* Random bit patterns (NaN payloads, -0, subnormals, infinities) come through
  * unchanged: caller memory, wrapped, against a plain copy. */
-static void test_cpu_bits(void)
+static void test_cpu_bits(const vt_tiers *tiers)
 {
-    const vt_tiers *tiers = vt_cpu_tiers();
     const int64_t as[4] = {3, 4, 5, 6}, bs[4] = {3, 4, 2, 6}, ys[4] = {3, 4, 7, 6};
     const int64_t na = 360, nb = 144, ny = 504, inner_a = 30, inner_b = 12; /* axis 2 */
     for (int ti = 0; ti < tiers->n; ti++)
@@ -394,8 +390,10 @@ int main(void)
     test_dtypes();
     test_views();
     test_bad_input();
-    test_cpu();
-    test_cpu_bits();
+    test_cpu(vt_cpu_tiers());
+    test_cpu(vt_cpu_stream_tiers());
+    test_cpu_bits(vt_cpu_tiers());
+    test_cpu_bits(vt_cpu_stream_tiers());
     vdk_context_destroy(ctx);
     return vt_finish("test_concat");
 }

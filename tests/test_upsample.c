@@ -226,7 +226,6 @@ static void test_bad_input(void)
     VT_DESTROY(x, y, r4, y16, y_other, flat, x_in, y_in, x_long, x_big, x_other);
 }
 
-
 /* ---- the CPU backend: every tier, f32, f16 and bf16, exact against the f64
  * reference run on the same rounded inputs, and bit for bit ---- */
 
@@ -244,10 +243,9 @@ static void out_shape(const int64_t *x, const int *f, int64_t *y)
 /* x (dense, or strided: channels [3, 3 + C) of a wider tensor) up-sampled on
  * the tier into a guarded dense y or a poisoned strided one, which must equal
  * the oracle exactly, with nothing outside the views touched. */
-static void cpu_case(int ti, vdk_dtype dt, const int *f, const int64_t *xs, bool strided,
-                     uint64_t seed)
+static void cpu_case(const vt_tiers *tiers, int ti, vdk_dtype dt, const int *f, const int64_t *xs,
+                     bool strided, uint64_t seed)
 {
-    const vt_tiers *tiers = vt_cpu_tiers();
     vdk_context *c = tiers->ctx[ti];
     const vdk_upsample_params p = {{f[0], f[1], f[2]}};
     int64_t ys[5], xw[5], yw[5];
@@ -257,10 +255,10 @@ static void cpu_case(int ti, vdk_dtype dt, const int *f, const int64_t *xs, bool
     xw[4] += 5;
     yw[4] += 4;
     char label[160], kname[64];
-    snprintf(label, sizeof label, "cpu %s %s x[%lld,%lld,%lld,%lld,%lld] f(%d,%d,%d) %s",
-             vdk_cpu_isa_name(tiers->isa[ti]), vdk_dtype_name(dt), (long long)xs[0],
-             (long long)xs[1], (long long)xs[2], (long long)xs[3], (long long)xs[4], f[0], f[1],
-             f[2], strided ? "strided" : "dense");
+    snprintf(label, sizeof label, "cpu%s %s %s x[%lld,%lld,%lld,%lld,%lld] f(%d,%d,%d) %s",
+             tiers == vt_cpu_tiers() ? "" : " streamed", vdk_cpu_isa_name(tiers->isa[ti]),
+             vdk_dtype_name(dt), (long long)xs[0], (long long)xs[1], (long long)xs[2],
+             (long long)xs[3], (long long)xs[4], f[0], f[1], f[2], strided ? "strided" : "dense");
     snprintf(kname, sizeof kname, "%s.upsample.%s", vdk_cpu_isa_name(tiers->isa[ti]),
              vdk_dtype_name(dt));
     vdk_tensor *xbig = vt_random(c, dt, 5, strided ? xw : xs, seed, -3, 3), *x = xbig;
@@ -297,9 +295,8 @@ static void cpu_case(int ti, vdk_dtype dt, const int *f, const int64_t *xs, bool
 /* Every combination of factors 1 to 3 on small odd shapes, then shapes large
  * enough for three threads, and channels too many for one pixel to fit the
  * kernel's chunk. */
-static void test_cpu(void)
+static void test_cpu(const vt_tiers *tiers)
 {
-    const vt_tiers *tiers = vt_cpu_tiers();
     static const int64_t small[][5] = {{2, 3, 4, 5, 7}, {1, 1, 1, 1, 1}, {1, 2, 3, 3, 64}};
     static const struct {
         int64_t x[5];
@@ -315,19 +312,18 @@ static void test_cpu(void)
                 for (size_t k = 0; k < sizeof small / sizeof *small; k++)
                     for (int code = 0; code < 27; code++) {
                         const int f[3] = {1 + code / 9, 1 + code / 3 % 3, 1 + code % 3};
-                        cpu_case(ti, cpu_dtypes[d], f, small[k], strided, 3000 + k);
+                        cpu_case(tiers, ti, cpu_dtypes[d], f, small[k], strided, 3000 + k);
                     }
                 for (size_t k = 0; k < sizeof large / sizeof *large; k++)
-                    cpu_case(ti, cpu_dtypes[d], large[k].f, large[k].x, strided, 3100 + k);
+                    cpu_case(tiers, ti, cpu_dtypes[d], large[k].f, large[k].x, strided, 3100 + k);
             }
 }
 
 /* Bit patterns the value comparison cannot see (NaN payloads, -0, subnormals,
  * infinities) come through unchanged: caller memory of random bits, wrapped,
  * against the index formula of vdk.h. */
-static void test_cpu_bits(void)
+static void test_cpu_bits(const vt_tiers *tiers)
 {
-    const vt_tiers *tiers = vt_cpu_tiers();
     const int64_t xs[5] = {2, 3, 5, 4, 13};
     const int f[3] = {2, 3, 2};
     int64_t ys[5];
@@ -356,8 +352,7 @@ static void test_cpu_bits(void)
             vdk_tensor *x = NULL, *y = NULL;
             VT_STATUS(c, vdk_tensor_wrap(c, dt, 5, xs, NULL, xb, (size_t)nx * es, &x), VDK_OK);
             VT_STATUS(c, vdk_tensor_wrap(c, dt, 5, ys, NULL, yb, (size_t)ny * es, &y), VDK_OK);
-            VT_STATUS(c, vdk_upsample(c, &(vdk_upsample_params){{f[0], f[1], f[2]}}, x, y),
-                      VDK_OK);
+            VT_STATUS(c, vdk_upsample(c, &(vdk_upsample_params){{f[0], f[1], f[2]}}, x, y), VDK_OK);
             VT_CHECK(!memcmp(yb, want, (size_t)ny * es), "cpu %s %s: not bit-exact",
                      vdk_cpu_isa_name(tiers->isa[ti]), vdk_dtype_name(dt));
             VT_DESTROY(x, y);
@@ -377,8 +372,10 @@ int main(void)
     test_dtypes();
     test_views();
     test_bad_input();
-    test_cpu();
-    test_cpu_bits();
+    test_cpu(vt_cpu_tiers());
+    test_cpu(vt_cpu_stream_tiers());
+    test_cpu_bits(vt_cpu_tiers());
+    test_cpu_bits(vt_cpu_stream_tiers());
     vdk_context_destroy(ctx);
     return vt_finish("test_upsample");
 }

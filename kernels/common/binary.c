@@ -2,7 +2,8 @@
  * nest of ewise.h makes the fast paths fall out of one loop: b of a's shape is
  * a single flat run, a per-channel or per-frame b gives rows that each read one
  * row of b, a scalar b a flat run against one value. In place (y = a) is safe:
- * each element is read before it is written, by the same thread. */
+ * each element is read before it is written, by the same thread. A y larger
+ * than the cache (not in place) is computed in L1 pieces and streamed out. */
 #include "ewise.h"
 
 enum { Y, A, B };
@@ -31,12 +32,31 @@ VDK_INLINE void span(vdk_binary_op op, int bstep, vdk_dtype dt, const void *a, c
     }
 }
 
-VDK_INLINE void run(const vdk_ew *e, char *const base[3], int team, vdk_binary_op op, int bstep,
-                    vdk_dtype dt)
+/* The span, or with streaming stores the span in pieces computed into the L1
+ * buffer `stage` and streamed to y. */
+VDK_INLINE void span_out(vdk_binary_op op, int bstep, vdk_dtype dt, const char *a, const char *b,
+                         char *y, int64_t n, char *stage)
+{
+    if (!stage) {
+        span(op, bstep, dt, a, b, y, n);
+        return;
+    }
+    const int64_t es = (int64_t)vdk_dtype_size(dt), piece = VDK_EW_STAGE_BYTES / es;
+    for (int64_t i = 0; i < n; i += piece) {
+        const int64_t k = n - i < piece ? n - i : piece;
+        span(op, bstep, dt, a + i * es, bstep ? b + i * es : b, stage, k);
+        vf_stream_copy(y + i * es, stage, (size_t)(k * es));
+    }
+}
+
+VDK_INLINE void run(const vdk_ew *e, char *const base[3], int team, bool stream,
+                    vdk_binary_op op, int bstep, vdk_dtype dt)
 {
     const int64_t es = (int64_t)vdk_dtype_size(dt);
 #pragma omp parallel num_threads(team)
     {
+        _Alignas(64) char buf[VDK_EW_STAGE_BYTES];
+        char *stage = stream ? buf : NULL;
         int64_t pos, end;
         vdk_ew_range(e, &pos, &end);
         vdk_ew_pos p;
@@ -44,36 +64,39 @@ VDK_INLINE void run(const vdk_ew *e, char *const base[3], int team, vdk_binary_o
             vdk_ew_seek(e, &p, pos);
         while (pos < end) {
             const int64_t n = e->len - p.col < end - pos ? e->len - p.col : end - pos;
-            span(op, bstep, dt, base[A] + vdk_ew_at(e, &p, A) * es,
-                 base[B] + vdk_ew_at(e, &p, B) * es, base[Y] + vdk_ew_at(e, &p, Y) * es, n);
+            span_out(op, bstep, dt, base[A] + vdk_ew_at(e, &p, A) * es,
+                     base[B] + vdk_ew_at(e, &p, B) * es, base[Y] + vdk_ew_at(e, &p, Y) * es, n,
+                     stage);
             pos += n;
             vdk_ew_next_row(e, &p);
         }
+        if (stream)
+            vf_stream_fence();
     }
 }
 
 /* One specialisation per (op, b's inner stride) for the dtype DT. */
-VDK_INLINE void run_op(const vdk_ew *e, char *const base[3], int team, vdk_binary_op op,
-                       vdk_dtype dt)
+VDK_INLINE void run_op(const vdk_ew *e, char *const base[3], int team, bool stream,
+                       vdk_binary_op op, vdk_dtype dt)
 {
     if (vdk_ew_inner(e, B))
-        run(e, base, team, op, 1, dt);
+        run(e, base, team, stream, op, 1, dt);
     else
-        run(e, base, team, op, 0, dt);
+        run(e, base, team, stream, op, 0, dt);
 }
 
-VDK_INLINE void run_dt(const vdk_ew *e, char *const base[3], int team, vdk_binary_op op,
-                       vdk_dtype dt)
+VDK_INLINE void run_dt(const vdk_ew *e, char *const base[3], int team, bool stream,
+                       vdk_binary_op op, vdk_dtype dt)
 {
     switch (op) {
     case VDK_BINARY_ADD:
-        run_op(e, base, team, VDK_BINARY_ADD, dt);
+        run_op(e, base, team, stream, VDK_BINARY_ADD, dt);
         break;
     case VDK_BINARY_SUB:
-        run_op(e, base, team, VDK_BINARY_SUB, dt);
+        run_op(e, base, team, stream, VDK_BINARY_SUB, dt);
         break;
     default:
-        run_op(e, base, team, VDK_BINARY_MUL, dt);
+        run_op(e, base, team, stream, VDK_BINARY_MUL, dt);
         break;
     }
 }
@@ -87,7 +110,9 @@ vdk_status VDK_K(binary)(vdk_context *ctx, const vdk_binary_params *p, const vdk
     char *const base[3] = {vdk_cpu_data(y), vdk_cpu_data(a), vdk_cpu_data(b)};
     const int64_t es = (int64_t)vdk_dtype_size(a->dtype);
     const int team = vdk_cpu_team_for(ctx, (2 * e.numel + vdk_numel_of(b->rank, b->shape)) * es);
-    VDK_DTYPE_DISPATCH(a->dtype, run_dt(&e, base, team, p->op, DT));
+    /* in place, y's lines have just been read: nothing to save by streaming */
+    const bool stream = !vdk_same_view(y, a) && vdk_cpu_stream(ctx, e.numel * es);
+    VDK_DTYPE_DISPATCH(a->dtype, run_dt(&e, base, team, stream, p->op, DT));
     ctx->last_kernel = names[a->dtype];
     return VDK_OK;
 }

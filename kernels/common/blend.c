@@ -3,7 +3,8 @@
  * onto a (ewise.h), through a sigmoid when p->sigmoid is set. A per-frame or
  * scalar alpha tensor is constant along each inner run, so its weight (and
  * sigmoid) is formed once per run. In place (y = a or y = b) is safe: each
- * element is read before it is written, by the same thread. */
+ * element is read before it is written, by the same thread. A y larger than
+ * the cache (not in place) is computed in L1 pieces and streamed out. */
 #include "vmath.h"
 
 #include "ewise.h"
@@ -57,12 +58,32 @@ VDK_INLINE void span(int mode, int sigmoid, vdk_dtype dt, float alpha, const voi
     }
 }
 
-VDK_INLINE void run(const vdk_ew *e, char *const base[4], float alpha, int team, int mode,
-                    int sigmoid, vdk_dtype dt)
+/* The span, or with streaming stores the span in pieces computed into the L1
+ * buffer `stage` and streamed to y. */
+VDK_INLINE void span_out(int mode, int sigmoid, vdk_dtype dt, float alpha, const char *a,
+                         const char *b, const char *al, char *y, int64_t n, char *stage)
+{
+    if (!stage) {
+        span(mode, sigmoid, dt, alpha, a, b, al, y, n);
+        return;
+    }
+    const int64_t es = (int64_t)vdk_dtype_size(dt), piece = VDK_EW_STAGE_BYTES / es;
+    for (int64_t i = 0; i < n; i += piece) {
+        const int64_t k = n - i < piece ? n - i : piece;
+        span(mode, sigmoid, dt, alpha, a + i * es, b + i * es, mode == W_VEC ? al + i * es : al,
+             stage, k);
+        vf_stream_copy(y + i * es, stage, (size_t)(k * es));
+    }
+}
+
+VDK_INLINE void run(const vdk_ew *e, char *const base[4], float alpha, int team, bool stream,
+                    int mode, int sigmoid, vdk_dtype dt)
 {
     const int64_t es = (int64_t)vdk_dtype_size(dt);
 #pragma omp parallel num_threads(team)
     {
+        _Alignas(64) char buf[VDK_EW_STAGE_BYTES];
+        char *stage = stream ? buf : NULL;
         int64_t pos, end;
         vdk_ew_range(e, &pos, &end);
         vdk_ew_pos p;
@@ -70,25 +91,31 @@ VDK_INLINE void run(const vdk_ew *e, char *const base[4], float alpha, int team,
             vdk_ew_seek(e, &p, pos);
         while (pos < end) {
             const int64_t n = e->len - p.col < end - pos ? e->len - p.col : end - pos;
-            span(mode, sigmoid, dt, alpha, base[A] + vdk_ew_at(e, &p, A) * es,
-                 base[B] + vdk_ew_at(e, &p, B) * es,
-                 mode == W_PARAM ? NULL : base[W] + vdk_ew_at(e, &p, W) * es,
-                 base[Y] + vdk_ew_at(e, &p, Y) * es, n);
+            span_out(mode, sigmoid, dt, alpha, base[A] + vdk_ew_at(e, &p, A) * es,
+                     base[B] + vdk_ew_at(e, &p, B) * es,
+                     mode == W_PARAM ? NULL : base[W] + vdk_ew_at(e, &p, W) * es,
+                     base[Y] + vdk_ew_at(e, &p, Y) * es, n, stage);
             pos += n;
             vdk_ew_next_row(e, &p);
         }
+        if (stream)
+            vf_stream_fence();
     }
 }
 
-VDK_INLINE void run_dt(const vdk_ew *e, char *const base[4], float alpha, int team, int mode,
-                       int sigmoid, vdk_dtype dt)
+VDK_INLINE void run_dt(const vdk_ew *e, char *const base[4], float alpha, int team, bool stream,
+                       int mode, int sigmoid, vdk_dtype dt)
 {
     if (mode == W_PARAM)
-        run(e, base, alpha, team, W_PARAM, 0, dt);
+        run(e, base, alpha, team, stream, W_PARAM, 0, dt);
+    else if (mode == W_RUN && sigmoid)
+        run(e, base, alpha, team, stream, W_RUN, 1, dt);
     else if (mode == W_RUN)
-        sigmoid ? run(e, base, alpha, team, W_RUN, 1, dt) : run(e, base, alpha, team, W_RUN, 0, dt);
+        run(e, base, alpha, team, stream, W_RUN, 0, dt);
+    else if (sigmoid)
+        run(e, base, alpha, team, stream, W_VEC, 1, dt);
     else
-        sigmoid ? run(e, base, alpha, team, W_VEC, 1, dt) : run(e, base, alpha, team, W_VEC, 0, dt);
+        run(e, base, alpha, team, stream, W_VEC, 0, dt);
 }
 
 vdk_status VDK_K(blend)(vdk_context *ctx, const vdk_blend_params *p, const vdk_tensor *a,
@@ -102,7 +129,11 @@ vdk_status VDK_K(blend)(vdk_context *ctx, const vdk_blend_params *p, const vdk_t
     const int mode = !alpha ? W_PARAM : vdk_ew_inner(&e, W) ? W_VEC : W_RUN;
     const int64_t es = (int64_t)vdk_dtype_size(a->dtype);
     const int team = vdk_cpu_team_for(ctx, 3 * e.numel * es);
-    VDK_DTYPE_DISPATCH(a->dtype, run_dt(&e, base, p->alpha, team, mode, p->sigmoid != 0, DT));
+    /* in place, y's lines have just been read: nothing to save by streaming */
+    const bool stream = !vdk_same_view(y, a) && !vdk_same_view(y, b) &&
+                        vdk_cpu_stream(ctx, e.numel * es);
+    VDK_DTYPE_DISPATCH(a->dtype,
+                       run_dt(&e, base, p->alpha, team, stream, mode, p->sigmoid != 0, DT));
     ctx->last_kernel = names[a->dtype];
     return VDK_OK;
 }

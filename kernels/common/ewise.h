@@ -21,6 +21,10 @@
 
 #define VDK_EW_MAX_OPS 4
 
+/* Bytes of output a kernel computes into an L1 buffer before it streams them
+ * to an output written with streaming stores (vdk_cpu_stream). */
+#define VDK_EW_STAGE_BYTES (8 * 1024)
+
 typedef struct vdk_ew {
     int rank; /* >= 1 */
     int nops;

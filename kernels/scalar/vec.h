@@ -59,4 +59,12 @@ static inline vf vf_select(vm m, vf a, vf b) { return m ? a : b; }
 static inline float vf_hsum(vf v) { return v; }
 static inline float vf_hmax(vf v) { return v; }
 
+/* vf_stream_copy: a copy that bypasses the caches where the tier can (see the
+ * AVX2 tier); here a plain memcpy, and vf_stream_fence nothing. */
+static inline void vf_stream_copy(void *dst, const void *src, size_t bytes)
+{
+    memcpy(dst, src, bytes);
+}
+static inline void vf_stream_fence(void) {}
+
 #endif
