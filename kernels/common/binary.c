@@ -49,54 +49,48 @@ VDK_INLINE void span_out(vdk_binary_op op, int bstep, vdk_dtype dt, const char *
     }
 }
 
-VDK_INLINE void run(const vdk_ew *e, char *const base[3], int team, bool stream,
-                    vdk_binary_op op, int bstep, vdk_dtype dt)
+/* This thread's elements [pos, end) of the nest. */
+VDK_INLINE void walk(const vdk_ew *e, char *const base[3], int64_t pos, int64_t end, char *stage,
+                     vdk_binary_op op, int bstep, vdk_dtype dt)
 {
     const int64_t es = (int64_t)vdk_dtype_size(dt);
-#pragma omp parallel num_threads(team)
-    {
-        _Alignas(64) char buf[VDK_EW_STAGE_BYTES];
-        char *stage = stream ? buf : NULL;
-        int64_t pos, end;
-        vdk_ew_range(e, &pos, &end);
-        vdk_ew_pos p;
-        if (pos < end)
-            vdk_ew_seek(e, &p, pos);
-        while (pos < end) {
-            const int64_t n = e->len - p.col < end - pos ? e->len - p.col : end - pos;
-            span_out(op, bstep, dt, base[A] + vdk_ew_at(e, &p, A) * es,
-                     base[B] + vdk_ew_at(e, &p, B) * es, base[Y] + vdk_ew_at(e, &p, Y) * es, n,
-                     stage);
-            pos += n;
-            vdk_ew_next_row(e, &p);
-        }
-        if (stream)
-            vf_stream_fence();
+    vdk_ew_pos p;
+    if (pos < end)
+        vdk_ew_seek(e, &p, pos);
+    while (pos < end) {
+        const int64_t n = e->len - p.col < end - pos ? e->len - p.col : end - pos;
+        span_out(op, bstep, dt, base[A] + vdk_ew_at(e, &p, A) * es,
+                 base[B] + vdk_ew_at(e, &p, B) * es, base[Y] + vdk_ew_at(e, &p, Y) * es, n, stage);
+        pos += n;
+        vdk_ew_next_row(e, &p);
     }
 }
 
-/* One specialisation per (op, b's inner stride) for the dtype DT. */
-VDK_INLINE void run_op(const vdk_ew *e, char *const base[3], int team, bool stream,
-                       vdk_binary_op op, vdk_dtype dt)
+/* One specialisation of walk per (op, b's inner stride) for the dtype DT. It is
+ * chosen inside the parallel region: a region is outlined into one function
+ * before inlining, so a dispatch around it would leave op and dtype as
+ * run-time values in the loop. */
+VDK_INLINE void walk_op(const vdk_ew *e, char *const base[3], int64_t pos, int64_t end,
+                        char *stage, vdk_binary_op op, vdk_dtype dt)
 {
     if (vdk_ew_inner(e, B))
-        run(e, base, team, stream, op, 1, dt);
+        walk(e, base, pos, end, stage, op, 1, dt);
     else
-        run(e, base, team, stream, op, 0, dt);
+        walk(e, base, pos, end, stage, op, 0, dt);
 }
 
-VDK_INLINE void run_dt(const vdk_ew *e, char *const base[3], int team, bool stream,
-                       vdk_binary_op op, vdk_dtype dt)
+VDK_INLINE void walk_dt(const vdk_ew *e, char *const base[3], int64_t pos, int64_t end,
+                        char *stage, vdk_binary_op op, vdk_dtype dt)
 {
     switch (op) {
     case VDK_BINARY_ADD:
-        run_op(e, base, team, stream, VDK_BINARY_ADD, dt);
+        walk_op(e, base, pos, end, stage, VDK_BINARY_ADD, dt);
         break;
     case VDK_BINARY_SUB:
-        run_op(e, base, team, stream, VDK_BINARY_SUB, dt);
+        walk_op(e, base, pos, end, stage, VDK_BINARY_SUB, dt);
         break;
     default:
-        run_op(e, base, team, stream, VDK_BINARY_MUL, dt);
+        walk_op(e, base, pos, end, stage, VDK_BINARY_MUL, dt);
         break;
     }
 }
@@ -108,11 +102,21 @@ vdk_status VDK_K(binary)(vdk_context *ctx, const vdk_binary_params *p, const vdk
     vdk_ew e;
     vdk_ew_init(&e, a->rank, a->shape, 3, (const vdk_tensor *const[]){y, a, b});
     char *const base[3] = {vdk_cpu_data(y), vdk_cpu_data(a), vdk_cpu_data(b)};
-    const int64_t es = (int64_t)vdk_dtype_size(a->dtype);
+    const vdk_dtype dt = a->dtype;
+    const int64_t es = (int64_t)vdk_dtype_size(dt);
     const int team = vdk_cpu_team_for(ctx, (2 * e.numel + vdk_numel_of(b->rank, b->shape)) * es);
     /* in place, y's lines have just been read: nothing to save by streaming */
     const bool stream = !vdk_same_view(y, a) && vdk_cpu_stream(ctx, e.numel * es);
-    VDK_DTYPE_DISPATCH(a->dtype, run_dt(&e, base, team, stream, p->op, DT));
-    ctx->last_kernel = names[a->dtype];
+#pragma omp parallel num_threads(team)
+    {
+        const vdk_ew le = e; /* private: y's stores cannot alias it, so it stays in registers */
+        _Alignas(64) char buf[VDK_EW_STAGE_BYTES];
+        int64_t pos, end;
+        vdk_ew_range(&le, &pos, &end);
+        VDK_DTYPE_DISPATCH(dt, walk_dt(&le, base, pos, end, stream ? buf : NULL, p->op, DT));
+        if (stream)
+            vf_stream_fence();
+    }
+    ctx->last_kernel = names[dt];
     return VDK_OK;
 }

@@ -76,46 +76,40 @@ VDK_INLINE void span_out(int mode, int sigmoid, vdk_dtype dt, float alpha, const
     }
 }
 
-VDK_INLINE void run(const vdk_ew *e, char *const base[4], float alpha, int team, bool stream,
-                    int mode, int sigmoid, vdk_dtype dt)
+/* This thread's elements [pos, end) of the nest. */
+VDK_INLINE void walk(const vdk_ew *e, char *const base[4], int64_t pos, int64_t end, char *stage,
+                     float alpha, int mode, int sigmoid, vdk_dtype dt)
 {
     const int64_t es = (int64_t)vdk_dtype_size(dt);
-#pragma omp parallel num_threads(team)
-    {
-        _Alignas(64) char buf[VDK_EW_STAGE_BYTES];
-        char *stage = stream ? buf : NULL;
-        int64_t pos, end;
-        vdk_ew_range(e, &pos, &end);
-        vdk_ew_pos p;
-        if (pos < end)
-            vdk_ew_seek(e, &p, pos);
-        while (pos < end) {
-            const int64_t n = e->len - p.col < end - pos ? e->len - p.col : end - pos;
-            span_out(mode, sigmoid, dt, alpha, base[A] + vdk_ew_at(e, &p, A) * es,
-                     base[B] + vdk_ew_at(e, &p, B) * es,
-                     mode == W_PARAM ? NULL : base[W] + vdk_ew_at(e, &p, W) * es,
-                     base[Y] + vdk_ew_at(e, &p, Y) * es, n, stage);
-            pos += n;
-            vdk_ew_next_row(e, &p);
-        }
-        if (stream)
-            vf_stream_fence();
+    vdk_ew_pos p;
+    if (pos < end)
+        vdk_ew_seek(e, &p, pos);
+    while (pos < end) {
+        const int64_t n = e->len - p.col < end - pos ? e->len - p.col : end - pos;
+        span_out(mode, sigmoid, dt, alpha, base[A] + vdk_ew_at(e, &p, A) * es,
+                 base[B] + vdk_ew_at(e, &p, B) * es,
+                 mode == W_PARAM ? NULL : base[W] + vdk_ew_at(e, &p, W) * es,
+                 base[Y] + vdk_ew_at(e, &p, Y) * es, n, stage);
+        pos += n;
+        vdk_ew_next_row(e, &p);
     }
 }
 
-VDK_INLINE void run_dt(const vdk_ew *e, char *const base[4], float alpha, int team, bool stream,
-                       int mode, int sigmoid, vdk_dtype dt)
+/* One specialisation of walk per (mode, sigmoid) for the dtype DT, chosen
+ * inside the parallel region (as in binary.c: a region is outlined once). */
+VDK_INLINE void walk_dt(const vdk_ew *e, char *const base[4], int64_t pos, int64_t end,
+                        char *stage, float alpha, int mode, int sigmoid, vdk_dtype dt)
 {
     if (mode == W_PARAM)
-        run(e, base, alpha, team, stream, W_PARAM, 0, dt);
+        walk(e, base, pos, end, stage, alpha, W_PARAM, 0, dt);
     else if (mode == W_RUN && sigmoid)
-        run(e, base, alpha, team, stream, W_RUN, 1, dt);
+        walk(e, base, pos, end, stage, alpha, W_RUN, 1, dt);
     else if (mode == W_RUN)
-        run(e, base, alpha, team, stream, W_RUN, 0, dt);
+        walk(e, base, pos, end, stage, alpha, W_RUN, 0, dt);
     else if (sigmoid)
-        run(e, base, alpha, team, stream, W_VEC, 1, dt);
+        walk(e, base, pos, end, stage, alpha, W_VEC, 1, dt);
     else
-        run(e, base, alpha, team, stream, W_VEC, 0, dt);
+        walk(e, base, pos, end, stage, alpha, W_VEC, 0, dt);
 }
 
 vdk_status VDK_K(blend)(vdk_context *ctx, const vdk_blend_params *p, const vdk_tensor *a,
@@ -132,8 +126,20 @@ vdk_status VDK_K(blend)(vdk_context *ctx, const vdk_blend_params *p, const vdk_t
     /* in place, y's lines have just been read: nothing to save by streaming */
     const bool stream = !vdk_same_view(y, a) && !vdk_same_view(y, b) &&
                         vdk_cpu_stream(ctx, e.numel * es);
-    VDK_DTYPE_DISPATCH(a->dtype,
-                       run_dt(&e, base, p->alpha, team, stream, mode, p->sigmoid != 0, DT));
+    const vdk_dtype dt = a->dtype;
+    const int sigmoid = p->sigmoid != 0;
+    const float given = p->alpha;
+#pragma omp parallel num_threads(team)
+    {
+        const vdk_ew le = e; /* private: y's stores cannot alias it, so it stays in registers */
+        _Alignas(64) char buf[VDK_EW_STAGE_BYTES];
+        int64_t pos, end;
+        vdk_ew_range(&le, &pos, &end);
+        VDK_DTYPE_DISPATCH(dt, walk_dt(&le, base, pos, end, stream ? buf : NULL, given, mode,
+                                       sigmoid, DT));
+        if (stream)
+            vf_stream_fence();
+    }
     ctx->last_kernel = names[a->dtype];
     return VDK_OK;
 }

@@ -27,52 +27,51 @@
 
 typedef struct vdk_ew {
     int rank; /* >= 1 */
-    int nops;
     int64_t shape[VDK_MAX_RANK];
     int64_t stride[VDK_EW_MAX_OPS][VDK_MAX_RANK]; /* elements; 0 along broadcast axes */
     int64_t len, numel;                           /* inner run, all elements */
 } vdk_ew;
 
 /* The nest of `rank`/`shape` (the output's) over ops[0..nops): each of that
- * shape or broadcasting onto it; a NULL op reads as a scalar broadcast
- * everywhere (stride 0), for operands a kernel does not use. */
+ * shape or broadcasting onto it; a NULL op, and those past nops, read as a
+ * scalar broadcast everywhere (stride 0). The walking functions below go over
+ * all VDK_EW_MAX_OPS operands, a constant count the compiler unrolls. */
 static inline void vdk_ew_init(vdk_ew *e, int rank, const int64_t *shape, int nops,
                                const vdk_tensor *const *ops)
 {
     int r = 0;
-    e->nops = nops;
     for (int k = 0; k < rank; k++) {
         if (shape[k] == 1)
             continue;
         e->shape[r] = shape[k];
-        for (int i = 0; i < nops; i++) {
-            const vdk_tensor *t = ops[i];
+        for (int i = 0; i < VDK_EW_MAX_OPS; i++) {
+            const vdk_tensor *t = i < nops ? ops[i] : NULL;
             const int kt = t ? k - (rank - t->rank) : -1;
             e->stride[i][r] = kt >= 0 && t->shape[kt] != 1 ? t->stride[kt] : 0;
         }
         r++;
     }
     bool unit = r > 0;
-    for (int i = 0; unit && i < nops; i++)
+    for (int i = 0; unit && i < VDK_EW_MAX_OPS; i++)
         unit = e->stride[i][r - 1] == 0 || e->stride[i][r - 1] == 1;
     if (!unit) { /* every element alone: one index, stride 0 */
         e->shape[r] = 1;
-        for (int i = 0; i < nops; i++)
+        for (int i = 0; i < VDK_EW_MAX_OPS; i++)
             e->stride[i][r] = 0;
         r++;
     }
     int m = 0;
     for (int k = 0; k < r; k++) {
         bool merge = m > 0;
-        for (int i = 0; merge && i < nops; i++)
+        for (int i = 0; merge && i < VDK_EW_MAX_OPS; i++)
             merge = e->stride[i][m - 1] == e->stride[i][k] * e->shape[k];
         if (merge) {
             e->shape[m - 1] *= e->shape[k];
-            for (int i = 0; i < nops; i++)
+            for (int i = 0; i < VDK_EW_MAX_OPS; i++)
                 e->stride[i][m - 1] = e->stride[i][k];
         } else {
             e->shape[m] = e->shape[k];
-            for (int i = 0; i < nops; i++)
+            for (int i = 0; i < VDK_EW_MAX_OPS; i++)
                 e->stride[i][m] = e->stride[i][k];
             m++;
         }
@@ -83,7 +82,7 @@ static inline void vdk_ew_init(vdk_ew *e, int rank, const int64_t *shape, int no
 }
 
 /* Stride of operand i along the inner run: 1, or 0 where it is broadcast. */
-static inline int64_t vdk_ew_inner(const vdk_ew *e, int i) { return e->stride[i][e->rank - 1]; }
+VDK_INLINE int64_t vdk_ew_inner(const vdk_ew *e, int i) { return e->stride[i][e->rank - 1]; }
 
 /* A position in the nest: the row's index along each outer axis, each
  * operand's element offset at the row's start, and the column. */
@@ -97,33 +96,33 @@ static inline void vdk_ew_seek(const vdk_ew *e, vdk_ew_pos *p, int64_t flat)
 {
     int64_t row = flat / e->len;
     p->col = flat % e->len;
-    for (int i = 0; i < e->nops; i++)
+    for (int i = 0; i < VDK_EW_MAX_OPS; i++)
         p->off[i] = 0;
     for (int k = e->rank - 2; k >= 0; k--) {
         p->idx[k] = row % e->shape[k];
         row /= e->shape[k];
-        for (int i = 0; i < e->nops; i++)
+        for (int i = 0; i < VDK_EW_MAX_OPS; i++)
             p->off[i] += p->idx[k] * e->stride[i][k];
     }
 }
 
 /* To column 0 of the next row (an odometer over the outer axes). */
-static inline void vdk_ew_next_row(const vdk_ew *e, vdk_ew_pos *p)
+VDK_INLINE void vdk_ew_next_row(const vdk_ew *e, vdk_ew_pos *p)
 {
     p->col = 0;
     for (int k = e->rank - 2; k >= 0; k--) {
-        for (int i = 0; i < e->nops; i++)
+        for (int i = 0; i < VDK_EW_MAX_OPS; i++)
             p->off[i] += e->stride[i][k];
         if (++p->idx[k] < e->shape[k])
             return;
-        for (int i = 0; i < e->nops; i++)
+        for (int i = 0; i < VDK_EW_MAX_OPS; i++)
             p->off[i] -= e->stride[i][k] * e->shape[k];
         p->idx[k] = 0;
     }
 }
 
 /* Element offset of operand i at the position. */
-static inline int64_t vdk_ew_at(const vdk_ew *e, const vdk_ew_pos *p, int i)
+VDK_INLINE int64_t vdk_ew_at(const vdk_ew *e, const vdk_ew_pos *p, int i)
 {
     return p->off[i] + p->col * vdk_ew_inner(e, i);
 }
