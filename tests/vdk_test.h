@@ -51,6 +51,11 @@ typedef struct vt_tiers {
  * set, lists the only tiers to test (an emulated run leaves out the tiers the
  * native runs cover). vt_finish() destroys the contexts. */
 const vt_tiers *vt_cpu_tiers(void);
+/* The same tiers again, each context created with VDK_CPU_STREAM_MIN=0 so that
+ * every output is written with streaming stores, as only outputs larger than
+ * the cache otherwise are: the streamed paths then run on test-sized shapes.
+ * vt_finish() destroys them. */
+const vt_tiers *vt_cpu_stream_tiers(void);
 
 /* ---- seeded random numbers, the same whatever the thread count ---- */
 

@@ -12,4 +12,9 @@ const vdk_backend_ops VDK_K(ops) = {
     .attention = VDK_K(attention),
     .linear = VDK_K(linear),
     .conv3d = VDK_K(conv3d),
+    .binary = VDK_K(binary),
+    .blend = VDK_K(blend),
+    .upsample = VDK_K(upsample),
+    .timestep_embedding = VDK_K(timestep_embedding),
+    .concat = VDK_K(concat),
 };

@@ -24,5 +24,15 @@ vdk_status VDK_K(linear)(vdk_context *, const vdk_linear_params *, const vdk_ten
 vdk_status VDK_K(conv3d)(vdk_context *, const vdk_conv3d_params *, const vdk_tensor *x,
                          const vdk_tensor *w, const vdk_tensor *bias, const vdk_tensor *residual,
                          vdk_tensor *y);
+vdk_status VDK_K(binary)(vdk_context *, const vdk_binary_params *, const vdk_tensor *a,
+                         const vdk_tensor *b, vdk_tensor *y);
+vdk_status VDK_K(blend)(vdk_context *, const vdk_blend_params *, const vdk_tensor *a,
+                        const vdk_tensor *b, const vdk_tensor *alpha, vdk_tensor *y);
+vdk_status VDK_K(upsample)(vdk_context *, const vdk_upsample_params *, const vdk_tensor *x,
+                           vdk_tensor *y);
+vdk_status VDK_K(timestep_embedding)(vdk_context *, const vdk_timestep_embedding_params *,
+                                     const vdk_tensor *t, vdk_tensor *y);
+vdk_status VDK_K(concat)(vdk_context *, const vdk_concat_params *, const vdk_tensor *a,
+                         const vdk_tensor *b, vdk_tensor *y);
 
 #endif

@@ -62,5 +62,12 @@ static inline float vf_hmax(vf v) { return v; }
 
 /* Lane i = the horizontal sum of v[i], for the VW vectors v[0..VW). */
 static inline vf vf_hsum_each(const vf *v) { return v[0]; }
+/* vf_stream_copy: a copy that bypasses the caches where the tier can (see the
+ * AVX2 tier); here a plain memcpy, and vf_stream_fence nothing. */
+static inline void vf_stream_copy(void *dst, const void *src, size_t bytes)
+{
+    memcpy(dst, src, bytes);
+}
+static inline void vf_stream_fence(void) {}
 
 #endif
