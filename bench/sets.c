@@ -10,7 +10,7 @@
  * A case is one operator call; its name is <set>/<level or group>/<op>.<variant>.
  * Shapes are vdk's: [N, T, H, W, C], conv weights [Cout, kt, kh, kw, Cin]. The
  * same generator makes svd-xt, svd and small's svd part, so their case names
- * line up. Every set has every operator: where a model lacks one (SVD has no
+ * line up. Every model set has every operator: where a model lacks one (SVD has no
  * RMS norm), the case says so in its variant. */
 #include "sets.h"
 
