@@ -4,10 +4,11 @@
  *   N-block (panels whose f32 partial sums fit the C buffer)
  *     M-block (rows whose A block of one K-block fits half of L2)
  *       K-block (its B slice of one panel and a tile's MR A rows fit L1)
- *         A rows of the block: pointers into x, or widened / im2col'd into a buffer
+ *         A block packed into MR-interleaved tiles (rows read in place, or
+ *         widened / im2col'd first)
  *         panel p: tile of MR rows: micro-kernel; after the last K-block, epilogue
- * so a panel's B slice stays in L1 across the M-block's tiles, and the A block in
- * L2 across the panels. With one K-block (K small, or a conv with Cin small enough)
+ * so a panel's B slice stays in L1 across the M-block's tiles, and the packed A
+ * block in L2 across the panels. With one K-block (K small, or a conv with Cin small enough)
  * the partial sums never leave a stack tile. Each output sums its K-blocks in the
  * same order whatever the thread count, so the result does not depend on it. */
 #include "gemm.h"
@@ -27,24 +28,24 @@ typedef struct plan {
     /* K-blocks: block b is [seg (b / nsub) + kl (b % nsub), + min(kl, seg - kl (b % nsub)))
      * of K seen as K / seg segments; seg = Cin keeps every block inside one tap. */
     int64_t seg, nsub, kl, nkb;
-    bool direct;  /* f32 with every K-block inside one tap: A rows read in place */
+    bool direct;  /* f32 with every K-block inside one tap: A rows packed from x as they lie */
     int64_t mc;   /* rows per M-block, a multiple of MR */
     int64_t ncp;  /* panels per N-block */
     int64_t pstep; /* panels packed at a time (bounds the packed copy of w) */
     int team, pm, pn;
     const float *bias;  /* panels NR (+ VW) entries in panel order, 0 where absent */
-    const float *zeros; /* kl zeros: the row of an out-of-range tap in direct mode */
+    const float *zeros; /* kl zeros: an out-of-range tap in direct mode, rows past M */
     /* strides of x, for conv */
     int64_t xs[4];
 } plan;
 
 /* Per-thread scratch, carved from one allocation. */
 typedef struct scratch {
-    const float **rowp; /* mc A row pointers of the current K-block */
     int64_t *yoff;      /* y offset per row of the M-block */
     int64_t *roff;      /* residual offset per row */
     int64_t *meta;      /* per row: x offset (linear) or 4 values (conv) */
-    float *abuf;        /* mc x kl: widened / im2col rows (not direct) */
+    float *apack;       /* mc x kl: the packed A block, MR-interleaved tiles */
+    float *abuf;        /* MR x kl: widened / im2col rows of one tile (not direct) */
     float *cbuf;        /* f32 partial sums of an M-block x N-block (nkb > 1) */
     float *tile;        /* MR x NR (+ VW) */
 } scratch;
@@ -186,6 +187,16 @@ VDK_INLINE const float *a_row(const plan *pl, const vdk_gemm_args *g, vdk_dtype 
     return buf;
 }
 
+/* The MR rows rp[r][0, len) of a tile into dst[k MR + r]: one contiguous stream
+ * for the micro-kernel. */
+VDK_INLINE void pack_tile(const float *const *rp, int64_t len, float *dst)
+{
+    for (int64_t k = 0; k < len; k++)
+#pragma GCC unroll 16
+        for (int r = 0; r < MR; r++)
+            dst[k * MR + r] = rp[r][k];
+}
+
 /* bias, activation (or GEGLU's a * gelu(g)), residual, narrowing: rows [0, mr) of
  * tile t (row stride NR) into panel p's output columns of the rows at yoff. The
  * residual element is read just before y's is written, so residual == y works. */
@@ -242,17 +253,23 @@ VDK_INLINE void run_thread(const plan *pl, const vdk_gemm_args *g, vdk_dtype dt,
                 const int64_t k0 = pl->seg * (kb / pl->nsub) + pl->kl * sub;
                 const int64_t len = imin(pl->kl, pl->seg - pl->kl * sub);
                 const bool last = kb == pl->nkb - 1;
-                for (int64_t i = 0; i < rows; i++)
-                    s->rowp[i] = a_row(pl, g, dt, s, i, k0, len, s->abuf + i * pl->kl);
-                for (int64_t i = rows; i < tiles * MR; i++)
-                    s->rowp[i] = s->rowp[0]; /* rows past M: computed, never stored */
+                for (int64_t it = 0; it < tiles; it++) {
+                    const float *rp[MR];
+                    for (int r = 0; r < MR; r++) {
+                        const int64_t i = it * MR + r;
+                        /* rows past M: computed, never stored */
+                        rp[r] = i < rows ? a_row(pl, g, dt, s, i, k0, len, s->abuf + r * pl->kl)
+                                         : pl->zeros;
+                    }
+                    pack_tile(rp, len, s->apack + it * MR * len);
+                }
                 for (int64_t p = nb0; p < nb1; p++) {
                     const float *b = bp + ((p - P0) * pl->K + k0) * NR;
                     for (int64_t it = 0; it < tiles; it++) {
                         float *c = pl->nkb == 1
                                        ? s->tile
                                        : s->cbuf + ((p - nb0) * (pl->mc / MR) + it) * MR * NR;
-                        vdk_gemm_tile(len, s->rowp + it * MR, b, c, NR, kb > 0);
+                        vdk_gemm_tile(len, s->apack + it * MR * len, b, c, NR, kb > 0);
                         if (last)
                             epilogue(pl, g, dt, c, p, imin(MR, rows - it * MR),
                                      s->yoff + it * MR, s->roff + it * MR);
@@ -274,8 +291,6 @@ VDK_INLINE void run(const plan *pl, const vdk_gemm_args *g, vdk_dtype dt, char *
         char *base = scr + (size_t)tid * per_thread;
         const int64_t mcr = pl->mc;
         scratch s;
-        s.rowp = (const float **)base;
-        base += up64((size_t)mcr * sizeof(float *));
         s.yoff = (int64_t *)base;
         base += up64((size_t)mcr * sizeof(int64_t));
         s.roff = (int64_t *)base;
@@ -284,8 +299,10 @@ VDK_INLINE void run(const plan *pl, const vdk_gemm_args *g, vdk_dtype dt, char *
         base += up64((size_t)mcr * 4 * sizeof(int64_t));
         s.tile = (float *)base;
         base += up64((MR * NR + VW) * sizeof(float));
+        s.apack = (float *)base;
+        base += up64((size_t)(mcr * pl->kl) * sizeof(float));
         s.abuf = (float *)base;
-        base += pl->direct ? 0 : up64((size_t)(mcr * pl->kl) * sizeof(float));
+        base += pl->direct ? 0 : up64((size_t)(MR * pl->kl) * sizeof(float));
         s.cbuf = (float *)base;
         int64_t r0, r1;
         vdk_cpu_split(cdiv(pl->M, MR), pm, tid / pn, &r0, &r1);
@@ -483,9 +500,9 @@ vdk_status VDK_K(gemm)(vdk_context *ctx, const vdk_gemm_args *g)
     const size_t zero_bytes = up64((size_t)pl.kl * sizeof(float));
     const size_t mcr = (size_t)pl.mc;
     const size_t per_thread =
-        up64(mcr * sizeof(float *)) + 2 * up64(mcr * sizeof(int64_t)) +
-        up64(mcr * 4 * sizeof(int64_t)) + up64((MR * NR + VW) * sizeof(float)) +
-        (pl.direct ? 0 : up64(mcr * (size_t)pl.kl * sizeof(float))) +
+        2 * up64(mcr * sizeof(int64_t)) + up64(mcr * 4 * sizeof(int64_t)) +
+        up64((MR * NR + VW) * sizeof(float)) + up64(mcr * (size_t)pl.kl * sizeof(float)) +
+        (pl.direct ? 0 : up64((size_t)MR * (size_t)pl.kl * sizeof(float))) +
         (pl.nkb == 1 ? 0 : up64(((size_t)pl.ncp * mcr * NR + VW) * sizeof(float)));
     const size_t bytes = bp_bytes + bias_bytes + zero_bytes + (size_t)pl.team * per_thread;
     char *mem = vdk_cpu_alloc(bytes);
