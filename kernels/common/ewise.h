@@ -25,10 +25,14 @@
  * to an output written with streaming stores (vdk_cpu_stream). */
 #define VDK_EW_STAGE_BYTES (8 * 1024)
 
+/* One axis more than a tensor has, for the size-1 inner run (only ever added
+ * after a size-1 axis was dropped, but the bound does not rest on that). */
+#define VDK_EW_MAX_RANK (VDK_MAX_RANK + 1)
+
 typedef struct vdk_ew {
     int rank; /* >= 1 */
-    int64_t shape[VDK_MAX_RANK];
-    int64_t stride[VDK_EW_MAX_OPS][VDK_MAX_RANK]; /* elements; 0 along broadcast axes */
+    int64_t shape[VDK_EW_MAX_RANK];
+    int64_t stride[VDK_EW_MAX_OPS][VDK_EW_MAX_RANK]; /* elements; 0 along broadcast axes */
     int64_t len, numel;                           /* inner run, all elements */
 } vdk_ew;
 
@@ -87,7 +91,7 @@ VDK_INLINE int64_t vdk_ew_inner(const vdk_ew *e, int i) { return e->stride[i][e-
 /* A position in the nest: the row's index along each outer axis, each
  * operand's element offset at the row's start, and the column. */
 typedef struct vdk_ew_pos {
-    int64_t idx[VDK_MAX_RANK];
+    int64_t idx[VDK_EW_MAX_RANK];
     int64_t off[VDK_EW_MAX_OPS];
     int64_t col;
 } vdk_ew_pos;
