@@ -10,7 +10,7 @@
  * A case is one operator call; its name is <set>/<level or group>/<op>.<variant>.
  * Shapes are vdk's: [N, T, H, W, C], conv weights [Cout, kt, kh, kw, Cin]. The
  * same generator makes svd-xt, svd and small's svd part, so their case names
- * line up. Every set has every operator: where a model lacks one (SVD has no
+ * line up. Every model set has every operator: where a model lacks one (SVD has no
  * RMS norm), the case says so in its variant. */
 #include "sets.h"
 
@@ -395,16 +395,45 @@ static const lumiere_config small_lumiere = {
     .temb = 256, .time_dim = 64, .spatial_softmax = 1,
 };
 
+/* ---- cpu-targets: the shapes of issue 4's CPU targets and of PEERS.md's CPU
+ * peer table (SVD's first level at 14 frames of 32x32, batch 1), so that the
+ * ratios the issue asks for come from one run with the peer beside it. ---- */
+
+static void cpu_targets(builder *b)
+{
+    const vc_shape L0 = S(1, 14, 32, 32, 320), L1 = S(1, 14, 16, 16, 640),
+                   L2 = S(1, 14, 8, 8, 1280), big = S(2, 14, 64, 64, 320);
+    add(b, "gemm", "14336x320x1280.bias", linear(S(14336, 320), 1280, VDK_ACT_NONE, VC_BIAS));
+    add(b, "gemm", "temporal.320", conv_temporal(L0, 320, VC_BIAS));
+    add(b, "gemm", "3x3.320", conv_3x3(L0, 320, VC_BIAS));
+    add(b, "gemm", "1x1.320", conv_1x1(L0, 320, VC_BIAS));
+    add(b, "attention", "spatial.h5.d64", attention(L0, VDK_AXES_SPATIAL, 5, 0));
+    add(b, "attention", "temporal.h5.d64", attention(L0, VDK_AXES_TEMPORAL, 5, 0));
+    add(b, "norm", "frame.g32.c320", group_norm(L0, 32, 1e-5f, VDK_NORM_PER_FRAME, VDK_ACT_NONE));
+    add(b, "norm", "frame.g32.c320.silu",
+        group_norm(L0, 32, 1e-5f, VDK_NORM_PER_FRAME, VDK_ACT_SILU));
+    add(b, "norm", "frame.g32.c640", group_norm(L1, 32, 1e-5f, VDK_NORM_PER_FRAME, VDK_ACT_NONE));
+    add(b, "norm", "frame.g32.c1280",
+        group_norm(L2, 32, 1e-5f, VDK_NORM_PER_FRAME, VDK_ACT_NONE));
+    add(b, "norm", "clip.g32.c320.silu",
+        group_norm(L0, 32, 1e-5f, VDK_NORM_PER_CLIP, VDK_ACT_SILU));
+    add(b, "elementwise", "silu", unary(big, VDK_UNARY_SILU, 0, 0));
+    add(b, "elementwise", "add", binary(big, VDK_BINARY_ADD, big));
+    add(b, "elementwise", "up.hw2", upsample(S(2, 14, 32, 32, 320), 1, 2, 2));
+}
+
 /* ---- the registry ---- */
 
-enum { SET_SMALL, SET_SVD_XT, SET_SVD, SET_LUMIERE, SET_COUNT };
+enum { SET_SMALL, SET_SVD_XT, SET_SVD, SET_LUMIERE, SET_CPU_TARGETS, SET_COUNT };
 
-static const char *const set_names[SET_COUNT] = {"small", "svd-xt", "svd", "lumiere"};
+static const char *const set_names[SET_COUNT] = {"small", "svd-xt", "svd", "lumiere",
+                                                  "cpu-targets"};
 static const char *const set_about[SET_COUNT] = {
     "SVD and Lumiere layer kinds scaled down: every operator, the reference runs it in minutes",
     "SVD-XT UNet step: batch 2 (CFG), 25 frames, latent 72x128, levels 320/640/1280/1280",
     "SVD UNet step: batch 2 (CFG), 14 frames, latent 72x128, levels 320/640/1280/1280",
     "Lumiere base STUNet step (LUM-REF-A): batch 2, 80 frames of 128x128, C 512-2048",
+    "the CPU targets of issue 4 and PEERS.md's CPU peer shapes (SVD level 0, 14 frames of 32x32)",
 };
 
 static vc_set sets[SET_COUNT];
@@ -433,6 +462,9 @@ static bool build(int which, builder *b)
     }
     case SET_LUMIERE:
         lumiere(b, "", &lumiere_ref_a);
+        break;
+    case SET_CPU_TARGETS:
+        cpu_targets(b);
         break;
     default:
         return false;

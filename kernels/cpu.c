@@ -71,6 +71,7 @@ static void detect_x86(vdk_cpu_features *f)
     const bool ymm = (xcr0 & 0x6) == 0x6, zmm = (xcr0 & 0xe6) == 0xe6;
     if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
         return;
+    const unsigned max_subleaf = a; /* leaf 7, sub-leaf 0: EAX is the last sub-leaf */
     f->fma = ymm && fma;
     f->f16c = ymm && f16c;
     f->avx2 = ymm && (b & (1u << 5));
@@ -79,7 +80,7 @@ static void detect_x86(vdk_cpu_features *f)
     f->avx512bw = zmm && (b & (1u << 30));
     f->avx512vl = zmm && (b & (1u << 31));
     f->avx512fp16 = zmm && (d & (1u << 23));
-    if (__get_cpuid_count(7, 1, &a, &b, &c, &d))
+    if (max_subleaf >= 1 && __get_cpuid_count(7, 1, &a, &b, &c, &d))
         f->avx512bf16 = zmm && (a & (1u << 5));
 }
 #endif
@@ -211,6 +212,29 @@ static vdk_cpu_isa best_available(void)
     return VDK_CPU_ISA_SCALAR;
 }
 
+/* From how many bytes on an output is written with streaming stores: half the
+ * last-level cache (an output that large could not stay cached for the next
+ * operator anyway, and streaming saves reading every line before it is
+ * written), or VDK_CPU_STREAM_MIN (bytes; 0 streams every output, -1 none). */
+static vdk_status stream_threshold(int64_t *out)
+{
+    const vdk_cpu_topology *t = vdk_cpu_topology_get();
+    const size_t llc = t->l3 ? t->l3 : t->l2 ? t->l2 : (size_t)8 << 20;
+    *out = (int64_t)(llc / 2);
+    const char *env = getenv("VDK_CPU_STREAM_MIN");
+    if (!env || !*env)
+        return VDK_OK;
+    char *end;
+    long long v = strtoll(env, &end, 10);
+    if (*end || v < -1)
+        return vdk_fail(NULL, VDK_ERROR_INVALID_VALUE,
+                        "vdk_context_create: VDK_CPU_STREAM_MIN is '%s'; expected a byte count "
+                        ">= 0, or -1 for no streaming stores",
+                        env);
+    *out = v < 0 ? INT64_MAX : (int64_t)v;
+    return VDK_OK;
+}
+
 vdk_status vdk_cpu_context_init(vdk_context *ctx, const vdk_context_desc *desc)
 {
     vdk_cpu_isa isa = desc->cpu_isa;
@@ -240,9 +264,14 @@ vdk_status vdk_cpu_context_init(vdk_context *ctx, const vdk_context_desc *desc)
 #if !VDK_HAVE_OPENMP
     threads = 1; /* built without OpenMP: the kernels run on the calling thread */
 #endif
+    int64_t stream_min;
+    vdk_status st = stream_threshold(&stream_min);
+    if (st)
+        return st;
     ctx->ops = vdk_cpu_tier_ops(isa);
     ctx->cpu.isa = isa;
     ctx->cpu.threads = threads;
+    ctx->cpu.stream_min = stream_min;
     bind_threads(threads);
     return VDK_OK;
 }

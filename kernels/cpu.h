@@ -61,6 +61,13 @@ static inline int vdk_cpu_team_for(const vdk_context *ctx, int64_t bytes)
     return n < ctx->cpu.threads ? (int)n : ctx->cpu.threads;
 }
 
+/* Whether an output of `bytes` is written with streaming stores (vf_stream_copy):
+ * from the context's threshold on, half the last-level cache by default. */
+static inline bool vdk_cpu_stream(const vdk_context *ctx, int64_t bytes)
+{
+    return bytes >= ctx->cpu.stream_min;
+}
+
 /* Element offset of row r of t's view, rows being every index of all axes but
  * the last, in row-major order. */
 static inline int64_t vdk_cpu_row_offset(const vdk_tensor *t, int64_t r)

@@ -91,6 +91,7 @@ typedef struct vdk_backend_ops {
 typedef struct vdk_cpu_state {
     vdk_cpu_isa isa;
     int threads;
+    int64_t stream_min; /* outputs of this many bytes or more are written with streaming stores */
 } vdk_cpu_state;
 
 struct vdk_context {

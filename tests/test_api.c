@@ -149,6 +149,19 @@ static void test_cpu_tiers(void)
     VT_ERROR(NULL, vdk_context_create(&(vdk_context_desc){.backend = VDK_BACKEND_CPU}, &ctx),
              VDK_ERROR_UNSUPPORTED, "VDK_CPU_ISA");
     unsetenv("VDK_CPU_ISA");
+    /* The streaming-store threshold: a byte count, or -1. */
+    const char *bad_stream[] = {"lots", "-2", "12k"};
+    for (int i = 0; i < 3; i++) {
+        setenv("VDK_CPU_STREAM_MIN", bad_stream[i], 1);
+        VT_ERROR(NULL, vdk_context_create(&(vdk_context_desc){.backend = VDK_BACKEND_CPU}, &ctx),
+                 VDK_ERROR_INVALID_VALUE, "VDK_CPU_STREAM_MIN");
+    }
+    setenv("VDK_CPU_STREAM_MIN", "-1", 1);
+    VT_STATUS(NULL, vdk_context_create(&(vdk_context_desc){.backend = VDK_BACKEND_CPU}, &ctx),
+              VDK_OK);
+    vdk_context_destroy(ctx);
+    ctx = NULL;
+    unsetenv("VDK_CPU_STREAM_MIN");
     VT_CHECK(vdk_context_cpu_isa(NULL) == VDK_CPU_ISA_COUNT, "tier of no context");
 }
 

@@ -329,6 +329,164 @@ static void test_vulkan(void)
     VT_STATUS(vk, vdk_sync(vk), VDK_OK);
 }
 
+/* ---- the CPU backend: every tier, f32, f16 and bf16, against the f64 reference
+ * run on the same rounded inputs ---- */
+
+static const vdk_dtype cpu_dtypes[3] = {VDK_F32, VDK_F16, VDK_BF16};
+
+/* A tensor of `shape` on c: dense, or (strided) columns [3, 3 + C) of a wider
+ * random tensor `big`, whose other columns must survive every call. */
+typedef struct operand {
+    vdk_tensor *t, *big;
+    double *before; /* big's values before the call */
+} operand;
+
+static operand cpu_operand(vdk_context *c, vdk_dtype dt, int rank, const int64_t *shape,
+                           bool strided, uint64_t seed)
+{
+    operand o = {0};
+    if (!strided) {
+        o.t = vt_random(c, dt, rank, shape, seed, -4, 4);
+        return o;
+    }
+    int64_t wide[VDK_MAX_RANK];
+    memcpy(wide, shape, (size_t)rank * sizeof *wide);
+    wide[rank - 1] += 5;
+    o.big = vt_random(c, dt, rank, wide, seed, -4, 4);
+    if (vdk_tensor_slice(o.big, rank - 1, 3, shape[rank - 1], &o.t) != VDK_OK)
+        vt_fatal("slice: %s", vdk_last_error(c));
+    o.before = vt_read(o.big);
+    return o;
+}
+
+/* Elements of the wide tensor outside the view that changed (0 for a dense operand). */
+static int64_t cpu_outside(const operand *o)
+{
+    return o->big ? vt_changed_outside(o->big, o->before, 3, vdk_tensor_dim(o->t, -1)) : 0;
+}
+
+static void cpu_free(operand *o)
+{
+    vdk_tensor_destroy(o->t);
+    vdk_tensor_destroy(o->big);
+    free(o->before);
+    *o = (operand){0};
+}
+
+static const char *fmt_shape(char *buf, size_t size, int rank, const int64_t *shape)
+{
+    int used = snprintf(buf, size, "[");
+    for (int i = 0; i < rank; i++)
+        used +=
+            snprintf(buf + used, size - (size_t)used, i ? ",%lld" : "%lld", (long long)shape[i]);
+    snprintf(buf + used, size - (size_t)used, "]");
+    return buf;
+}
+
+/* How y is given: a guarded dense tensor, a strided view, or a itself. */
+enum { OUT_DENSE, OUT_STRIDED, OUT_IN_PLACE, OUT_COUNT };
+static const char *const out_names[OUT_COUNT] = {"dense", "strided", "in place"};
+
+/* One call on the CPU tier `ti` against the oracle. Strided and in-place
+ * calls take strided a and b too. */
+static void cpu_case(const vt_tiers *tiers, int ti, vdk_dtype dt, vdk_binary_op op, int rank,
+                     const int64_t *shape, int brank, const int64_t *bshape, int out, uint64_t seed)
+{
+    vdk_context *c = tiers->ctx[ti];
+    const vdk_binary_params p = {.op = op};
+    char label[160], sa[64], sb[64], kname[64];
+    snprintf(label, sizeof label, "cpu%s %s %s %s a%s b%s %s",
+             tiers == vt_cpu_tiers() ? "" : " streamed", vdk_cpu_isa_name(tiers->isa[ti]),
+             op_names[op], vdk_dtype_name(dt), fmt_shape(sa, sizeof sa, rank, shape),
+             fmt_shape(sb, sizeof sb, brank, bshape), out_names[out]);
+    snprintf(kname, sizeof kname, "%s.binary.%s", vdk_cpu_isa_name(tiers->isa[ti]),
+             vdk_dtype_name(dt));
+    const bool strided = out != OUT_DENSE;
+    operand a = cpu_operand(c, dt, rank, shape, strided, seed);
+    operand b = cpu_operand(c, dt, brank, bshape, strided, seed + 1);
+    vdk_tensor *a64 = vt_copy_as(ctx, VDK_F64, a.t), *b64 = vt_copy_as(ctx, VDK_F64, b.t),
+               *y64 = vt_tensor(ctx, VDK_F64, rank, shape);
+    VT_STATUS(ctx, vdk_binary(ctx, &p, a64, b64, y64), VDK_OK);
+    const double bound = vt_tolerance(dt, 1, 0);
+    if (out == OUT_DENSE) {
+        vt_guarded y = vt_guarded_tensor(c, dt, rank, shape);
+        VT_STATUS(c, vdk_binary(c, &p, a.t, b.t, y.view), VDK_OK);
+        VT_ORACLE_CHECK(&y, y64, bound, "%s", label);
+    } else {
+        operand y = out == OUT_STRIDED ? cpu_operand(c, dt, rank, shape, true, seed + 2) : a;
+        if (out == OUT_STRIDED)
+            vt_poison(y.t);
+        VT_STATUS(c, vdk_binary(c, &p, a.t, b.t, y.t), VDK_OK);
+        double *want = vt_read(y64);
+        vt_error e = vt_compare_tensor(y.t, want);
+        VT_CHECK(vt_error_ok(e, bound), "%s: norm_err %.3g max_abs %.3g bad %lld", label,
+                 e.norm_err, e.max_abs, (long long)e.bad);
+        VT_CHECK(cpu_outside(&y) == 0, "%s: elements outside y's view changed", label);
+        free(want);
+        if (out == OUT_STRIDED)
+            cpu_free(&y);
+    }
+    VT_CHECK(cpu_outside(&a) == 0 || out == OUT_IN_PLACE, "%s: a changed outside its view", label);
+    VT_CHECK(!strcmp(vdk_last_kernel(c), kname), "%s: kernel %s, expected %s", label,
+             vdk_last_kernel(c), kname);
+    cpu_free(&a);
+    cpu_free(&b);
+    VT_DESTROY(a64, b64, y64);
+}
+
+/* Every pattern of b over a 5-D a (each axis 1 or a's size, and every lower
+ * rank), with sizes that are no multiple of any vector width, for every op,
+ * dtype, tier and way of giving y. */
+static void test_cpu_patterns(const vt_tiers *tiers)
+{
+    const int64_t a[5] = {2, 3, 4, 5, 11};
+    for (int ti = 0; ti < tiers->n; ti++)
+        for (int d = 0; d < 3; d++)
+            for (int op = 0; op < VDK_BINARY_COUNT; op++)
+                for (int out = 0; out < OUT_COUNT; out++) {
+                    for (int mask = 0; mask < 32; mask++) { /* bit k: b has a's size on axis k */
+                        int64_t b[5];
+                        for (int k = 0; k < 5; k++)
+                            b[k] = mask >> k & 1 ? a[k] : 1;
+                        cpu_case(tiers, ti, cpu_dtypes[d], (vdk_binary_op)op, 5, a, 5, b, out,
+                                 1000 + (uint64_t)mask);
+                    }
+                    for (int r = 1; r < 5; r++) /* b of lower rank: a's last r sizes */
+                        cpu_case(tiers, ti, cpu_dtypes[d], (vdk_binary_op)op, 5, a, r, a + 5 - r,
+                                 out, 1100 + (uint64_t)r);
+                }
+}
+
+/* Edge and large shapes: a single element, a prime length, a last axis of 1
+ * (dense, and strided, where no inner run is longer than one element), and
+ * shapes large enough for all three threads of the tier contexts, whose flat
+ * ranges then start and end inside rows. */
+static void test_cpu_shapes(const vt_tiers *tiers)
+{
+    static const struct {
+        int rank, brank;
+        int64_t a[5], b[5];
+    } cases[] = {
+        {1, 1, {1}, {1}},
+        {1, 1, {37}, {37}},
+        {1, 1, {37}, {1}},
+        {3, 2, {4, 5, 1}, {5, 1}},
+        {3, 1, {4, 5, 1}, {1}},
+        {2, 2, {3, 17}, {3, 1}},
+        {5, 5, {2, 4, 16, 16, 96}, {2, 4, 1, 1, 96}},   /* a per-frame embedding */
+        {5, 1, {2, 4, 16, 16, 96}, {96}},               /* a per-channel vector */
+        {5, 1, {2, 4, 16, 16, 96}, {1}},                /* a scalar */
+        {5, 5, {3, 5, 13, 17, 67}, {3, 5, 13, 17, 67}}, /* dense, odd */
+        {5, 5, {3, 5, 13, 17, 67}, {3, 1, 13, 1, 1}},
+    };
+    for (int ti = 0; ti < tiers->n; ti++)
+        for (int d = 0; d < 3; d++)
+            for (size_t k = 0; k < sizeof cases / sizeof *cases; k++)
+                for (int out = 0; out < OUT_COUNT; out++)
+                    cpu_case(tiers, ti, cpu_dtypes[d], (vdk_binary_op)(k % VDK_BINARY_COUNT),
+                             cases[k].rank, cases[k].a, cases[k].brank, cases[k].b, out, 1200 + k);
+}
+
 int main(void)
 {
     ctx = vt_context(VDK_BACKEND_REFERENCE);
@@ -339,6 +497,10 @@ int main(void)
     test_views_and_in_place();
     test_bad_input();
     test_vulkan();
+    test_cpu_patterns(vt_cpu_tiers());
+    test_cpu_patterns(vt_cpu_stream_tiers());
+    test_cpu_shapes(vt_cpu_tiers());
+    test_cpu_shapes(vt_cpu_stream_tiers());
     vdk_context_destroy(ctx);
     return vt_finish("test_binary");
 }

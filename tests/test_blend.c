@@ -254,6 +254,195 @@ static void test_bad_input(void)
                al_in_y, a_o, al_o);
 }
 
+/* ---- the CPU backend: every tier, f32, f16 and bf16, against the f64 reference
+ * run on the same rounded inputs ---- */
+
+static const vdk_dtype cpu_dtypes[3] = {VDK_F32, VDK_F16, VDK_BF16};
+
+/* A tensor of `shape` on c, uniform in [lo, hi): dense, or (strided) columns
+ * [3, 3 + C) of a wider random tensor `big`, whose other columns must survive
+ * every call. */
+typedef struct operand {
+    vdk_tensor *t, *big;
+    double *before; /* big's values before the call */
+} operand;
+
+static operand cpu_operand(vdk_context *c, vdk_dtype dt, int rank, const int64_t *shape,
+                           bool strided, uint64_t seed, double lo, double hi)
+{
+    operand o = {0};
+    if (!strided) {
+        o.t = vt_random(c, dt, rank, shape, seed, lo, hi);
+        return o;
+    }
+    int64_t wide[VDK_MAX_RANK];
+    memcpy(wide, shape, (size_t)rank * sizeof *wide);
+    wide[rank - 1] += 5;
+    o.big = vt_random(c, dt, rank, wide, seed, lo, hi);
+    if (vdk_tensor_slice(o.big, rank - 1, 3, shape[rank - 1], &o.t) != VDK_OK)
+        vt_fatal("slice: %s", vdk_last_error(c));
+    o.before = vt_read(o.big);
+    return o;
+}
+
+static int64_t cpu_outside(const operand *o)
+{
+    return o->big ? vt_changed_outside(o->big, o->before, 3, vdk_tensor_dim(o->t, -1)) : 0;
+}
+
+static void cpu_free(operand *o)
+{
+    vdk_tensor_destroy(o->t);
+    vdk_tensor_destroy(o->big);
+    free(o->before);
+    *o = (operand){0};
+}
+
+static const char *fmt_shape(char *buf, size_t size, int rank, const int64_t *shape)
+{
+    if (!rank)
+        return snprintf(buf, size, "none"), buf;
+    int used = snprintf(buf, size, "[");
+    for (int i = 0; i < rank; i++)
+        used +=
+            snprintf(buf + used, size - (size_t)used, i ? ",%lld" : "%lld", (long long)shape[i]);
+    snprintf(buf + used, size - (size_t)used, "]");
+    return buf;
+}
+
+/* How y is given: a guarded dense tensor, a strided view, a itself or b itself. */
+enum { OUT_DENSE, OUT_STRIDED, OUT_IS_A, OUT_IS_B, OUT_COUNT };
+static const char *const out_names[OUT_COUNT] = {"dense", "strided", "y = a", "y = b"};
+
+/* One call on the CPU tier `ti` against the oracle; alrank 0: no alpha tensor
+ * (p->alpha). Non-dense calls take strided a, b and alpha too. `alpha_values`,
+ * when given, overwrites the alpha tensor. */
+static void cpu_case(const vt_tiers *tiers, int ti, vdk_dtype dt, vdk_blend_params p, int rank,
+                     const int64_t *shape, int alrank, const int64_t *alshape,
+                     const double *alpha_values, int out, uint64_t seed)
+{
+    vdk_context *c = tiers->ctx[ti];
+    char label[192], sa[64], sal[64], kname[64];
+    snprintf(label, sizeof label, "cpu%s %s %s a%s alpha %s (p %g, sigmoid %d) %s",
+             tiers == vt_cpu_tiers() ? "" : " streamed", vdk_cpu_isa_name(tiers->isa[ti]),
+             vdk_dtype_name(dt), fmt_shape(sa, sizeof sa, rank, shape),
+             fmt_shape(sal, sizeof sal, alrank, alshape), (double)p.alpha, p.sigmoid,
+             out_names[out]);
+    snprintf(kname, sizeof kname, "%s.blend.%s", vdk_cpu_isa_name(tiers->isa[ti]),
+             vdk_dtype_name(dt));
+    const bool strided = out != OUT_DENSE;
+    operand a = cpu_operand(c, dt, rank, shape, strided, seed, -4, 4);
+    operand b = cpu_operand(c, dt, rank, shape, strided, seed + 1, -4, 4);
+    operand al = {0};
+    if (alrank) {
+        al = cpu_operand(c, dt, alrank, alshape, strided, seed + 2, p.sigmoid ? -6 : 0,
+                         p.sigmoid ? 6 : 1);
+        if (alpha_values)
+            VT_STATUS(c, vdk_tensor_write(al.t, VDK_F64, alpha_values, vdk_tensor_numel(al.t)),
+                      VDK_OK);
+    }
+    vdk_tensor *a64 = vt_copy_as(ctx, VDK_F64, a.t), *b64 = vt_copy_as(ctx, VDK_F64, b.t),
+               *al64 = vt_copy_as(ctx, VDK_F64, al.t), *y64 = vt_tensor(ctx, VDK_F64, rank, shape);
+    VT_STATUS(ctx, vdk_blend(ctx, &p, a64, b64, al64, y64), VDK_OK);
+    const double bound = vt_tolerance(dt, 1, 0);
+    if (out == OUT_DENSE) {
+        vt_guarded y = vt_guarded_tensor(c, dt, rank, shape);
+        VT_STATUS(c, vdk_blend(c, &p, a.t, b.t, al.t, y.view), VDK_OK);
+        VT_ORACLE_CHECK(&y, y64, bound, "%s", label);
+    } else {
+        operand y = out == OUT_STRIDED ? cpu_operand(c, dt, rank, shape, true, seed + 3, -4, 4)
+                    : out == OUT_IS_A  ? a
+                                       : b;
+        if (out == OUT_STRIDED)
+            vt_poison(y.t);
+        VT_STATUS(c, vdk_blend(c, &p, a.t, b.t, al.t, y.t), VDK_OK);
+        double *want = vt_read(y64);
+        vt_error e = vt_compare_tensor(y.t, want);
+        VT_CHECK(vt_error_ok(e, bound), "%s: norm_err %.3g max_abs %.3g bad %lld", label,
+                 e.norm_err, e.max_abs, (long long)e.bad);
+        VT_CHECK(cpu_outside(&y) == 0, "%s: elements outside y's view changed", label);
+        free(want);
+        if (out == OUT_STRIDED)
+            cpu_free(&y);
+    }
+    VT_CHECK(cpu_outside(&a) + cpu_outside(&b) + cpu_outside(&al) == 0,
+             "%s: an input changed outside its view", label);
+    VT_CHECK(!strcmp(vdk_last_kernel(c), kname), "%s: kernel %s, expected %s", label,
+             vdk_last_kernel(c), kname);
+    cpu_free(&a);
+    cpu_free(&b);
+    cpu_free(&al);
+    VT_DESTROY(a64, b64, al64, y64);
+}
+
+/* Every pattern of the alpha tensor over a 5-D a (each axis 1 or a's size, and
+ * every lower rank), with and without the sigmoid, and p->alpha alone, with
+ * sizes that are no multiple of any vector width, for every dtype, tier and
+ * way of giving y. */
+static void test_cpu_patterns(const vt_tiers *tiers)
+{
+    const int64_t a[5] = {2, 3, 4, 5, 11};
+    const float given[] = {0.3f, 0.0f, 1.0f, -0.25f, 1.5f};
+    for (int ti = 0; ti < tiers->n; ti++)
+        for (int d = 0; d < 3; d++)
+            for (int out = 0; out < OUT_COUNT; out++) {
+                for (size_t k = 0; k < sizeof given / sizeof *given; k++)
+                    cpu_case(tiers, ti, cpu_dtypes[d], (vdk_blend_params){.alpha = given[k]}, 5, a,
+                             0, NULL, NULL, out, 2000 + k);
+                for (int sig = 0; sig < 2; sig++) {
+                    const vdk_blend_params p = {.sigmoid = sig};
+                    for (int mask = 0; mask < 32; mask++) { /* bit k: alpha has a's size on k */
+                        int64_t al[5];
+                        for (int k = 0; k < 5; k++)
+                            al[k] = mask >> k & 1 ? a[k] : 1;
+                        cpu_case(tiers, ti, cpu_dtypes[d], p, 5, a, 5, al, NULL, out,
+                                 2100 + (uint64_t)mask);
+                    }
+                    for (int r = 1; r < 5; r++)
+                        cpu_case(tiers, ti, cpu_dtypes[d], p, 5, a, r, a + 5 - r, NULL, out,
+                                 2200 + (uint64_t)r);
+                }
+            }
+}
+
+/* Edge and large shapes, and logits far into both tails of the sigmoid (and
+ * past vf_exp's cut-offs), per element and per run. */
+static void test_cpu_shapes(const vt_tiers *tiers)
+{
+    static const struct {
+        int rank, alrank;
+        int64_t a[5], al[5];
+    } cases[] = {
+        {1, 1, {1}, {1}},
+        {1, 1, {37}, {37}},
+        {3, 2, {4, 5, 1}, {5, 1}},
+        {2, 2, {3, 17}, {3, 1}},
+        {5, 5, {2, 4, 16, 16, 96}, {2, 4, 1, 1, 1}}, /* a per-frame weight */
+        {5, 1, {2, 4, 16, 16, 96}, {1}},             /* one learned scalar */
+        {5, 5, {3, 5, 13, 17, 67}, {3, 5, 13, 17, 67}},
+    };
+    for (int ti = 0; ti < tiers->n; ti++)
+        for (int d = 0; d < 3; d++)
+            for (int out = 0; out < OUT_COUNT; out++) {
+                for (size_t k = 0; k < sizeof cases / sizeof *cases; k++)
+                    cpu_case(tiers, ti, cpu_dtypes[d], (vdk_blend_params){.sigmoid = (int)(k % 2)},
+                             cases[k].rank, cases[k].a, cases[k].alrank, cases[k].al, NULL, out,
+                             2300 + k);
+                cpu_case(tiers, ti, cpu_dtypes[d], (vdk_blend_params){.alpha = 0.625f}, 5,
+                         cases[4].a, 0, NULL, NULL, out, 2400);
+                static const double logits[11] = {-1e4, -200, -100, -88.5, -87, -30,
+                                                  0,    30,   88.5, 200,   1e4};
+                const int64_t row[2] = {11, 9}, one[2] = {11, 1};
+                for (int per_run = 0; per_run < 2; per_run++) {
+                    double v[99];
+                    for (int i = 0; i < 99; i++)
+                        v[i] = logits[i % 11];
+                    cpu_case(tiers, ti, cpu_dtypes[d], (vdk_blend_params){.sigmoid = 1}, 2, row, 2,
+                             per_run ? one : row, v, out, 2500);
+                }
+            }
+}
+
 int main(void)
 {
     ctx = vt_context(VDK_BACKEND_REFERENCE);
@@ -263,6 +452,10 @@ int main(void)
     test_dtypes();
     test_views_and_in_place();
     test_bad_input();
+    test_cpu_patterns(vt_cpu_tiers());
+    test_cpu_patterns(vt_cpu_stream_tiers());
+    test_cpu_shapes(vt_cpu_tiers());
+    test_cpu_shapes(vt_cpu_stream_tiers());
     vdk_context_destroy(ctx);
     return vt_finish("test_blend");
 }

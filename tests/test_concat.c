@@ -188,6 +188,200 @@ static void test_bad_input(void)
                y1, b_other);
 }
 
+/* ---- the CPU backend: every tier, f32, f16 and bf16, exact against the f64
+ * reference run on the same rounded inputs, and bit for bit ---- */
+
+static const vdk_dtype cpu_dtypes[3] = {VDK_F32, VDK_F16, VDK_BF16};
+
+/* A tensor of `shape` on c: dense, or (strided) a view of a bigger random
+ * tensor: columns [3, 3 + C) and, for rank >= 2, indices [1, 1 + S) of the
+ * axis before the last, so both the rows and the planes have gaps. */
+typedef struct operand {
+    vdk_tensor *t, *big, *mid;
+    double *before;
+} operand;
+
+static operand cpu_operand(vdk_context *c, vdk_dtype dt, int rank, const int64_t *shape,
+                           bool strided, uint64_t seed)
+{
+    operand o = {0};
+    if (!strided) {
+        o.t = vt_random(c, dt, rank, shape, seed, -3, 3);
+        return o;
+    }
+    int64_t wide[VDK_MAX_RANK];
+    memcpy(wide, shape, (size_t)rank * sizeof *wide);
+    wide[rank - 1] += 5;
+    if (rank >= 2)
+        wide[rank - 2] += 2;
+    o.big = vt_random(c, dt, rank, wide, seed, -3, 3);
+    if (vdk_tensor_slice(o.big, rank - 1, 3, shape[rank - 1], &o.mid) != VDK_OK ||
+        (rank >= 2 && vdk_tensor_slice(o.mid, rank - 2, 1, shape[rank - 2], &o.t) != VDK_OK))
+        vt_fatal("slice: %s", vdk_last_error(c));
+    if (rank < 2)
+        o.t = o.mid, o.mid = NULL;
+    o.before = vt_read(o.big);
+    return o;
+}
+
+static void cpu_free(operand *o)
+{
+    VT_DESTROY(o->t, o->mid, o->big);
+    free(o->before);
+    *o = (operand){0};
+}
+
+/* Elements of big that changed but are not elements of the view (t's values,
+ * read back, are put in place of before's over the view). */
+static int64_t cpu_outside(const operand *o)
+{
+    if (!o->big)
+        return 0;
+    const int rank = vdk_tensor_rank(o->big);
+    int64_t wide[VDK_MAX_RANK];
+    for (int k = 0; k < rank; k++)
+        wide[k] = vdk_tensor_dim(o->big, k);
+    const int64_t n = vdk_tensor_numel(o->big);
+    double *after = vt_read(o->big);
+    int64_t changed = 0;
+    for (int64_t i = 0; i < n; i++) {
+        const int64_t col = i % wide[rank - 1],
+                      row = i / wide[rank - 1] % (rank >= 2 ? wide[rank - 2] : 1);
+        const bool in = col >= 3 && col < 3 + vdk_tensor_dim(o->t, -1) &&
+                        (rank < 2 || (row >= 1 && row < 1 + vdk_tensor_dim(o->t, -2)));
+        changed += !in && !(after[i] == o->before[i]);
+    }
+    free(after);
+    return changed;
+}
+
+static const char *fmt_shape(char *buf, size_t size, int rank, const int64_t *shape)
+{
+    int used = snprintf(buf, size, "[");
+    for (int i = 0; i < rank; i++)
+        used +=
+            snprintf(buf + used, size - (size_t)used, i ? ",%lld" : "%lld", (long long)shape[i]);
+    snprintf(buf + used, size - (size_t)used, "]");
+    return buf;
+}
+
+/* a and b concatenated on the tier along `axis` (as given: negative counts from
+ * the end), dense into a guarded y or strided throughout, exact. */
+static void cpu_case(const vt_tiers *tiers, int ti, vdk_dtype dt, int rank, const int64_t *as,
+                     int axis, int64_t blen, bool strided, uint64_t seed)
+{
+    vdk_context *c = tiers->ctx[ti];
+    const int ax = axis < 0 ? axis + rank : axis;
+    int64_t bs[VDK_MAX_RANK], ys[VDK_MAX_RANK];
+    memcpy(bs, as, (size_t)rank * sizeof *bs);
+    bs[ax] = blen;
+    memcpy(ys, as, (size_t)rank * sizeof *ys);
+    ys[ax] += blen;
+    char label[160], sa[64], kname[64];
+    snprintf(label, sizeof label, "cpu%s %s %s a%s axis %d b len %lld %s",
+             tiers == vt_cpu_tiers() ? "" : " streamed", vdk_cpu_isa_name(tiers->isa[ti]),
+             vdk_dtype_name(dt), fmt_shape(sa, sizeof sa, rank, as), axis, (long long)blen,
+             strided ? "strided" : "dense");
+    snprintf(kname, sizeof kname, "%s.concat.%s", vdk_cpu_isa_name(tiers->isa[ti]),
+             vdk_dtype_name(dt));
+    const vdk_concat_params p = {axis};
+    operand a = cpu_operand(c, dt, rank, as, strided, seed);
+    operand b = cpu_operand(c, dt, rank, bs, strided, seed + 1);
+    vdk_tensor *a64 = vt_copy_as(ctx, VDK_F64, a.t), *b64 = vt_copy_as(ctx, VDK_F64, b.t),
+               *y64 = vt_tensor(ctx, VDK_F64, rank, ys);
+    VT_STATUS(ctx, vdk_concat(ctx, &p, a64, b64, y64), VDK_OK);
+    if (!strided) {
+        vt_guarded y = vt_guarded_tensor(c, dt, rank, ys);
+        VT_STATUS(c, vdk_concat(c, &p, a.t, b.t, y.view), VDK_OK);
+        VT_ORACLE_CHECK(&y, y64, 0, "%s", label);
+    } else {
+        operand y = cpu_operand(c, dt, rank, ys, true, seed + 2);
+        vt_poison(y.t);
+        VT_STATUS(c, vdk_concat(c, &p, a.t, b.t, y.t), VDK_OK);
+        double *want = vt_read(y64);
+        vt_error e = vt_compare_tensor(y.t, want);
+        VT_CHECK(vt_error_ok(e, 0), "%s: not exact: max_abs %.3g bad %lld", label, e.max_abs,
+                 (long long)e.bad);
+        VT_CHECK(cpu_outside(&y) == 0, "%s: elements outside y's view changed", label);
+        free(want);
+        cpu_free(&y);
+    }
+    VT_CHECK(cpu_outside(&a) + cpu_outside(&b) == 0, "%s: an input changed", label);
+    VT_CHECK(!strcmp(vdk_last_kernel(c), kname), "%s: kernel %s, expected %s", label,
+             vdk_last_kernel(c), kname);
+    cpu_free(&a);
+    cpu_free(&b);
+    VT_DESTROY(a64, b64, y64);
+}
+
+/* Every axis of every rank, counted from the front and from the end, with odd
+ * sizes and b longer and shorter than a; then the UNet skip (channels) and
+ * frame concatenations at sizes that take three threads. */
+static void test_cpu(const vt_tiers *tiers)
+{
+    const int64_t shape[5] = {2, 3, 5, 4, 7};
+    static const struct {
+        int rank, axis;
+        int64_t a[5], blen;
+    } large[] = {
+        {5, -1, {2, 4, 16, 16, 64}, 96},
+        {5, 1, {2, 4, 16, 16, 64}, 3},
+        {5, 0, {1, 4, 16, 16, 61}, 2},
+        {3, 2, {7, 300, 1}, 1},
+    };
+    for (int ti = 0; ti < tiers->n; ti++)
+        for (int d = 0; d < 3; d++)
+            for (int strided = 0; strided < 2; strided++) {
+                for (int rank = 1; rank <= 5; rank++)
+                    for (int axis = -rank; axis < rank; axis++)
+                        for (int64_t blen = 1; blen <= 9; blen += 8)
+                            cpu_case(tiers, ti, cpu_dtypes[d], rank, shape + 5 - rank, axis, blen,
+                                     strided, 4000 + (uint64_t)(rank * 16 + axis + 8));
+                for (size_t k = 0; k < sizeof large / sizeof *large; k++)
+                    cpu_case(tiers, ti, cpu_dtypes[d], large[k].rank, large[k].a, large[k].axis,
+                             large[k].blen, strided, 4100 + k);
+            }
+}
+
+/* Random bit patterns (NaN payloads, -0, subnormals, infinities) come through
+ * unchanged: caller memory, wrapped, against a plain copy. */
+static void test_cpu_bits(const vt_tiers *tiers)
+{
+    const int64_t as[4] = {3, 4, 5, 6}, bs[4] = {3, 4, 2, 6}, ys[4] = {3, 4, 7, 6};
+    const int64_t na = 360, nb = 144, ny = 504, inner_a = 30, inner_b = 12; /* axis 2 */
+    for (int ti = 0; ti < tiers->n; ti++)
+        for (int d = 0; d < 3; d++) {
+            vdk_context *c = tiers->ctx[ti];
+            const vdk_dtype dt = cpu_dtypes[d];
+            const int64_t es = (int64_t)vdk_dtype_size(dt);
+            unsigned char *ab = malloc((size_t)(na * es)), *bb = malloc((size_t)(nb * es)),
+                          *yb = malloc((size_t)(ny * es)), *want = malloc((size_t)(ny * es));
+            for (int64_t i = 0; i < na * es; i++)
+                ab[i] = (unsigned char)(vt_uniform01(4200, (uint64_t)i) * 256);
+            for (int64_t i = 0; i < nb * es; i++)
+                bb[i] = (unsigned char)(vt_uniform01(4201, (uint64_t)i) * 256);
+            for (int64_t o = 0; o < 12; o++) {
+                memcpy(want + o * (inner_a + inner_b) * es, ab + o * inner_a * es,
+                       (size_t)(inner_a * es));
+                memcpy(want + (o * (inner_a + inner_b) + inner_a) * es, bb + o * inner_b * es,
+                       (size_t)(inner_b * es));
+            }
+            memset(yb, 0x5A, (size_t)(ny * es));
+            vdk_tensor *a = NULL, *b = NULL, *y = NULL;
+            VT_STATUS(c, vdk_tensor_wrap(c, dt, 4, as, NULL, ab, (size_t)(na * es), &a), VDK_OK);
+            VT_STATUS(c, vdk_tensor_wrap(c, dt, 4, bs, NULL, bb, (size_t)(nb * es), &b), VDK_OK);
+            VT_STATUS(c, vdk_tensor_wrap(c, dt, 4, ys, NULL, yb, (size_t)(ny * es), &y), VDK_OK);
+            VT_STATUS(c, vdk_concat(c, &(vdk_concat_params){2}, a, b, y), VDK_OK);
+            VT_CHECK(!memcmp(yb, want, (size_t)(ny * es)), "cpu %s %s: not bit-exact",
+                     vdk_cpu_isa_name(tiers->isa[ti]), vdk_dtype_name(dt));
+            VT_DESTROY(a, b, y);
+            free(ab);
+            free(bb);
+            free(yb);
+            free(want);
+        }
+}
+
 int main(void)
 {
     ctx = vt_context(VDK_BACKEND_REFERENCE);
@@ -196,6 +390,10 @@ int main(void)
     test_dtypes();
     test_views();
     test_bad_input();
+    test_cpu(vt_cpu_tiers());
+    test_cpu(vt_cpu_stream_tiers());
+    test_cpu_bits(vt_cpu_tiers());
+    test_cpu_bits(vt_cpu_stream_tiers());
     vdk_context_destroy(ctx);
     return vt_finish("test_concat");
 }

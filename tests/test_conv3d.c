@@ -464,6 +464,104 @@ static void test_bad_input(void)
                w_many, y16, x_other, b_other);
 }
 
+/* ---- the CPU backend: every tier, f32 / f16 / bf16, against the f64 oracle ---- */
+
+typedef struct cpu_case {
+    int64_t x[5]; /* N, T, H, W, Cin */
+    int64_t cout, k[3];
+    vdk_conv3d_params p;
+    bool bias, res, inplace, xview;
+} cpu_case;
+
+/* x as a slice of a wider tensor (3 more channels, one more frame) when view. */
+static vdk_tensor *cpu_x(vdk_context *cctx, vdk_dtype dt, const int64_t *xs, bool view,
+                         uint64_t seed)
+{
+    if (!view)
+        return vt_random(cctx, dt, 5, xs, seed, -2, 2);
+    const int64_t wide[5] = {xs[0], xs[1] + 1, xs[2], xs[3], xs[4] + 3};
+    vdk_tensor *big = vt_random(cctx, dt, 5, wide, seed, -2, 2), *a = NULL, *b = NULL;
+    VT_STATUS(cctx, vdk_tensor_slice(big, 4, 2, xs[4], &a), VDK_OK);
+    VT_STATUS(cctx, vdk_tensor_slice(a, 1, 1, xs[1], &b), VDK_OK);
+    VT_DESTROY(big, a);
+    return b;
+}
+
+static void cpu_run_case(vdk_context *cctx, const char *tier, vdk_dtype dt, const cpu_case *c,
+                         uint64_t seed)
+{
+    const int64_t ws[5] = {c->cout, c->k[0], c->k[1], c->k[2], c->x[4]};
+    const int64_t K = c->k[0] * c->k[1] * c->k[2] * c->x[4];
+    int64_t ys[5];
+    out_shape(c->x, ws, &c->p, ys);
+    const double wr = 1.0 / sqrt((double)K);
+    vdk_tensor *x = cpu_x(cctx, dt, c->x, c->xview, seed);
+    vdk_tensor *w = vt_random(cctx, dt, 5, ws, seed + 1, -wr, wr);
+    vdk_tensor *bias = c->bias ? vt_random(cctx, dt, 1, &c->cout, seed + 2, -0.5, 0.5) : NULL;
+    vt_guarded y = vt_guarded_tensor(cctx, dt, 5, ys);
+    vdk_tensor *res = NULL;
+    if (c->inplace) {
+        vt_fill_uniform(y.view, seed + 3, -1, 1);
+        res = y.view;
+    } else if (c->res) {
+        res = vt_random(cctx, dt, 5, ys, seed + 3, -1, 1);
+    }
+    vdk_tensor *in64[4] = {vt_copy_as(ctx, VDK_F64, x), vt_copy_as(ctx, VDK_F64, w),
+                           vt_copy_as(ctx, VDK_F64, bias), vt_copy_as(ctx, VDK_F64, res)};
+    vdk_tensor *y64 = vt_tensor(ctx, VDK_F64, 5, ys);
+    VT_STATUS(ctx, vdk_conv3d(ctx, &c->p, in64[0], in64[1], in64[2], in64[3], y64), VDK_OK);
+    VT_STATUS(cctx, vdk_conv3d(cctx, &c->p, x, w, bias, res, y.view), VDK_OK);
+    VT_ORACLE_CHECK(&y, y64, vt_tolerance(dt, K, 0),
+                    "%s %s x [%lld,%lld,%lld,%lld,%lld] Cout %lld k %lldx%lldx%lld s %dx%dx%d "
+                    "p %dx%dx%d act %d%s%s%s%s",
+                    tier, vdk_dtype_name(dt), (long long)c->x[0], (long long)c->x[1],
+                    (long long)c->x[2], (long long)c->x[3], (long long)c->x[4],
+                    (long long)c->cout, (long long)c->k[0], (long long)c->k[1],
+                    (long long)c->k[2], c->p.stride[0], c->p.stride[1], c->p.stride[2],
+                    c->p.padding[0], c->p.padding[1], c->p.padding[2], (int)c->p.act,
+                    c->bias ? " bias" : "", c->res ? " residual" : "",
+                    c->inplace ? " in place" : "", c->xview ? " view" : "");
+    VT_DESTROY(c->inplace ? NULL : res, x, w, bias, in64[0], in64[1], in64[2], in64[3], y64);
+}
+
+#define ST(a, b, c) .stride = {a, b, c}
+#define PD(a, b, c) .padding = {a, b, c}
+/* The three kernels that matter (temporal, spatial 3x3, 1x1) with Cin small (K-blocks
+ * across taps, gathered) and large (K-blocks inside one tap, f32 read in place, and
+ * several per tap); T = 1; prime H*W; strides 2; paddings 0 and k - 1; full 3-D
+ * kernels; the tiny Cin of a VAE's input; Cout not a multiple of the tile; enough
+ * work for the 3 threads. */
+static const cpu_case cpu_cases[] = {
+    {{1, 4, 5, 7, 8}, 13, {3, 1, 1}, {PD(1, 0, 0)}, true, true, false, false},
+    {{1, 3, 3, 5, 170}, 17, {3, 1, 1}, {PD(1, 0, 0), .act = VDK_ACT_SILU}, true, false, true, true},
+    {{1, 2, 3, 3, 340}, 20, {3, 1, 1}, {PD(1, 0, 0)}, false, false, true, false},
+    {{2, 2, 13, 1, 12}, 9, {1, 3, 3}, {PD(0, 1, 1), .act = VDK_ACT_GELU}, true, false, false, true},
+    {{1, 1, 7, 5, 200}, 33, {1, 3, 3}, {PD(0, 1, 1)}, true, true, false, false},
+    {{1, 2, 3, 5, 9}, 5, {1, 1, 1}, {.act = VDK_ACT_NONE}, false, false, false, true},
+    {{2, 3, 11, 13, 136}, 40, {1, 1, 1}, {.act = VDK_ACT_SILU}, true, false, true, false},
+    {{1, 2, 9, 7, 6}, 7, {1, 3, 3}, {ST(1, 2, 2), PD(0, 1, 1)}, true, false, false, false},
+    {{1, 5, 6, 4, 3}, 8, {3, 3, 3}, {PD(0, 0, 0)}, true, false, false, false},
+    {{1, 5, 6, 4, 3}, 8, {3, 3, 3}, {PD(2, 2, 2), .act = VDK_ACT_GELU}, false, true, false, true},
+    {{1, 7, 9, 8, 4}, 11, {3, 3, 3}, {ST(2, 2, 2), PD(1, 1, 1)}, true, false, true, false},
+    {{2, 1, 5, 5, 16}, 6, {1, 3, 3}, {PD(0, 1, 1), .act = VDK_ACT_SILU}, true, true, false, false},
+    {{1, 5, 4, 3, 5}, 3, {3, 1, 1}, {ST(2, 1, 1), PD(2, 0, 0)}, false, false, false, false},
+    {{1, 3, 12, 10, 64}, 70, {3, 3, 3}, {PD(1, 1, 1)}, true, false, true, false},
+    {{1, 1, 1, 1, 1}, 1, {1, 1, 1}, {.act = VDK_ACT_NONE}, false, false, false, false},
+};
+#undef ST
+#undef PD
+
+static void test_cpu(void)
+{
+    const vt_tiers *tiers = vt_cpu_tiers();
+    const vdk_dtype dtypes[] = {VDK_F32, VDK_F16, VDK_BF16};
+    for (int t = 0; t < tiers->n; t++)
+        for (int d = 0; d < 3; d++)
+            for (size_t i = 0; i < sizeof cpu_cases / sizeof *cpu_cases; i++)
+                cpu_run_case(tiers->ctx[t], vdk_cpu_isa_name(tiers->isa[t]), dtypes[d],
+                             &cpu_cases[i], 400 + 10 * i);
+}
+
 int main(void)
 {
     ctx = vt_context(VDK_BACKEND_REFERENCE);
@@ -477,6 +575,7 @@ int main(void)
     test_dtypes();
     test_views();
     test_bad_input();
+    test_cpu();
     vdk_context_destroy(ctx);
     return vt_finish("test_conv3d");
 }

@@ -344,6 +344,167 @@ static void test_bad_input(void)
     vt_drop_all();
 }
 
+/* ---- the CPU backend: every tier, f32 / f16 / bf16, against the f64 oracle ---- */
+
+/* One CPU case: x [lead..., Cin] (a view cut from a wider tensor when xview), w
+ * [Cout, Cin] (a view when xview too), optional bias and residual; residual == y
+ * when inplace. */
+typedef struct cpu_case {
+    int rank;
+    int64_t lead[4];
+    int64_t Cin, Cout;
+    vdk_activation act;
+    bool bias, res, inplace, xview;
+} cpu_case;
+
+/* A random tensor of `shape` on cctx, or (view) a slice of a wider one: 3 more
+ * channels on the last axis and one more index on the first. */
+static vdk_tensor *cpu_input(vdk_context *cctx, vdk_dtype dt, int rank, const int64_t *shape,
+                             bool view, uint64_t seed, double lo, double hi)
+{
+    if (!view)
+        return vt_keep(vt_random(cctx, dt, rank, shape, seed, lo, hi));
+    int64_t wide[VDK_MAX_RANK];
+    memcpy(wide, shape, (size_t)rank * sizeof *wide);
+    wide[rank - 1] += 3;
+    if (rank > 1)
+        wide[0] += 1;
+    vdk_tensor *big = vt_keep(vt_random(cctx, dt, rank, wide, seed, lo, hi)), *a = NULL, *b = NULL;
+    if (vdk_tensor_slice(big, rank - 1, 2, shape[rank - 1], &a) != VDK_OK)
+        vt_fatal("slice: %s", vdk_last_error(cctx));
+    vt_keep(a);
+    if (rank == 1)
+        return a;
+    if (vdk_tensor_slice(a, 0, 1, shape[0], &b) != VDK_OK)
+        vt_fatal("slice: %s", vdk_last_error(cctx));
+    return vt_keep(b);
+}
+
+static void cpu_run_case(vdk_context *cctx, const char *tier, vdk_dtype dt, const cpu_case *c,
+                         uint64_t seed)
+{
+    const bool geglu = c->act == VDK_ACT_GEGLU;
+    const int64_t Cy = geglu ? c->Cout / 2 : c->Cout;
+    int64_t xs[VDK_MAX_RANK], ys[VDK_MAX_RANK];
+    for (int i = 0; i < c->rank - 1; i++)
+        xs[i] = ys[i] = c->lead[i];
+    xs[c->rank - 1] = c->Cin;
+    ys[c->rank - 1] = Cy;
+    const double wr = 1.0 / sqrt((double)c->Cin);
+    vdk_tensor *x = cpu_input(cctx, dt, c->rank, xs, c->xview, seed, -2, 2);
+    vdk_tensor *w =
+        cpu_input(cctx, dt, 2, (int64_t[]){c->Cout, c->Cin}, c->xview, seed + 1, -wr, wr);
+    vdk_tensor *bias =
+        c->bias ? cpu_input(cctx, dt, 1, &c->Cout, false, seed + 2, -0.5, 0.5) : NULL;
+    vt_guarded y = vt_guarded_tensor(cctx, dt, c->rank, ys);
+    vdk_tensor *res = NULL;
+    if (c->inplace) {
+        vt_fill_uniform(y.view, seed + 3, -1, 1);
+        res = y.view;
+    } else if (c->res) {
+        res = cpu_input(cctx, dt, c->rank, ys, c->xview, seed + 3, -1, 1);
+    }
+    const vdk_linear_params p = {c->act};
+    vdk_tensor *y64 = empty_t(VDK_F64, c->rank, ys);
+    VT_STATUS(ctx,
+              vdk_linear(ctx, &p, copy_t(VDK_F64, x), copy_t(VDK_F64, w), copy_t(VDK_F64, bias),
+                         copy_t(VDK_F64, res), y64),
+              VDK_OK);
+    VT_STATUS(cctx, vdk_linear(cctx, &p, x, w, bias, res, y.view), VDK_OK);
+    int64_t M = 1;
+    for (int i = 0; i < c->rank - 1; i++)
+        M *= c->lead[i];
+    VT_ORACLE_CHECK(&y, y64, vt_tolerance(dt, c->Cin, 0),
+                    "%s %s M %lld Cin %lld Cout %lld act %d%s%s%s%s", tier, vdk_dtype_name(dt),
+                    (long long)M, (long long)c->Cin, (long long)c->Cout, (int)c->act,
+                    c->bias ? " bias" : "", c->res ? " residual" : "",
+                    c->inplace ? " in place" : "", c->xview ? " views" : "");
+    vt_drop_all();
+}
+
+/* Sizes that are not multiples of the register tile (MR rows, NR columns), the
+ * vector width or the K-block; K = 1; odd Cout; GEGLU halves that end inside a
+ * tile; K long enough for several K-blocks (and for the scalar tier's larger
+ * block); enough work for the 3 threads to split over rows, and few rows with many
+ * columns so that they split over columns. Up to 24 rows take the dot-product
+ * path, from 25 the GEMM. */
+static const cpu_case cpu_cases[] = {
+    {1, {0}, 1, 1, VDK_ACT_NONE, false, false, false, false},
+    {2, {1}, 7, 5, VDK_ACT_NONE, true, false, false, false},
+    {2, {5}, 1, 13, VDK_ACT_SILU, true, true, false, false},
+    {3, {1, 13}, 17, 33, VDK_ACT_GELU, false, true, false, true},
+    {2, {7}, 33, 17, VDK_ACT_NONE, true, false, true, false},
+    {3, {3, 6}, 5, 16, VDK_ACT_GEGLU, true, false, false, false},
+    {4, {2, 3, 11}, 13, 34, VDK_ACT_GEGLU, true, true, false, true},
+    {5, {1, 3, 5, 7}, 45, 38, VDK_ACT_GEGLU, true, false, true, false},
+    {5, {1, 2, 5, 7}, 300, 70, VDK_ACT_GELU, true, true, false, true},
+    {2, {50}, 600, 200, VDK_ACT_SILU, false, false, true, false},
+    {2, {9}, 1100, 5, VDK_ACT_NONE, true, false, false, true},
+    {2, {6}, 3000, 300, VDK_ACT_NONE, true, true, false, false},
+    {2, {4}, 2000, 330, VDK_ACT_GEGLU, true, false, true, true},
+    {2, {25}, 3, 9, VDK_ACT_SILU, true, true, false, true},
+    {3, {5, 7}, 31, 34, VDK_ACT_GEGLU, false, true, false, false},
+    {2, {29}, 700, 300, VDK_ACT_GELU, true, false, true, false},
+    {2, {33}, 1100, 41, VDK_ACT_NONE, false, true, false, true},
+};
+
+static void test_cpu(void)
+{
+    const vt_tiers *tiers = vt_cpu_tiers();
+    const vdk_dtype dtypes[] = {VDK_F32, VDK_F16, VDK_BF16};
+    for (int t = 0; t < tiers->n; t++) {
+        const char *tier = vdk_cpu_isa_name(tiers->isa[t]);
+        for (int d = 0; d < 3; d++) {
+            for (size_t i = 0; i < sizeof cpu_cases / sizeof *cpu_cases; i++)
+                cpu_run_case(tiers->ctx[t], tier, dtypes[d], &cpu_cases[i], 300 + 10 * i);
+            /* every activation with and without bias and residual, and in place */
+            for (vdk_activation act = VDK_ACT_NONE; act < VDK_ACT_COUNT; act++)
+                for (int v = 0; v < 4; v++) {
+                    const cpu_case c = {3, {2, 23}, 19, 22, act, v & 1, v == 2, v == 3, v == 1};
+                    cpu_run_case(tiers->ctx[t], tier, dtypes[d], &c, 500 + 10 * act + v);
+                }
+        }
+    }
+}
+
+/* The same call on 1 and on 3 threads gives the same bits, on the dot-product path
+ * (3 rows) and on the GEMM (131 rows, 3 K-blocks): each output sums its K-blocks in
+ * one order, whatever the split. */
+static void cpu_threads_case(vdk_context *one, vdk_context *three, const char *tier, int64_t rows)
+{
+    const int64_t xs[2] = {rows, 700}, ys[2] = {rows, 90};
+    vdk_tensor *x = vt_keep(vt_random(one, VDK_F32, 2, xs, 600, -1, 1));
+    vdk_tensor *w = vt_keep(vt_random(one, VDK_F32, 2, (int64_t[]){90, 700}, 601, -1, 1));
+    vdk_tensor *x3 = vt_keep(vt_copy_as(three, VDK_F32, x));
+    vdk_tensor *w3 = vt_keep(vt_copy_as(three, VDK_F32, w));
+    vdk_tensor *y1 = vt_keep(vt_tensor(one, VDK_F32, 2, ys));
+    vdk_tensor *y3 = vt_keep(vt_tensor(three, VDK_F32, 2, ys));
+    const vdk_linear_params p = {VDK_ACT_NONE};
+    VT_STATUS(one, vdk_linear(one, &p, x, w, NULL, NULL, y1), VDK_OK);
+    VT_STATUS(three, vdk_linear(three, &p, x3, w3, NULL, NULL, y3), VDK_OK);
+    double *a = vt_read(y1), *b = vt_read(y3);
+    VT_CHECK(memcmp(a, b, sizeof(double) * (size_t)(rows * 90)) == 0,
+             "%s, %lld rows: 1 and 3 threads differ", tier, (long long)rows);
+    free(a);
+    free(b);
+    vt_drop_all();
+}
+
+static void test_cpu_threads(void)
+{
+    const vt_tiers *tiers = vt_cpu_tiers();
+    for (int t = 0; t < tiers->n; t++) {
+        vdk_context *one = NULL;
+        const vdk_context_desc desc = {
+            .backend = VDK_BACKEND_CPU, .cpu_isa = tiers->isa[t], .threads = 1};
+        VT_STATUS(NULL, vdk_context_create(&desc, &one), VDK_OK);
+        const char *tier = vdk_cpu_isa_name(tiers->isa[t]);
+        cpu_threads_case(one, tiers->ctx[t], tier, 3);
+        cpu_threads_case(one, tiers->ctx[t], tier, 131);
+        vdk_context_destroy(one);
+    }
+}
+
 int main(void)
 {
     ctx = vt_context(VDK_BACKEND_REFERENCE);
@@ -356,6 +517,8 @@ int main(void)
     test_dtypes();
     test_strided_views();
     test_bad_input();
+    test_cpu();
+    test_cpu_threads();
     vdk_context_destroy(ctx);
     return vt_finish("test_linear");
 }

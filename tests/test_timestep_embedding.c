@@ -304,6 +304,130 @@ static void test_bad_input(void)
     VT_DESTROY(t, y, t2, y1, y16, y_n, y_d, big, t_in, y_in, t_o, y_o);
 }
 
+
+/* ---- the CPU backend: every tier, f32, f16 and bf16, against the f64 reference
+ * run on the same rounded inputs ---- */
+
+static const vdk_dtype cpu_dtypes[3] = {VDK_F32, VDK_F16, VDK_BF16};
+
+/* t [N] uniform in [lo, hi) (integers when integral) embedded on the tier, y
+ * dense (guarded) or strided (columns [2, 2 + dim) of a wider tensor, t an
+ * offset view), against the oracle within two bounds: the policy's
+ * (docs/validation.md: K = ceil(max |scale t|)^2, as an f32 argument would
+ * need) and the kernel's own claim, one rounding of each output (K = 1: it
+ * takes the argument and sin/cos in double). */
+static void cpu_case(int ti, vdk_dtype dt, vdk_timestep_embedding_params p, int64_t N, double lo,
+                     double hi, bool integral, bool strided, uint64_t seed)
+{
+    const vt_tiers *tiers = vt_cpu_tiers();
+    vdk_context *c = tiers->ctx[ti];
+    char label[192], kname[64];
+    snprintf(label, sizeof label,
+             "cpu %s %s N %lld dim %d flip %d interleave %d shift %g scale %g period %g t in "
+             "[%g, %g) %s",
+             vdk_cpu_isa_name(tiers->isa[ti]), vdk_dtype_name(dt), (long long)N, p.dim,
+             p.flip_sin_to_cos, p.interleave, (double)p.downscale_freq_shift, (double)p.scale,
+             (double)p.max_period, lo, hi, strided ? "strided" : "dense");
+    snprintf(kname, sizeof kname, "%s.timestep_embedding.%s", vdk_cpu_isa_name(tiers->isa[ti]),
+             vdk_dtype_name(dt));
+    const int64_t tlen = N + 4, ys[2] = {N, p.dim}, yw[2] = {N, p.dim + 5};
+    double *tv = malloc((size_t)tlen * sizeof *tv);
+    for (int64_t i = 0; i < tlen; i++) {
+        tv[i] = vt_uniform(seed, (uint64_t)i, lo, hi);
+        if (integral)
+            tv[i] = floor(tv[i]);
+    }
+    vdk_tensor *tbig = vt_tensor(c, dt, 1, &tlen), *t = NULL;
+    vt_fill(tbig, tv);
+    VT_STATUS(c, vdk_tensor_slice(tbig, 0, strided ? 3 : 0, N, &t), VDK_OK);
+    vdk_tensor *t64 = vt_copy_as(ctx, VDK_F64, t), *y64 = vt_tensor(ctx, VDK_F64, 2, ys);
+    VT_STATUS(ctx, vdk_timestep_embedding(ctx, &p, t64, y64), VDK_OK);
+    const double s = p.scale != 0 ? fabs((double)p.scale) : 1.0;
+    const double amax = s * fmax(fabs(lo), fabs(hi));
+    const double policy = vt_tolerance(dt, (int64_t)fmax(1.0, ceil(amax * amax)), 0),
+                 own = vt_tolerance(dt, 1, 0);
+    double *want = vt_read(y64);
+    vdk_tensor *y = NULL, *ybig = NULL;
+    vt_guarded g = {0};
+    double *before = NULL;
+    if (strided) {
+        ybig = vt_random(c, dt, 2, yw, seed + 1, -1, 1);
+        VT_STATUS(c, vdk_tensor_slice(ybig, 1, 2, p.dim, &y), VDK_OK);
+        before = vt_read(ybig);
+        vt_poison(y);
+    } else {
+        g = vt_guarded_tensor(c, dt, 2, ys);
+        y = g.view;
+    }
+    VT_STATUS(c, vdk_timestep_embedding(c, &p, t, y), VDK_OK);
+    vt_error e = vt_compare_tensor(y, want);
+    VT_CHECK(vt_error_ok(e, policy), "%s: norm_err %.3g above the policy's %.3g (bad %lld)",
+             label, e.norm_err, policy, (long long)e.bad);
+    VT_CHECK(vt_error_ok(e, own), "%s: norm_err %.3g above one rounding, %.3g", label,
+             e.norm_err, own);
+    if (strided)
+        VT_CHECK(vt_changed_outside(ybig, before, 2, p.dim) == 0,
+                 "%s: elements outside y's view changed", label);
+    else
+        VT_CHECK(vt_guard_intact(&g), "%s: guard region overwritten", label);
+    VT_CHECK(!strcmp(vdk_last_kernel(c), kname), "%s: kernel %s, expected %s", label,
+             vdk_last_kernel(c), kname);
+    if (strided)
+        VT_DESTROY(y, ybig);
+    else
+        vt_guarded_destroy(&g);
+    free(before);
+    free(want);
+    free(tv);
+    VT_DESTROY(tbig, t, t64, y64);
+}
+
+/* Every flag on even, odd and minimal dims, three frequency shifts, scale and
+ * max_period given and defaulted, over diffusion timesteps (integers to 1000),
+ * frame indices, fractional and negative t; then one call large enough for
+ * three threads. */
+static void test_cpu(void)
+{
+    const vt_tiers *tiers = vt_cpu_tiers();
+    const int dims[] = {2, 3, 7, 40, 321};
+    const float shifts[] = {0.0f, 1.0f, -0.5f};
+    static const struct {
+        float scale, max_period;
+        double lo, hi;
+        bool integral;
+    } ts[] = {
+        {0, 0, 0, 1000, true},      /* timesteps, the defaults */
+        {1, 100, 0, 25, true},      /* frame indices */
+        {1000, 0, 0, 1, false},     /* scaled fractional t */
+        {0.5f, 7, -20, 20, false},  /* negative t */
+    };
+    int k = 0;
+    for (int ti = 0; ti < tiers->n; ti++)
+        for (int d = 0; d < 3; d++)
+            for (int flags = 0; flags < 4; flags++)
+                for (size_t di = 0; di < sizeof dims / sizeof *dims; di++)
+                    for (size_t si = 0; si < sizeof shifts / sizeof *shifts; si++, k++) {
+                        const int q = k % 4;
+                        if ((float)(dims[di] / 2) == shifts[si])
+                            continue; /* half - shift = 0: no frequencies (a bad input) */
+                        const vdk_timestep_embedding_params p = {
+                            .dim = dims[di],
+                            .flip_sin_to_cos = flags & 1,
+                            .interleave = flags >> 1,
+                            .downscale_freq_shift = shifts[si],
+                            .scale = ts[q].scale,
+                            .max_period = ts[q].max_period,
+                        };
+                        cpu_case(ti, cpu_dtypes[d], p, 1 + k % 7, ts[q].lo, ts[q].hi,
+                                 ts[q].integral, k % 2, 5000 + (uint64_t)k);
+                    }
+    for (int ti = 0; ti < tiers->n; ti++)
+        for (int d = 0; d < 3; d++)
+            cpu_case(ti, cpu_dtypes[d],
+                     (vdk_timestep_embedding_params){.dim = 321, .flip_sin_to_cos = 1}, 1000, 0,
+                     1000, true, d == 1, 5100);
+}
+
 int main(void)
 {
     ctx = vt_context(VDK_BACKEND_REFERENCE);
@@ -315,6 +439,7 @@ int main(void)
     test_dtypes();
     test_views();
     test_bad_input();
+    test_cpu();
     vdk_context_destroy(ctx);
     return vt_finish("test_timestep_embedding");
 }

@@ -62,10 +62,18 @@ const vt_tiers *vt_cpu_tiers(void)
     if (tiers_made)
         return &tiers;
     tiers_made = true;
-    const char *required = getenv("VDK_TEST_REQUIRE_ISA");
+    const char *required = getenv("VDK_TEST_REQUIRE_ISA"), *only = getenv("VDK_TEST_ISA");
     for (int i = VDK_CPU_ISA_SCALAR; i < VDK_CPU_ISA_COUNT; i++) {
         vdk_cpu_isa isa = (vdk_cpu_isa)i;
         const char *name = vdk_cpu_isa_name(isa);
+        if (only && *only && !listed(only, name)) {
+            bool must = listed(required, name);
+            printf("%s CPU tier %s: left out by VDK_TEST_ISA=%s%s\n", must ? "FAIL" : "SKIP",
+                   name, only, must ? ", but VDK_TEST_REQUIRE_ISA requires it" : "");
+            if (must)
+                vt_failed++;
+            continue;
+        }
         if (!vdk_cpu_isa_available(isa)) {
             bool must = listed(required, name);
             printf("%s CPU tier %s: not available here%s\n", must ? "FAIL" : "SKIP", name,
@@ -109,6 +117,37 @@ vdk_context *vt_vulkan(void)
     return vulkan_context;
 }
 
+static vt_tiers stream_tiers;
+static bool stream_tiers_made;
+
+const vt_tiers *vt_cpu_stream_tiers(void)
+{
+    if (stream_tiers_made)
+        return &stream_tiers;
+    stream_tiers_made = true;
+    const vt_tiers *t = vt_cpu_tiers();
+    const char *old = getenv("VDK_CPU_STREAM_MIN");
+    char *saved = old ? strdup(old) : NULL;
+    setenv("VDK_CPU_STREAM_MIN", "0", 1);
+    for (int i = 0; i < t->n; i++) {
+        vdk_context *ctx = NULL;
+        vdk_status st = vdk_context_create(
+            &(vdk_context_desc){.backend = VDK_BACKEND_CPU, .cpu_isa = t->isa[i], .threads = 3},
+            &ctx);
+        if (st != VDK_OK)
+            vt_fatal("vdk_context_create(cpu %s, streaming): %s: %s",
+                     vdk_cpu_isa_name(t->isa[i]), vdk_status_string(st), vdk_last_error(NULL));
+        stream_tiers.ctx[stream_tiers.n] = ctx;
+        stream_tiers.isa[stream_tiers.n++] = t->isa[i];
+    }
+    if (saved)
+        setenv("VDK_CPU_STREAM_MIN", saved, 1);
+    else
+        unsetenv("VDK_CPU_STREAM_MIN");
+    free(saved);
+    return &stream_tiers;
+}
+
 int vt_finish(const char *suite)
 {
     if (vulkan_context) {
@@ -126,6 +165,10 @@ int vt_finish(const char *suite)
         vdk_context_destroy(tiers.ctx[i]);
     tiers.n = 0;
     tiers_made = false;
+    for (int i = 0; i < stream_tiers.n; i++)
+        vdk_context_destroy(stream_tiers.ctx[i]);
+    stream_tiers.n = 0;
+    stream_tiers_made = false;
     printf("%s: %d passed, %d failed\n", suite, vt_passed, vt_failed);
     return vt_failed ? 1 : 0;
 }

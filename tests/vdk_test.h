@@ -47,9 +47,15 @@ typedef struct vt_tiers {
 /* A CPU context per tier this processor runs (scalar included), each with 3
  * threads so that uneven work splits are exercised. A tier that cannot run here
  * is printed once as a SKIP line, and is a failure when the environment variable
- * VDK_TEST_REQUIRE_ISA lists it (comma-separated names). vt_finish() destroys
- * the contexts. */
+ * VDK_TEST_REQUIRE_ISA lists it (comma-separated names). VDK_TEST_ISA, when
+ * set, lists the only tiers to test (an emulated run leaves out the tiers the
+ * native runs cover). vt_finish() destroys the contexts. */
 const vt_tiers *vt_cpu_tiers(void);
+/* The same tiers again, each context created with VDK_CPU_STREAM_MIN=0 so that
+ * every output is written with streaming stores, as only outputs larger than
+ * the cache otherwise are: the streamed paths then run on test-sized shapes.
+ * vt_finish() destroys them. */
+const vt_tiers *vt_cpu_stream_tiers(void);
 
 /* ---- Vulkan ---- */
 

@@ -15,11 +15,17 @@ packages=(
 # Debian's PyTorch is the peer the main job measures beside vdk (--peers, with
 # OpenBLAS so its matmuls are not the 30-80x slower reference BLAS), and the
 # source of the golden vectors (--golden).
+# --neon: the AArch64 cross compiler (its libgomp for OpenMP), the target's C
+# library, and QEMU user mode to run the NEON tier's tests on x86-64
+# (tools/test-neon.sh). --simde: SIMDe's portable AVX-512, which
+# tools/avx512-emulated/run.sh runs the AVX-512 vocabulary on.
 for arg in "$@"; do
   case "$arg" in
     --peers) packages+=(python3-torch libopenblas0-openmp) ;;
     --golden) packages+=(python3-torch) ;;
-    *) echo "vdk setup: unknown option $arg (expected --peers or --golden)" >&2; exit 2 ;;
+    --neon) packages+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross libgomp1-arm64-cross qemu-user) ;;
+    --simde) packages+=(libsimde-dev) ;;
+    *) echo "vdk setup: unknown option $arg (expected --peers, --golden, --neon or --simde)" >&2; exit 2 ;;
   esac
 done
 

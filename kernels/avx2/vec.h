@@ -6,6 +6,7 @@
 
 #include <immintrin.h>
 #include <stdint.h>
+#include <string.h>
 
 #define VDK_ISA_NAME "avx2"
 #define VDK_K(name) vdk_avx2_##name
@@ -96,5 +97,33 @@ static inline vf vf_hsum_each(const vf *v)
     return _mm256_add_ps(_mm256_permute2f128_ps(ab, cd, 0x20),
                          _mm256_permute2f128_ps(ab, cd, 0x31));
 }
+/* Copies `bytes` from src to dst (any alignment, no overlap) with streaming
+ * stores: the destination lines are neither read first nor kept in the caches,
+ * for outputs larger than the last-level cache. Bit-exact (integer moves). The
+ * unaligned head and tail go through memcpy. Streamed stores are weakly
+ * ordered: the thread that made them calls vf_stream_fence() before others
+ * read the data. */
+static inline void vf_stream_copy(void *dst, const void *src, size_t bytes)
+{
+    char *d = dst;
+    const char *s = src;
+    size_t head = (size_t)(-(uintptr_t)d & 31);
+    if (head > bytes)
+        head = bytes;
+    memcpy(d, s, head);
+    d += head, s += head, bytes -= head;
+    for (; bytes >= 64; bytes -= 64, d += 64, s += 64) {
+        __m256i v0 = _mm256_loadu_si256((const __m256i *)s);
+        __m256i v1 = _mm256_loadu_si256((const __m256i *)(s + 32));
+        _mm256_stream_si256((__m256i *)d, v0);
+        _mm256_stream_si256((__m256i *)(d + 32), v1);
+    }
+    if (bytes >= 32) {
+        _mm256_stream_si256((__m256i *)d, _mm256_loadu_si256((const __m256i *)s));
+        d += 32, s += 32, bytes -= 32;
+    }
+    memcpy(d, s, bytes);
+}
+static inline void vf_stream_fence(void) { _mm_sfence(); }
 
 #endif

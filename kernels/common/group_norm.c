@@ -281,6 +281,7 @@ VDK_INLINE void thread_work(vdk_dtype dt, bool silu, const gn_job *j, gn_scratch
 static void run(const gn_job *j, vdk_dtype dt, bool silu, gn_scratch *scratch, double *parts,
                 int team)
 {
+    (void)team; /* unused without OpenMP */
 #pragma omp parallel num_threads(team)
     {
         if (silu)

@@ -110,6 +110,7 @@ vdk_status VDK_K(layer_norm)(vdk_context *ctx, const vdk_layer_norm_params *p, c
     static const char *const names[] = VDK_KNAMES("layer_norm");
     const int64_t bytes = 2 * vdk_numel_of(x->rank, x->shape) * (int64_t)vdk_dtype_size(x->dtype);
     const int team = vdk_cpu_team_for(ctx, bytes);
+    (void)team; /* unused without OpenMP */
     const int64_t C = x->shape[x->rank - 1];
     const ln_job j = {x, y, gamma ? vdk_cpu_data(gamma) : NULL, beta ? vdk_cpu_data(beta) : NULL,
                       C, vdk_numel_of(x->rank, x->shape) / C, rows_stride(x), rows_stride(y),

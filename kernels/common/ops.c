@@ -10,4 +10,11 @@ const vdk_backend_ops VDK_K(ops) = {
     .softmax = VDK_K(softmax),
     .unary = VDK_K(unary),
     .attention = VDK_K(attention),
+    .linear = VDK_K(linear),
+    .conv3d = VDK_K(conv3d),
+    .binary = VDK_K(binary),
+    .blend = VDK_K(blend),
+    .upsample = VDK_K(upsample),
+    .timestep_embedding = VDK_K(timestep_embedding),
+    .concat = VDK_K(concat),
 };

@@ -67,6 +67,7 @@ vdk_status VDK_K(rms_norm)(vdk_context *ctx, const vdk_rms_norm_params *p, const
     static const char *const names[] = VDK_KNAMES("rms_norm");
     const int64_t bytes = 2 * vdk_numel_of(x->rank, x->shape) * (int64_t)vdk_dtype_size(x->dtype);
     const int team = vdk_cpu_team_for(ctx, bytes);
+    (void)team; /* unused without OpenMP */
     const int64_t C = x->shape[x->rank - 1];
     const rms_job j = {x, y, gamma ? vdk_cpu_data(gamma) : NULL, C,
                        vdk_numel_of(x->rank, x->shape) / C, rows_stride(x), rows_stride(y),

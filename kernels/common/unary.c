@@ -32,6 +32,7 @@ VDK_INLINE void run_span(const vdk_unary_params *p, vdk_dtype dt, const void *x,
  * as a run-time value in its loops. */
 static void run(const vdk_unary_params *p, const vdk_tensor *xt, vdk_tensor *yt, int team)
 {
+    (void)team; /* unused without OpenMP */
     const vdk_dtype dt = xt->dtype;
     const size_t es = vdk_dtype_size(dt);
     const char *x = vdk_cpu_data(xt);

@@ -13,7 +13,8 @@
 #define VDK_ISA_NAME "scalar"
 #define VDK_K(name) vdk_scalar_##name
 #define VW 1
-#define VDK_GEMM_MR 4
+/* 8 accumulators: the tile stays in the 16 registers of x86-64 as scalars. */
+#define VDK_GEMM_MR 2
 #define VDK_GEMM_NR 4
 
 typedef float vf;
@@ -61,5 +62,12 @@ static inline float vf_hmax(vf v) { return v; }
 
 /* Lane i = the horizontal sum of v[i], for the VW vectors v[0..VW). */
 static inline vf vf_hsum_each(const vf *v) { return v[0]; }
+/* vf_stream_copy: a copy that bypasses the caches where the tier can (see the
+ * AVX2 tier); here a plain memcpy, and vf_stream_fence nothing. */
+static inline void vf_stream_copy(void *dst, const void *src, size_t bytes)
+{
+    memcpy(dst, src, bytes);
+}
+static inline void vf_stream_fence(void) {}
 
 #endif

@@ -2,17 +2,20 @@
 field that docs/peak.md promises is there, every available measurement has
 positive figures, every missing one says why. It asserts no speed.
 
-usage: check_json.py VDK_PEAK JSON_PATH
+usage: check_json.py [EMULATOR ARGS...] VDK_PEAK JSON_PATH
+(a cross build passes its emulator, e.g. qemu-aarch64 -L /usr/aarch64-linux-gnu)
 """
 import json
 import os
 import subprocess
 import sys
 
-exe, path = sys.argv[1], sys.argv[2]
+if len(sys.argv) < 3:
+    sys.exit(__doc__)
+run, path = sys.argv[1:-1], sys.argv[-1]
 if os.path.exists(path):
     os.remove(path)
-subprocess.run([exe, "--quick", "--json", path], check=True)
+subprocess.run(run + ["--quick", "--json", path], check=True)
 
 with open(path) as f:
     doc = json.load(f)
