@@ -134,10 +134,12 @@ VDK_API vdk_cpu_isa vdk_context_cpu_isa(const vdk_context *ctx);
 /* The thread count a CPU context runs with; 1 for other backends. */
 VDK_API int vdk_context_threads(const vdk_context *ctx);
 /* Vulkan contexts: how many messages of warning or error severity the Vulkan
- * validation layers sent about ctx's device since it was created (they are on
+ * validation layers sent while ctx existed (they are on
  * when the environment enables them, e.g.
  * VK_INSTANCE_LAYERS=VK_LAYER_KHRONOS_validation), and the first one's text in
- * *first when first is not NULL. 0 (and "") for other backends. */
+ * *first when first is not NULL. The process shares one Vulkan instance, so a
+ * message about another Vulkan context's work counts too. 0 (and "") for other
+ * backends. */
 VDK_API int64_t vdk_context_validation_messages(const vdk_context *ctx, const char **first);
 
 /* Creates a context. A backend that is not built or not implemented returns
