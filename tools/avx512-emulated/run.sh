@@ -33,6 +33,7 @@ flags=(-std=c11 -O1 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Wno-psabi
 libs=(-lm)
 if grep -q 'VDK_HAVE_OPENMP 1' "$config"; then libs+=(-fopenmp); fi
 if grep -q 'VDK_HAVE_HWLOC 1' "$config"; then read -ra hw <<<"$(pkg-config --libs hwloc)"; libs+=("${hw[@]}"); fi
+if grep -q 'VDK_HAVE_VULKAN 1' "$config"; then libs+=(-lvulkan); fi
 "$cc" "$out/test.o" "$out/tiers.o" "$out/vec_probe.o" "$build/tests/libvdk_testlib.a" \
   "$build/libvdk.a" "${libs[@]}" -o "$out/test_cpu_vec"
 "$out/test_cpu_vec"
