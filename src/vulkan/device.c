@@ -265,6 +265,7 @@ void vdk_vk_close(vdk_vk *vk)
 {
     if (vk->device) {
         vkDeviceWaitIdle(vk->device);
+        vdk_vk_scratch_free(vk);
         vdk_vk_pipelines_destroy(vk);
         vdk_vk_commands_destroy(vk);
         vkDestroyDevice(vk->device, NULL);

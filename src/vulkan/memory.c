@@ -66,10 +66,10 @@ static void free_buffer(vdk_vk_buffer *b)
     vkFreeMemory(b->vk->device, b->memory, NULL);
 }
 
-vdk_status vdk_vk_storage_alloc(vdk_context *ctx, vdk_storage *s, size_t bytes)
+/* A device-local buffer for s; `where` names the caller in failures. */
+static vdk_status storage_alloc(vdk_context *ctx, vdk_vk *vk, vdk_storage *s, size_t bytes,
+                                const char *where)
 {
-    static const char where[] = "vdk_tensor_create";
-    vdk_vk *vk = ctx->vk;
     if (vk->lost)
         return vdk_fail(ctx, VDK_ERROR_DEVICE_LOST, "%s: the Vulkan device was lost", where);
     /* Whole 32-bit words: the 16-bit dtypes may end mid-word. */
@@ -88,14 +88,55 @@ vdk_status vdk_vk_storage_alloc(vdk_context *ctx, vdk_storage *s, size_t bytes)
                                 VK_BUFFER_USAGE_STORAGE_BUFFER_BIT |
                                     VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
                                     VK_BUFFER_USAGE_TRANSFER_DST_BIT,
-                                VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, 0,
-                                "vdk_tensor_create: device storage", b);
+                                VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, 0, where, b);
     if (st) {
         free(b);
         return st;
     }
-    vk->refcount++;
     s->backend_data = b;
+    return VDK_OK;
+}
+
+vdk_status vdk_vk_storage_alloc(vdk_context *ctx, vdk_storage *s, size_t bytes)
+{
+    vdk_status st = storage_alloc(ctx, ctx->vk, s, bytes, "vdk_tensor_create");
+    if (!st)
+        ctx->vk->refcount++; /* the device lives as long as its tensors */
+    return st;
+}
+
+void vdk_vk_scratch_free(vdk_vk *vk)
+{
+    vdk_vk_buffer *b = vk->scratch.backend_data;
+    if (b) {
+        free_buffer(b);
+        free(b);
+    }
+    vk->scratch.backend_data = NULL;
+    vk->scratch.bytes = 0;
+}
+
+vdk_status vdk_vk_scratch(vdk_context *ctx, vdk_vk *vk, const char *op, size_t bytes,
+                          const vdk_storage **out)
+{
+    if (vk->scratch.backend_data && vk->scratch.bytes >= bytes) {
+        *out = &vk->scratch;
+        return VDK_OK;
+    }
+    vdk_status st;
+    if (vk->scratch.backend_data && (st = vdk_vk_flush(ctx, vk)))
+        return st;
+    /* Doubling keeps the number of regrowths (each a wait) logarithmic. */
+    size_t size = vk->scratch.bytes * 2;
+    size = size > bytes ? size : bytes;
+    size = size > ((size_t)1 << 20) ? size : (size_t)1 << 20;
+    if (size > vk->caps.max_range && bytes <= vk->caps.max_range)
+        size = (size_t)vk->caps.max_range;
+    vdk_vk_scratch_free(vk);
+    if ((st = storage_alloc(ctx, vk, &vk->scratch, size, op)))
+        return st;
+    vk->scratch.bytes = size;
+    *out = &vk->scratch;
     return VDK_OK;
 }
 

@@ -38,9 +38,14 @@ typedef struct vdk_vk_buffer {
     VkDeviceSize size;
 } vdk_vk_buffer;
 
-#define VDK_VK_MAX_SPEC 4
-#define VDK_VK_MAX_BINDINGS 4
-#define VDK_VK_MAX_PIPELINES 64
+/* Specialization constants per pipeline: constant_id 0 is the workgroup size;
+ * layer constants (kernel size, head dim, tile) go in the others, as they
+ * let the compiler unroll where push constants could not. */
+#define VDK_VK_MAX_SPEC 16
+/* Storage buffers per dispatch: conv3d and linear bind x, w, bias, residual,
+ * y, and one scratch buffer. */
+#define VDK_VK_MAX_BINDINGS 6
+#define VDK_VK_MAX_PIPELINES 512
 #define VDK_VK_MAX_TRACKED 64
 #define VDK_VK_SETS_PER_POOL 512
 #define VDK_VK_PUSH_BYTES 128
@@ -82,6 +87,10 @@ typedef struct vdk_vk {
     VkBuffer written[VDK_VK_MAX_TRACKED], read[VDK_VK_MAX_TRACKED];
     int nwritten, nread;
 
+    /* Intermediates of one operator (vdk_vk_scratch); backend_data NULL until
+     * first used. It does not hold a reference on vk. */
+    vdk_storage scratch;
+
     bool lost; /* the device was lost: every later call fails */
     /* Validation-layer messages (warning and error severity) seen so far. */
     int64_t messages;
@@ -117,6 +126,15 @@ vdk_status vdk_vk_storage_read(vdk_context *ctx, vdk_storage *s, size_t at, size
                                void *dst);
 vdk_status vdk_vk_storage_write(vdk_context *ctx, vdk_storage *s, size_t at, size_t bytes,
                                 const void *src);
+/* A device buffer of at least `bytes` for an operator's intermediates
+ * (statistics, partial results), kept by the context and grown on demand
+ * (growing waits for the recorded work that uses the old one). The contents
+ * are undefined; it stays valid until the next call, so one operator may
+ * record several dispatches on it, and the usual hazard tracking orders them.
+ * `op` names the operator in a failure. */
+vdk_status vdk_vk_scratch(vdk_context *ctx, vdk_vk *vk, const char *op, size_t bytes,
+                          const vdk_storage **out);
+void vdk_vk_scratch_free(vdk_vk *vk);
 
 /* ---- command.c ---- */
 typedef struct vdk_vk_dispatch {
