@@ -6,6 +6,7 @@
 #include "export.h"
 #include "isa.h"
 #include "json.h"
+#include "profile.h"
 #include "sets.h"
 
 #include "vdk_config.h"
@@ -872,8 +873,10 @@ int main(int argc, char **argv)
             rc = run_all(&a, gb_argc, gb_argv);
     }
     vdkb_shutdown();
-    for (int i = 0; i < a.nbackends; i++)
+    for (int i = 0; i < a.nbackends; i++) {
+        vc_print_profile(a.backends[i].ctx, a.backends[i].name);
         vdk_context_destroy(a.backends[i].ctx);
+    }
     free(a.items);
     vb_sets_free();
     free(gb_argv);

@@ -129,5 +129,5 @@ vdk_status vdk_ref_attention(vdk_context *ctx, const vdk_attention_params *p,
     free(k);
     free(v);
     free(o);
-    return vdk_ref_finish(ctx, "vdk_attention", ok);
+    return vdk_ref_finish(ctx, "vdk_attention", "reference.attention", ok);
 }

@@ -29,5 +29,5 @@ vdk_status vdk_ref_binary(vdk_context *ctx, const vdk_binary_params *p, const vd
     free(a);
     free(b);
     free(y);
-    return vdk_ref_finish(ctx, "vdk_binary", ok);
+    return vdk_ref_finish(ctx, "vdk_binary", "reference.binary", ok);
 }

@@ -25,5 +25,5 @@ vdk_status vdk_ref_blend(vdk_context *ctx, const vdk_blend_params *p, const vdk_
     free(b);
     free(alpha);
     free(y);
-    return vdk_ref_finish(ctx, "vdk_blend", ok);
+    return vdk_ref_finish(ctx, "vdk_blend", "reference.blend", ok);
 }

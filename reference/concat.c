@@ -28,5 +28,5 @@ vdk_status vdk_ref_concat(vdk_context *ctx, const vdk_concat_params *p, const vd
     free(a);
     free(b);
     free(y);
-    return vdk_ref_finish(ctx, "vdk_concat", ok);
+    return vdk_ref_finish(ctx, "vdk_concat", "reference.concat", ok);
 }

@@ -63,5 +63,5 @@ vdk_status vdk_ref_conv3d(vdk_context *ctx, const vdk_conv3d_params *p, const vd
     free(bias);
     free(res);
     free(y);
-    return vdk_ref_finish(ctx, "vdk_conv3d", ok);
+    return vdk_ref_finish(ctx, "vdk_conv3d", "reference.conv3d", ok);
 }

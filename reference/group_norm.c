@@ -53,5 +53,5 @@ vdk_status vdk_ref_group_norm(vdk_context *ctx, const vdk_group_norm_params *p,
     free(gamma);
     free(beta);
     free(y);
-    return vdk_ref_finish(ctx, "vdk_group_norm", ok);
+    return vdk_ref_finish(ctx, "vdk_group_norm", "reference.group_norm", ok);
 }

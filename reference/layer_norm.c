@@ -48,5 +48,5 @@ vdk_status vdk_ref_layer_norm(vdk_context *ctx, const vdk_layer_norm_params *p,
     free(gamma);
     free(beta);
     free(y);
-    return vdk_ref_finish(ctx, "vdk_layer_norm", ok);
+    return vdk_ref_finish(ctx, "vdk_layer_norm", "reference.layer_norm", ok);
 }

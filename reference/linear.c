@@ -51,5 +51,5 @@ vdk_status vdk_ref_linear(vdk_context *ctx, const vdk_linear_params *p, const vd
     free(bias);
     free(residual);
     free(y);
-    return vdk_ref_finish(ctx, "vdk_linear", ok);
+    return vdk_ref_finish(ctx, "vdk_linear", "reference.linear", ok);
 }

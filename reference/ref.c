@@ -29,9 +29,9 @@ void vdk_ref_store(vdk_tensor *t, const double *src)
     vdk_tensor_write(t, VDK_F64, src, vdk_numel_of(t->rank, t->shape));
 }
 
-vdk_status vdk_ref_finish(vdk_context *ctx, const char *op, bool ok)
+vdk_status vdk_ref_finish(vdk_context *ctx, const char *op, const char *kernel, bool ok)
 {
-    ctx->last_kernel = "reference";
+    ctx->last_kernel = kernel;
     if (!ok)
         return vdk_fail(ctx, VDK_ERROR_OUT_OF_MEMORY,
                         "%s: out of host memory for the reference's double buffers", op);

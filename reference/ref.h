@@ -17,8 +17,9 @@ double *vdk_ref_load(const vdk_tensor *t, bool *ok);
 double *vdk_ref_alloc(int64_t n, bool *ok);
 /* Converts the dense array into t's dtype and layout. */
 void vdk_ref_store(vdk_tensor *t, const double *src);
-/* Sets the context's kernel name and the out-of-memory message. */
-vdk_status vdk_ref_finish(vdk_context *ctx, const char *op, bool ok);
+/* Sets the context's kernel name ("reference.<op>", static) and, when !ok,
+ * the out-of-memory message naming op. */
+vdk_status vdk_ref_finish(vdk_context *ctx, const char *op, const char *kernel, bool ok);
 
 static inline double vdk_ref_sigmoid(double x) { return 1.0 / (1.0 + exp(-x)); }
 static inline double vdk_ref_silu(double x) { return x * vdk_ref_sigmoid(x); }

@@ -28,5 +28,5 @@ vdk_status vdk_ref_rms_norm(vdk_context *ctx, const vdk_rms_norm_params *p, cons
     free(x);
     free(gamma);
     free(y);
-    return vdk_ref_finish(ctx, "vdk_rms_norm", ok);
+    return vdk_ref_finish(ctx, "vdk_rms_norm", "reference.rms_norm", ok);
 }

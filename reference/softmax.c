@@ -32,5 +32,5 @@ vdk_status vdk_ref_softmax(vdk_context *ctx, const vdk_softmax_params *p, const 
     }
     free(x);
     free(y);
-    return vdk_ref_finish(ctx, "vdk_softmax", ok);
+    return vdk_ref_finish(ctx, "vdk_softmax", "reference.softmax", ok);
 }

@@ -39,5 +39,5 @@ vdk_status vdk_ref_timestep_embedding(vdk_context *ctx, const vdk_timestep_embed
     }
     free(t);
     free(y);
-    return vdk_ref_finish(ctx, "vdk_timestep_embedding", ok);
+    return vdk_ref_finish(ctx, "vdk_timestep_embedding", "reference.timestep_embedding", ok);
 }

@@ -32,5 +32,5 @@ vdk_status vdk_ref_unary(vdk_context *ctx, const vdk_unary_params *p, const vdk_
     }
     free(x);
     free(y);
-    return vdk_ref_finish(ctx, "vdk_unary", ok);
+    return vdk_ref_finish(ctx, "vdk_unary", "reference.unary", ok);
 }

@@ -26,5 +26,5 @@ vdk_status vdk_ref_upsample(vdk_context *ctx, const vdk_upsample_params *p, cons
     }
     free(x);
     free(y);
-    return vdk_ref_finish(ctx, "vdk_upsample", ok);
+    return vdk_ref_finish(ctx, "vdk_upsample", "reference.upsample", ok);
 }

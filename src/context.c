@@ -74,6 +74,7 @@ vdk_status vdk_context_create(const vdk_context_desc *desc, vdk_context **out)
     ctx->backend = desc->backend;
     ctx->ops = ops;
     ctx->last_kernel = "";
+    vdk_profile_init(ctx);
     vdk_status st = VDK_OK;
     if (desc->backend == VDK_BACKEND_CPU)
         st = vdk_cpu_context_init(ctx, desc);
@@ -133,6 +134,19 @@ vdk_status vdk_vk_context_init(vdk_context *ctx, const vdk_context_desc *desc)
                     "(configured with VDK_VULKAN=OFF, or without the Vulkan headers, glslang "
                     "or spirv-val); use VDK_BACKEND_REFERENCE or VDK_BACKEND_CPU",
                     vdk_version_string());
+}
+
+vdk_profile_table *vdk_vk_profile_table(struct vdk_vk *vk)
+{
+    (void)vk;
+    return NULL;
+}
+
+vdk_status vdk_vk_profile_enable(vdk_context *ctx, bool on)
+{
+    (void)ctx;
+    (void)on;
+    return VDK_OK;
 }
 
 int64_t vdk_context_validation_messages(const vdk_context *ctx, const char **first)

@@ -94,6 +94,19 @@ typedef struct vdk_cpu_state {
     int64_t stream_min; /* outputs of this many bytes or more are written with streaming stores */
 } vdk_cpu_state;
 
+/* ---- profiling (src/profile.c) ---- */
+
+#define VDK_PROFILE_MAX_KERNELS 128
+typedef struct vdk_profile_row {
+    const char *kernel; /* a static name (vdk_last_kernel's, or a shader's) */
+    int64_t calls, ns;
+} vdk_profile_row;
+typedef struct vdk_profile_table {
+    int n;
+    int64_t dropped; /* timings of kernels that found the table full */
+    vdk_profile_row e[VDK_PROFILE_MAX_KERNELS];
+} vdk_profile_table;
+
 struct vdk_context {
     vdk_backend backend;
     const vdk_backend_ops *ops;
@@ -102,7 +115,22 @@ struct vdk_context {
     struct vdk_vk *vk;         /* VDK_BACKEND_VULKAN only (src/vulkan/) */
     char message[VDK_MESSAGE_SIZE];
     const char *last_kernel;
+    struct {
+        bool on;
+        vdk_profile_table table; /* host backends' call times */
+    } profile;
 };
+
+void vdk_profile_add(vdk_profile_table *t, const char *kernel, int64_t ns);
+/* VDK_PROFILE from the environment, at context creation. */
+void vdk_profile_init(vdk_context *ctx);
+/* Around a host backend's operator call: start's clock reading, then stop adds
+ * the call's time under ctx->last_kernel (when profiling and the call
+ * succeeded) and passes st through:
+ *     const int64_t t0 = vdk_profile_start(ctx);
+ *     return vdk_profile_stop(ctx, t0, ctx->ops->op(...)); */
+int64_t vdk_profile_start(const vdk_context *ctx);
+vdk_status vdk_profile_stop(vdk_context *ctx, int64_t t0, vdk_status st);
 
 /* ---- errors (src/error.c) ---- */
 
@@ -178,5 +206,9 @@ vdk_status vdk_cpu_context_init(vdk_context *ctx, const vdk_context_desc *desc);
 /* Opens a Vulkan device for ctx and sets its table and device hooks
  * (src/vulkan/context.c); VDK_ERROR_UNSUPPORTED in a build without Vulkan. */
 vdk_status vdk_vk_context_init(vdk_context *ctx, const vdk_context_desc *desc);
+/* The device's GPU-time table, NULL when it has no timestamps; turning
+ * timestamps on or off waits for recorded work first (src/vulkan/profile.c). */
+vdk_profile_table *vdk_vk_profile_table(struct vdk_vk *vk);
+vdk_status vdk_vk_profile_enable(vdk_context *ctx, bool on);
 
 #endif /* VDK_INTERNAL_H */

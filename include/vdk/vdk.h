@@ -142,6 +142,38 @@ VDK_API int vdk_context_threads(const vdk_context *ctx);
  * backends. */
 VDK_API int64_t vdk_context_validation_messages(const vdk_context *ctx, const char **first);
 
+/* ---- profiling ----
+ * Time per kernel, gathered while profiling is on: from context creation when
+ * the environment has VDK_PROFILE=1, or from vdk_profile_enable(ctx, 1).
+ * Vulkan contexts time each dispatch on the GPU with timestamp queries (from
+ * the end of the previous dispatch of the same submission to the end of this
+ * one, so the rows add up to the time the GPU was busy; kernels are named by
+ * shader variant, e.g. "group_norm_f16"). CPU and reference contexts time each
+ * operator call on the host's monotonic clock, named as vdk_last_kernel names
+ * them. The library never prints: vdk-bench, vdk-validate and vdk-run print
+ * vdk_profile_format's table when VDK_PROFILE=1. */
+typedef struct vdk_profile_entry {
+    const char *kernel; /* static: valid for the life of the library */
+    int64_t calls;
+    double ms; /* total over the calls */
+} vdk_profile_entry;
+
+/* Turns profiling on (on != 0) or off. VDK_ERROR_UNSUPPORTED on a Vulkan
+ * device without timestamp queries on its compute queue. */
+VDK_API vdk_status vdk_profile_enable(vdk_context *ctx, int on);
+/* Waits for recorded work, then forgets every time gathered so far. */
+VDK_API vdk_status vdk_profile_reset(vdk_context *ctx);
+/* Waits for recorded work (vdk_sync), then writes up to max entries, the
+ * longest total first, to out (which may be NULL when max is 0) and the number
+ * of kernels timed to *count. */
+VDK_API vdk_status vdk_profile_read(vdk_context *ctx, vdk_profile_entry *out, int max,
+                                    int *count);
+/* The same as a text table (a line per kernel: total ms, share, calls, mean
+ * us; then the total), NUL-terminated in buf and cut to size bytes. Returns
+ * the length of the whole table, as snprintf does; 0 when ctx is NULL or
+ * waiting for its work failed. */
+VDK_API size_t vdk_profile_format(vdk_context *ctx, char *buf, size_t size);
+
 /* Creates a context. A backend that is not built or not implemented returns
  * VDK_ERROR_UNSUPPORTED; the reason is then in vdk_last_error(NULL). */
 VDK_API vdk_status vdk_context_create(const vdk_context_desc *desc, vdk_context **out);

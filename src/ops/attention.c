@@ -69,5 +69,6 @@ vdk_status vdk_attention(vdk_context *ctx, const vdk_attention_params *p, const 
      * of q or k, which tensor creation has already bounded. */
     if ((st = vdk_check_implemented(&c, ctx->ops->attention)))
         return st;
-    return ctx->ops->attention(ctx, p, q, k, v, o);
+    const int64_t t0 = vdk_profile_start(ctx);
+    return vdk_profile_stop(ctx, t0, ctx->ops->attention(ctx, p, q, k, v, o));
 }

@@ -38,5 +38,6 @@ vdk_status vdk_blend(vdk_context *ctx, const vdk_blend_params *p, const vdk_tens
         (st = vdk_check_no_overlap(&c, y, "y", alpha, "alpha")) ||
         (st = vdk_check_implemented(&c, ctx->ops->blend)))
         return st;
-    return ctx->ops->blend(ctx, p, a, b, alpha, y);
+    const int64_t t0 = vdk_profile_start(ctx);
+    return vdk_profile_stop(ctx, t0, ctx->ops->blend(ctx, p, a, b, alpha, y));
 }

@@ -54,5 +54,6 @@ vdk_status vdk_concat(vdk_context *ctx, const vdk_concat_params *p, const vdk_te
         (st = vdk_check_no_overlap(&c, y, "y", b, "b")) ||
         (st = vdk_check_implemented(&c, ctx->ops->concat)))
         return st;
-    return ctx->ops->concat(ctx, p, a, b, y);
+    const int64_t t0 = vdk_profile_start(ctx);
+    return vdk_profile_stop(ctx, t0, ctx->ops->concat(ctx, p, a, b, y));
 }

@@ -98,5 +98,6 @@ vdk_status vdk_conv3d(vdk_context *ctx, const vdk_conv3d_params *p, const vdk_te
         (st = vdk_check_inplace_or_disjoint(&c, y, "y", residual, "residual")) ||
         (st = vdk_check_implemented(&c, ctx->ops->conv3d)))
         return st;
-    return ctx->ops->conv3d(ctx, p, x, w, bias, residual, y);
+    const int64_t t0 = vdk_profile_start(ctx);
+    return vdk_profile_stop(ctx, t0, ctx->ops->conv3d(ctx, p, x, w, bias, residual, y));
 }

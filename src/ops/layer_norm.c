@@ -32,5 +32,6 @@ vdk_status vdk_layer_norm(vdk_context *ctx, const vdk_layer_norm_params *p, cons
         (st = vdk_check_no_overlap(&c, y, "y", beta, "beta")) ||
         (st = vdk_check_implemented(&c, ctx->ops->layer_norm)))
         return st;
-    return ctx->ops->layer_norm(ctx, p, x, gamma, beta, y);
+    const int64_t t0 = vdk_profile_start(ctx);
+    return vdk_profile_stop(ctx, t0, ctx->ops->layer_norm(ctx, p, x, gamma, beta, y));
 }

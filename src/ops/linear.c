@@ -59,5 +59,6 @@ vdk_status vdk_linear(vdk_context *ctx, const vdk_linear_params *p, const vdk_te
         (st = vdk_check_inplace_or_disjoint(&c, y, "y", residual, "residual")) ||
         (st = vdk_check_implemented(&c, ctx->ops->linear)))
         return st;
-    return ctx->ops->linear(ctx, p, x, w, bias, residual, y);
+    const int64_t t0 = vdk_profile_start(ctx);
+    return vdk_profile_stop(ctx, t0, ctx->ops->linear(ctx, p, x, w, bias, residual, y));
 }

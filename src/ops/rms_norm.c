@@ -28,5 +28,6 @@ vdk_status vdk_rms_norm(vdk_context *ctx, const vdk_rms_norm_params *p, const vd
         (st = vdk_check_no_overlap(&c, y, "y", gamma, "gamma")) ||
         (st = vdk_check_implemented(&c, ctx->ops->rms_norm)))
         return st;
-    return ctx->ops->rms_norm(ctx, p, x, gamma, y);
+    const int64_t t0 = vdk_profile_start(ctx);
+    return vdk_profile_stop(ctx, t0, ctx->ops->rms_norm(ctx, p, x, gamma, y));
 }

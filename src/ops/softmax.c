@@ -22,5 +22,6 @@ vdk_status vdk_softmax(vdk_context *ctx, const vdk_softmax_params *p, const vdk_
         (st = vdk_check_inplace_or_disjoint(&c, y, "y", x, "x")) ||
         (st = vdk_check_implemented(&c, ctx->ops->softmax)))
         return st;
-    return ctx->ops->softmax(ctx, p, x, y);
+    const int64_t t0 = vdk_profile_start(ctx);
+    return vdk_profile_stop(ctx, t0, ctx->ops->softmax(ctx, p, x, y));
 }

@@ -46,5 +46,6 @@ vdk_status vdk_timestep_embedding(vdk_context *ctx, const vdk_timestep_embedding
         (st = vdk_check_no_overlap(&c, y, "y", t, "t")) ||
         (st = vdk_check_implemented(&c, ctx->ops->timestep_embedding)))
         return st;
-    return ctx->ops->timestep_embedding(ctx, &q, t, y);
+    const int64_t t0 = vdk_profile_start(ctx);
+    return vdk_profile_stop(ctx, t0, ctx->ops->timestep_embedding(ctx, &q, t, y));
 }

@@ -32,5 +32,6 @@ vdk_status vdk_unary(vdk_context *ctx, const vdk_unary_params *p, const vdk_tens
         (st = vdk_check_inplace_or_disjoint(&c, y, "y", x, "x")) ||
         (st = vdk_check_implemented(&c, ctx->ops->unary)))
         return st;
-    return ctx->ops->unary(ctx, p, x, y);
+    const int64_t t0 = vdk_profile_start(ctx);
+    return vdk_profile_stop(ctx, t0, ctx->ops->unary(ctx, p, x, y));
 }

@@ -40,5 +40,6 @@ vdk_status vdk_upsample(vdk_context *ctx, const vdk_upsample_params *p, const vd
         (st = vdk_check_no_overlap(&c, y, "y", x, "x")) ||
         (st = vdk_check_implemented(&c, ctx->ops->upsample)))
         return st;
-    return ctx->ops->upsample(ctx, p, x, y);
+    const int64_t t0 = vdk_profile_start(ctx);
+    return vdk_profile_stop(ctx, t0, ctx->ops->upsample(ctx, p, x, y));
 }

@@ -1,7 +1,15 @@
 /* What the physical device offers, and what vdk turns on. */
 #include "vk.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+/* An environment switch: set, non-empty and not "0". */
+static bool env_on(const char *name)
+{
+    const char *v = getenv(name);
+    return v && *v && strcmp(v, "0") != 0;
+}
 
 static bool has_ext(VkPhysicalDevice pd, const char *name)
 {
@@ -48,6 +56,11 @@ void vdk_vk_probe(VkPhysicalDevice pd, vdk_vk_caps *caps)
     caps->max_alloc = m3.maxMemoryAllocationSize;
     caps->max_range = l->maxStorageBufferRange;
     caps->min_align = l->minStorageBufferOffsetAlignment;
+    caps->timestamp_period = l->timestampPeriod;
+    caps->vendor_id = p2.properties.vendorID;
+    caps->device_id = p2.properties.deviceID;
+    caps->driver_version = p2.properties.driverVersion;
+    memcpy(caps->cache_uuid, p2.properties.pipelineCacheUUID, VK_UUID_SIZE);
 
     VkPhysicalDeviceVulkan12Features v12 = {
         .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES};
@@ -66,6 +79,12 @@ void vdk_vk_probe(VkPhysicalDevice pd, vdk_vk_caps *caps)
     caps->coopmat_khr = has_ext(pd, "VK_KHR_cooperative_matrix");
     caps->coopmat_nv = has_ext(pd, "VK_NV_cooperative_matrix");
     caps->bf16 = has_ext(pd, "VK_KHR_shader_bfloat16");
+    /* Switches that make one device run the paths another device would
+     * (tests of the fallbacks, comparisons of variants on one GPU). */
+    if (env_on("VDK_VK_DISABLE_F16"))
+        caps->storage16 = caps->float16 = caps->bf16 = false;
+    if (env_on("VDK_VK_DISABLE_COOPMAT"))
+        caps->coopmat_khr = caps->coopmat_nv = false;
 }
 
 void vdk_vk_enable_for(const vdk_vk_caps *caps, VkPhysicalDevice pd, vdk_vk_enable *e)

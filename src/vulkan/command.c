@@ -93,6 +93,9 @@ vdk_status vdk_vk_flush(vdk_context *ctx, vdk_vk *vk)
     vdk_status st = vdk_vk_check(ctx, vk, vkEndCommandBuffer(vk->cmd), "vdk_sync: vkEndCommandBuffer");
     if (!st)
         st = submit_wait(ctx, vk, vk->cmd, "vdk_sync: vkQueueSubmit");
+    if (!st && vk->nqueries)
+        vdk_vk_profile_collect(vk);
+    vk->nqueries = 0;
     vkResetCommandBuffer(vk->cmd, 0);
     vkResetDescriptorPool(vk->device, vk->descriptor_pool, 0);
     vk->sets_used = 0;
@@ -167,7 +170,9 @@ vdk_status vdk_vk_record(vdk_context *ctx, vdk_vk *vk, const vdk_vk_dispatch *d)
     vdk_status st = vdk_vk_pipeline_get(ctx, vk, d, &pipeline);
     if (st)
         return st;
-    if (vk->sets_used == VDK_VK_SETS_PER_POOL && (st = vdk_vk_flush(ctx, vk)))
+    if ((vk->sets_used == VDK_VK_SETS_PER_POOL ||
+         (vk->profiling && vk->nqueries == VDK_VK_MAX_QUERIES)) &&
+        (st = vdk_vk_flush(ctx, vk)))
         return st;
     if (!vk->recording) {
         const VkCommandBufferBeginInfo bi = {
@@ -181,6 +186,8 @@ vdk_status vdk_vk_record(vdk_context *ctx, vdk_vk *vk, const vdk_vk_dispatch *d)
         memory_barrier(vk->cmd, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_ACCESS_MEMORY_WRITE_BIT,
                        VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
                        VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT);
+        if (vk->profiling)
+            vdk_vk_profile_begin(vk);
     }
 
     const VkDescriptorSetAllocateInfo dsai = {
@@ -234,5 +241,7 @@ vdk_status vdk_vk_record(vdk_context *ctx, vdk_vk *vk, const vdk_vk_dispatch *d)
                        d->push_bytes, d->push);
     vkCmdDispatch(vk->cmd, (uint32_t)gx, (uint32_t)gy, 1);
     vk->recorded++;
+    if (vk->profiling)
+        vdk_vk_profile_mark(vk, vdk_shader_table[d->shader].name);
     return VDK_OK;
 }

@@ -45,6 +45,12 @@ vdk_status vdk_vk_context_init(vdk_context *ctx, const vdk_context_desc *desc)
     ctx->vk = vk;
     ctx->dev = &vk_device_ops;
     ctx->ops = vdk_vk_backend();
+    /* VDK_PROFILE=1 on a device without timestamps profiles nothing rather
+     * than refusing the context; vdk_profile_enable says why. */
+    if (ctx->profile.on && vdk_vk_profile_enable(ctx, true) != VDK_OK) {
+        ctx->profile.on = false;
+        ctx->message[0] = '\0';
+    }
     return VDK_OK;
 }
 

@@ -146,7 +146,9 @@ static int type_rank(VkPhysicalDeviceType t)
 }
 
 /* The queue family with compute (compute-only preferred), or UINT32_MAX. */
-static uint32_t compute_family(VkPhysicalDevice pd)
+/* The compute queue family (a compute-only one first); its timestamp bits in
+ * *ts_bits when ts_bits is not NULL. */
+static uint32_t compute_family_ts(VkPhysicalDevice pd, uint32_t *ts_bits)
 {
     uint32_t n = 0;
     vkGetPhysicalDeviceQueueFamilyProperties(pd, &n, NULL);
@@ -158,13 +160,19 @@ static uint32_t compute_family(VkPhysicalDevice pd)
     for (uint32_t i = 0; i < n; i++) {
         if (!(q[i].queueFlags & VK_QUEUE_COMPUTE_BIT))
             continue;
-        if (!(q[i].queueFlags & VK_QUEUE_GRAPHICS_BIT))
-            return i;
+        if (!(q[i].queueFlags & VK_QUEUE_GRAPHICS_BIT)) {
+            any = i;
+            break;
+        }
         if (any == UINT32_MAX)
             any = i;
     }
+    if (ts_bits)
+        *ts_bits = any == UINT32_MAX ? 0 : q[any].timestampValidBits;
     return any;
 }
+
+static uint32_t compute_family(VkPhysicalDevice pd) { return compute_family_ts(pd, NULL); }
 
 /* desc->device, else VDK_VK_DEVICE (an index), else the best type (discrete
  * first; the enumeration order breaks ties). */
@@ -235,6 +243,7 @@ vdk_status vdk_vk_open(vdk_context *ctx, const vdk_context_desc *desc, vdk_vk *v
     if ((st = create_instance(vk)) || (st = pick_device(desc, vk)))
         return st;
     vdk_vk_probe(vk->physical, &vk->caps);
+    compute_family_ts(vk->physical, &vk->caps.timestamp_bits);
     vkGetPhysicalDeviceMemoryProperties(vk->physical, &vk->memory);
 
     vdk_vk_enable e;
@@ -266,6 +275,7 @@ void vdk_vk_close(vdk_vk *vk)
     if (vk->device) {
         vkDeviceWaitIdle(vk->device);
         vdk_vk_scratch_free(vk);
+        vdk_vk_profile_destroy(vk);
         vdk_vk_pipelines_destroy(vk);
         vdk_vk_commands_destroy(vk);
         vkDestroyDevice(vk->device, NULL);

@@ -28,6 +28,10 @@ typedef struct vdk_vk_caps {
     VkDeviceSize min_align;       /* minStorageBufferOffsetAlignment */
     bool coopmat_khr, coopmat_nv; /* the extensions (no shader uses them yet) */
     bool bf16;                    /* VK_KHR_shader_bfloat16 */
+    float timestamp_period;       /* ns per timestamp tick */
+    uint32_t timestamp_bits;      /* valid bits on the compute queue; 0: no timestamps */
+    uint32_t vendor_id, device_id, driver_version;
+    uint8_t cache_uuid[VK_UUID_SIZE]; /* pipelineCacheUUID: names the on-disk cache */
 } vdk_vk_caps;
 
 /* One storage buffer of a tensor storage. */
@@ -49,6 +53,8 @@ typedef struct vdk_vk_buffer {
 #define VDK_VK_MAX_TRACKED 64
 #define VDK_VK_SETS_PER_POOL 512
 #define VDK_VK_PUSH_BYTES 128
+/* Timestamps per submission when profiling: one at the start, one per dispatch. */
+#define VDK_VK_MAX_QUERIES 1024
 
 typedef struct vdk_vk_pipeline {
     vdk_shader_id shader;
@@ -77,6 +83,8 @@ typedef struct vdk_vk {
     uint32_t sets_used;
 
     VkPipelineCache cache;
+    char cache_path[512]; /* the on-disk copy of `cache`; "" when off */
+    bool cache_dirty;     /* pipelines were built since it was loaded */
     VkDescriptorSetLayout set_layout[VDK_VK_MAX_BINDINGS + 1]; /* by binding count */
     VkPipelineLayout layout[VDK_VK_MAX_BINDINGS + 1];
     VkShaderModule modules[VDK_SHADER_COUNT];
@@ -90,6 +98,15 @@ typedef struct vdk_vk {
     /* Intermediates of one operator (vdk_vk_scratch); backend_data NULL until
      * first used. It does not hold a reference on vk. */
     vdk_storage scratch;
+
+    /* Profiling (profile.c): query 0 is written when cmd begins, query i
+     * after dispatch i of shader query_kernel[i]; flush adds the differences
+     * to `profile`. */
+    bool profiling;
+    VkQueryPool queries;
+    uint32_t nqueries;
+    const char *query_kernel[VDK_VK_MAX_QUERIES];
+    vdk_profile_table profile;
 
     bool lost; /* the device was lost: every later call fails */
     /* Validation-layer messages (warning and error severity) seen so far. */
@@ -163,6 +180,15 @@ vdk_status vdk_vk_pipeline_get(vdk_context *ctx, vdk_vk *vk, const vdk_vk_dispat
                                VkPipeline *out);
 vdk_status vdk_vk_pipelines_init(vdk_context *ctx, vdk_vk *vk);
 void vdk_vk_pipelines_destroy(vdk_vk *vk);
+
+/* ---- profile.c ---- */
+/* At the start of a recording: reset the queries and write query 0. */
+void vdk_vk_profile_begin(vdk_vk *vk);
+/* After a dispatch of `kernel`. */
+void vdk_vk_profile_mark(vdk_vk *vk, const char *kernel);
+/* After the submission's fence: reads the timestamps into vk->profile. */
+void vdk_vk_profile_collect(vdk_vk *vk);
+void vdk_vk_profile_destroy(vdk_vk *vk);
 
 /* ---- ops.c ---- */
 const vdk_backend_ops *vdk_vk_backend(void);

@@ -5,6 +5,7 @@
  * report.c. See docs/validate.md. */
 #include "describe.h"
 #include "isa.h"
+#include "profile.h"
 #include "report.h"
 #include "sets.h"
 #include "table.h"
@@ -428,8 +429,10 @@ int main(int argc, char **argv)
 
     free(rows);
     free(cases);
-    for (int b = 0; b < r.ntargets; b++)
+    for (int b = 0; b < r.ntargets; b++) {
+        vc_print_profile(r.targets[b].ctx, r.targets[b].name);
         vdk_context_destroy(r.targets[b].ctx);
+    }
     vdk_context_destroy(oracle);
     return status;
 }

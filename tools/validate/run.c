@@ -201,6 +201,9 @@ void vv_run(const vv_prepared *p, const vv_target *target, vv_row *row)
     }
     y = vt_guarded_tensor(ctx, p->dtype, plan->out.rank, plan->out.d);
     have_y = true;
+    /* The validation layers' messages (when they are on) about this row's
+     * work fail the row: the layers only see the calls of a Vulkan context. */
+    const int64_t messages_before = vdk_context_validation_messages(ctx, NULL);
     vdk_status st = vc_call(ctx, p->c, args, y.view);
     const char *kernel = vdk_last_kernel(ctx);
     snprintf(row->kernel, sizeof row->kernel, "%s", kernel[0] ? kernel : "-");
@@ -253,6 +256,13 @@ void vv_run(const vv_prepared *p, const vv_target *target, vv_row *row)
                 plan->in[i].name, (long long)changed, (long long)p->nvalues[i],
                 plan->in[i].view > 0 ? " of its storage" : "");
         }
+    }
+    const char *first = "";
+    const int64_t messages = vdk_context_validation_messages(ctx, &first) - messages_before;
+    if (messages > 0) {
+        ok = false;
+        say(row, "%lld Vulkan validation-layer message%s (the context's first: %s)",
+            (long long)messages, messages == 1 ? "" : "s", first);
     }
     row->result = ok ? VV_PASS : VV_FAIL;
 

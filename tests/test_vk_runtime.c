@@ -1,0 +1,114 @@
+/* The Vulkan runtime's environment switches: the pipeline cache on disk
+ * (src/vulkan/pipeline.c: a context saves it where VDK_VK_PIPELINE_CACHE says,
+ * a later one opens with it or with a damaged file and runs, and "0" keeps the
+ * disk untouched), and VDK_VK_DISABLE_F16 (the paths of a device without
+ * 16-bit storage). */
+#include "vdk_test.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* The cache files in dir: their count, and the path of the last one. */
+static int cache_files(const char *dir, char *path, size_t size)
+{
+    DIR *d = opendir(dir);
+    int n = 0;
+    for (struct dirent *e; d && (e = readdir(d));)
+        if (!strncmp(e->d_name, "pipelines-", 10)) {
+            n++;
+            snprintf(path, size, "%s/%s", dir, e->d_name);
+        }
+    if (d)
+        closedir(d);
+    return n;
+}
+
+/* Opens a Vulkan context, runs SiLU and checks it against the reference,
+ * then closes the context (which saves the cache). False when no device. */
+static bool run_once(const char *label)
+{
+    vdk_context *vk = NULL;
+    if (vdk_context_create(&(vdk_context_desc){.backend = VDK_BACKEND_VULKAN, .device = -1},
+                           &vk) != VDK_OK) {
+        printf("SKIP test_vk_runtime: %s\n", vdk_last_error(NULL));
+        return false;
+    }
+    vdk_context *ref = vt_context(VDK_BACKEND_REFERENCE);
+    const int64_t shape[2] = {3, 37};
+    vdk_tensor *x = vt_random(vk, VDK_F32, 2, shape, 5, -3, 3), *y = vt_tensor(vk, VDK_F32, 2, shape);
+    vdk_tensor *x64 = vt_copy_as(ref, VDK_F64, x), *y64 = vt_tensor(ref, VDK_F64, 2, shape);
+    const vdk_unary_params p = {.op = VDK_UNARY_SILU};
+    VT_STATUS(vk, vdk_unary(vk, &p, x, y), VDK_OK);
+    VT_STATUS(ref, vdk_unary(ref, &p, x64, y64), VDK_OK);
+    double *want = vt_read(y64);
+    const vt_error e = vt_compare_tensor(y, want);
+    VT_CHECK(vt_error_ok(e, vt_tolerance(VDK_F32, 1, 4)), "%s: SiLU off by %g", label, e.norm_err);
+    const char *first = "";
+    VT_CHECK(vdk_context_validation_messages(vk, &first) == 0, "%s: validation: %s", label, first);
+    free(want);
+    vt_destroy_n((vdk_tensor *[]){x, y, x64, y64}, 4);
+    vdk_context_destroy(vk);
+    return true;
+}
+
+/* With VDK_VK_DISABLE_F16 the context refuses f16 and bf16 operands with a
+ * message naming the dtype, and still runs f32. */
+static void test_disable_f16(void)
+{
+    setenv("VDK_VK_DISABLE_F16", "1", 1);
+    vdk_context *vk = NULL;
+    if (vdk_context_create(&(vdk_context_desc){.backend = VDK_BACKEND_VULKAN, .device = -1},
+                           &vk) == VDK_OK) {
+        const int64_t shape[1] = {10};
+        const vdk_unary_params p = {.op = VDK_UNARY_SIGMOID};
+        const vdk_dtype dts[2] = {VDK_F16, VDK_BF16};
+        for (int i = 0; i < 2; i++) {
+            vdk_tensor *x = vt_tensor(vk, dts[i], 1, shape), *y = vt_tensor(vk, dts[i], 1, shape);
+            VT_ERROR(vk, vdk_unary(vk, &p, x, y), VDK_ERROR_DTYPE, vdk_dtype_name(dts[i]));
+            vt_destroy_n((vdk_tensor *[]){x, y}, 2);
+        }
+        vdk_tensor *x = vt_tensor(vk, VDK_F32, 1, shape), *y = vt_tensor(vk, VDK_F32, 1, shape);
+        VT_STATUS(vk, vdk_unary(vk, &p, x, y), VDK_OK);
+        vt_destroy_n((vdk_tensor *[]){x, y}, 2);
+        vdk_context_destroy(vk);
+    }
+    unsetenv("VDK_VK_DISABLE_F16");
+}
+
+int main(void)
+{
+    test_disable_f16();
+    char dir[] = "/tmp/vdk-pipeline-cache-XXXXXX";
+    if (!mkdtemp(dir))
+        vt_fatal("mkdtemp failed");
+    char path[1024] = "";
+    setenv("VDK_VK_PIPELINE_CACHE", dir, 1);
+    if (run_once("first run")) {
+        struct stat s;
+        VT_CHECK(cache_files(dir, path, sizeof path) == 1 && stat(path, &s) == 0 && s.st_size > 0,
+                 "no cache file saved in %s", dir);
+        VT_CHECK(run_once("second run (cache loaded)"), "second context");
+
+        /* A damaged file is a cold cache, never a failure. */
+        FILE *f = fopen(path, "wb");
+        VT_CHECK(f && fwrite("not a pipeline cache", 1, 20, f) == 20, "overwrite %s", path);
+        if (f)
+            fclose(f);
+        VT_CHECK(run_once("damaged cache"), "context with a damaged cache");
+        VT_CHECK(cache_files(dir, path, sizeof path) == 1, "one file after the damaged run");
+
+        /* "0": nothing read or written. */
+        remove(path);
+        setenv("VDK_VK_PIPELINE_CACHE", "0", 1);
+        VT_CHECK(run_once("cache off"), "context with the cache off");
+        VT_CHECK(cache_files(dir, path, sizeof path) == 0, "a cache file written while off");
+    }
+    if (cache_files(dir, path, sizeof path))
+        remove(path);
+    rmdir(dir);
+    return vt_finish("test_vk_runtime");
+}
