@@ -18,6 +18,7 @@ typedef struct vb_backend {
     char name[24];           /* "reference", "cpu", "vulkan"; "cpu/avx2" under --isa */
     const char *device_kind; /* "cpu" or "vulkan" */
     int threads;             /* threads it runs on; 0 where that does not apply */
+    bool gpu_time;           /* rows timed by GPU timestamps (vdk_profile_*) */
 } vb_backend;
 
 typedef enum vb_outcome {

@@ -424,6 +424,8 @@ static void open_backend(app *a, vdk_backend b, vdk_cpu_isa isa, const char *nam
                       .device_kind = b == VDK_BACKEND_VULKAN ? "vulkan" : "cpu",
                       .threads = default_threads(a, b)};
     snprintf(o->name, sizeof o->name, "%s", name);
+    /* GPU time from timestamps: profiling stays on for the whole run. */
+    o->gpu_time = b == VDK_BACKEND_VULKAN && vdk_profile_enable(ctx, 1) == VDK_OK;
 }
 
 static void open_backends(app *a)
@@ -748,8 +750,11 @@ static int run_all(app *a, int gb_argc, char **gb_argv)
     }
     for (int i = 0; i < a->nbackends; i++)
         if (a->backends[i].backend == VDK_BACKEND_VULKAN)
-            note(a, "vulkan rows are timed by the wall clock around the call and vdk_sync "
-                    "(timestamp queries are not exposed by vdk.h yet)");
+            note(a, a->backends[i].gpu_time
+                        ? "vulkan rows: GPU time of the call's dispatches from timestamp queries "
+                          "(vdk_profile_*)"
+                        : "vulkan rows are timed by the wall clock around the call and vdk_sync "
+                          "(the device has no timestamp queries)");
     note(a, "times: median over repetitions of the mean time per call, after one warm-up "
             "call; host backends: wall clock (CLOCK_MONOTONIC) around the call and vdk_sync");
 
