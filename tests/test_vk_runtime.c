@@ -79,8 +79,56 @@ static void test_disable_f16(void)
     unsetenv("VDK_VK_DISABLE_F16");
 }
 
+/* Tensors sub-allocated from shared blocks (src/vulkan/heap.c) never overlap:
+ * many sizes, some freed and their room reused, one of 100 MiB (its own
+ * memory where bindings stop at 128 MiB, as on lavapipe), each still holding
+ * its own values at the end. */
+static void test_heap(void)
+{
+    vdk_context *vk = vt_vulkan();
+    if (!vk)
+        return;
+    enum { N = 120 };
+    vdk_tensor *t[N + 1] = {NULL};
+    int64_t n[N + 1];
+    uint64_t state = 12345;
+    for (int i = 0; i <= N; i++) {
+        state = state * 6364136223846793005u + 1442695040888963407u;
+        /* 1 to ~400k elements, f32 or f16 (odd byte counts round up). */
+        n[i] = i == N ? (int64_t)(100 << 20) / 4 : 1 + (int64_t)((state >> 33) % 400000);
+        const vdk_dtype dt = i % 3 == 1 ? VDK_F16 : VDK_F32;
+        VT_STATUS(vk, vdk_tensor_create(vk, dt, 1, &n[i], &t[i]), VDK_OK);
+        vt_fill_uniform(t[i], 100 + (uint64_t)i, -1000, 1000);
+        if (i % 4 == 3 && i < N) {
+            /* Free an earlier one: its range goes back and is taken again. */
+            vdk_tensor_destroy(t[i - 2]);
+            VT_STATUS(vk, vdk_tensor_create(vk, VDK_F32, 1, &n[i - 2], &t[i - 2]), VDK_OK);
+            vt_fill_uniform(t[i - 2], 100 + (uint64_t)(i - 2), -1000, 1000);
+        }
+    }
+    for (int i = 0; i <= N; i++) {
+        if (!t[i])
+            continue;
+        double *got = vt_read(t[i]);
+        vdk_tensor *want = vt_tensor(vt_context(VDK_BACKEND_REFERENCE), vdk_tensor_dtype(t[i]), 1,
+                                     &n[i]);
+        vt_fill_uniform(want, 100 + (uint64_t)i, -1000, 1000);
+        double *w = vt_read(want);
+        int64_t bad = 0;
+        for (int64_t j = 0; j < n[i]; j++)
+            bad += got[j] != w[j];
+        VT_CHECK(bad == 0, "tensor %d (%lld elements): %lld values overwritten", i,
+                 (long long)n[i], (long long)bad);
+        free(got);
+        free(w);
+        vdk_tensor_destroy(want);
+        vdk_tensor_destroy(t[i]);
+    }
+}
+
 int main(void)
 {
+    test_heap();
     test_disable_f16();
     char dir[] = "/tmp/vdk-pipeline-cache-XXXXXX";
     if (!mkdtemp(dir))

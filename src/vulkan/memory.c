@@ -1,6 +1,6 @@
 /* Device storage of tensors and the staging copies that vdk_tensor_read/write
- * go through. One device-local buffer per storage for now (sub-allocation from
- * large blocks is a later step); sizes past the device's limits fail clearly. */
+ * go through. One device-local buffer per storage, in memory sub-allocated
+ * from large blocks (heap.c); sizes past the device's limits fail clearly. */
 #include "vk.h"
 
 #include <stdlib.h>
@@ -17,10 +17,12 @@ static uint32_t memory_type(const vdk_vk *vk, uint32_t allowed, VkMemoryProperty
     return UINT32_MAX;
 }
 
-/* A buffer with its own memory of the first type that has `want` (then `fallback`). */
+/* A buffer in memory of the first type that has `want` (then `fallback`):
+ * sub-allocated from the heap's blocks when `shared`, else its own. */
 static vdk_status make_buffer(vdk_context *ctx, vdk_vk *vk, VkDeviceSize size,
                               VkBufferUsageFlags usage, VkMemoryPropertyFlags want,
-                              VkMemoryPropertyFlags fallback, const char *what, vdk_vk_buffer *b)
+                              VkMemoryPropertyFlags fallback, bool shared, const char *what,
+                              vdk_vk_buffer *b)
 {
     memset(b, 0, sizeof *b);
     b->vk = vk;
@@ -44,6 +46,11 @@ static vdk_status make_buffer(vdk_context *ctx, vdk_vk *vk, VkDeviceSize size,
         return vdk_fail(ctx, VDK_ERROR_UNSUPPORTED, "%s: no Vulkan memory type fits the buffer",
                         what);
     }
+    if (shared) {
+        if ((st = vdk_vk_heap_bind(ctx, vk, b, type, &req, what)))
+            vkDestroyBuffer(vk->device, b->buffer, NULL);
+        return st;
+    }
     const VkMemoryAllocateInfo mai = {
         .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO,
         .allocationSize = req.size,
@@ -63,7 +70,10 @@ static vdk_status make_buffer(vdk_context *ctx, vdk_vk *vk, VkDeviceSize size,
 static void free_buffer(vdk_vk_buffer *b)
 {
     vkDestroyBuffer(b->vk->device, b->buffer, NULL);
-    vkFreeMemory(b->vk->device, b->memory, NULL);
+    if (b->block)
+        vdk_vk_heap_release(b->vk, b->block, b->offset, b->span);
+    else
+        vkFreeMemory(b->vk->device, b->memory, NULL);
 }
 
 /* A device-local buffer for s; `where` names the caller in failures. */
@@ -88,7 +98,7 @@ static vdk_status storage_alloc(vdk_context *ctx, vdk_vk *vk, vdk_storage *s, si
                                 VK_BUFFER_USAGE_STORAGE_BUFFER_BIT |
                                     VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
                                     VK_BUFFER_USAGE_TRANSFER_DST_BIT,
-                                VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, 0, where, b);
+                                VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, 0, true, where, b);
     if (st) {
         free(b);
         return st;
@@ -176,7 +186,7 @@ static vdk_status transfer(vdk_context *ctx, vdk_storage *s, size_t at, size_t b
                      VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT |
                          VK_MEMORY_PROPERTY_HOST_CACHED_BIT,
                      VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT,
-                     where, &staging);
+                     false, where, &staging);
     if (st)
         return st;
     void *map = NULL;

@@ -34,11 +34,27 @@ typedef struct vdk_vk_caps {
     uint8_t cache_uuid[VK_UUID_SIZE]; /* pipelineCacheUUID: names the on-disk cache */
 } vdk_vk_caps;
 
-/* One storage buffer of a tensor storage. */
+/* Device memory blocks that tensor storages are sub-allocated from (heap.c). */
+#define VDK_VK_BLOCK_BYTES ((VkDeviceSize)256 << 20)
+typedef struct vdk_vk_range {
+    VkDeviceSize offset, size;
+} vdk_vk_range;
+typedef struct vdk_vk_block {
+    struct vdk_vk_block *next;
+    VkDeviceMemory memory;
+    uint32_t type;
+    VkDeviceSize size, used;
+    vdk_vk_range *free; /* sorted by offset, neighbours merged */
+    int nfree, cap;
+} vdk_vk_block;
+
+/* One storage buffer of a tensor storage (or a staging buffer). */
 typedef struct vdk_vk_buffer {
     struct vdk_vk *vk;
     VkBuffer buffer;
-    VkDeviceMemory memory;
+    VkDeviceMemory memory; /* its own memory; VK_NULL_HANDLE when in a block */
+    vdk_vk_block *block;   /* the block it is bound in, or NULL */
+    VkDeviceSize offset, span;
     VkDeviceSize size;
 } vdk_vk_buffer;
 
@@ -73,6 +89,7 @@ typedef struct vdk_vk {
     uint32_t queue_family;
     vdk_vk_caps caps;
     VkPhysicalDeviceMemoryProperties memory;
+    vdk_vk_block *blocks;
 
     VkCommandPool command_pool;
     VkCommandBuffer cmd;
@@ -152,6 +169,15 @@ vdk_status vdk_vk_storage_write(vdk_context *ctx, vdk_storage *s, size_t at, siz
 vdk_status vdk_vk_scratch(vdk_context *ctx, vdk_vk *vk, const char *op, size_t bytes,
                           const vdk_storage **out);
 void vdk_vk_scratch_free(vdk_vk *vk);
+
+/* ---- heap.c ---- */
+/* Binds buf->buffer to memory of `type` that meets req, from a block. */
+vdk_status vdk_vk_heap_bind(vdk_context *ctx, vdk_vk *vk, vdk_vk_buffer *buf, uint32_t type,
+                            const VkMemoryRequirements *req, const char *what);
+void vdk_vk_heap_release(vdk_vk *vk, vdk_vk_block *b, VkDeviceSize at, VkDeviceSize size);
+void vdk_vk_heap_destroy(vdk_vk *vk);
+/* Device memory held in blocks, in bytes. */
+VkDeviceSize vdk_vk_heap_bytes(const vdk_vk *vk);
 
 /* ---- command.c ---- */
 typedef struct vdk_vk_dispatch {
