@@ -64,9 +64,10 @@ static void check_counts(vdk_context *ctx, const char *label, const char *unary_
     vdk_tensor_destroy(y);
 }
 
+static vdk_context *ref;
+
 static void test_host_backends(void)
 {
-    vdk_context *ref = vt_context(VDK_BACKEND_REFERENCE);
     VT_STATUS(ref, vdk_profile_enable(ref, 1), VDK_OK);
     check_counts(ref, "reference", "reference.unary", "reference.softmax", 3);
     const vt_tiers *tiers = vt_cpu_tiers();
@@ -97,7 +98,6 @@ static void test_vulkan(void)
 
 static void test_bad_input(void)
 {
-    vdk_context *ref = vt_context(VDK_BACKEND_REFERENCE);
     vdk_profile_entry e[1];
     int n = 0;
     VT_ERROR(NULL, vdk_profile_enable(NULL, 1), VDK_ERROR_NULL_POINTER, "'ctx'");
@@ -111,8 +111,10 @@ static void test_bad_input(void)
 
 int main(void)
 {
+    ref = vt_context(VDK_BACKEND_REFERENCE);
     test_host_backends();
     test_vulkan();
     test_bad_input();
+    vdk_context_destroy(ref);
     return vt_finish("test_profile");
 }

@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+static vdk_context *ref; /* the reference backend, for expected values */
+
 /* The cache files in dir: their count, and the path of the last one. */
 static int cache_files(const char *dir, char *path, size_t size)
 {
@@ -37,7 +39,6 @@ static bool run_once(const char *label)
         printf("SKIP test_vk_runtime: %s\n", vdk_last_error(NULL));
         return false;
     }
-    vdk_context *ref = vt_context(VDK_BACKEND_REFERENCE);
     const int64_t shape[2] = {3, 37};
     vdk_tensor *x = vt_random(vk, VDK_F32, 2, shape, 5, -3, 3), *y = vt_tensor(vk, VDK_F32, 2, shape);
     vdk_tensor *x64 = vt_copy_as(ref, VDK_F64, x), *y64 = vt_tensor(ref, VDK_F64, 2, shape);
@@ -110,7 +111,7 @@ static void test_heap(void)
         if (!t[i])
             continue;
         double *got = vt_read(t[i]);
-        vdk_tensor *want = vt_tensor(vt_context(VDK_BACKEND_REFERENCE), vdk_tensor_dtype(t[i]), 1,
+        vdk_tensor *want = vt_tensor(ref, vdk_tensor_dtype(t[i]), 1,
                                      &n[i]);
         vt_fill_uniform(want, 100 + (uint64_t)i, -1000, 1000);
         double *w = vt_read(want);
@@ -128,6 +129,7 @@ static void test_heap(void)
 
 int main(void)
 {
+    ref = vt_context(VDK_BACKEND_REFERENCE);
     test_heap();
     test_disable_f16();
     char dir[] = "/tmp/vdk-pipeline-cache-XXXXXX";
@@ -158,5 +160,6 @@ int main(void)
     if (cache_files(dir, path, sizeof path))
         remove(path);
     rmdir(dir);
+    vdk_context_destroy(ref);
     return vt_finish("test_vk_runtime");
 }
