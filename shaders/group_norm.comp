@@ -36,7 +36,7 @@ NORM_OUT(1, y)
 layout(std430, binding = 2) readonly buffer Gamma { elem_t gamma[]; };
 layout(std430, binding = 3) readonly buffer Beta { elem_t beta[]; };
 // [sets][C] coefficients (shift, a, b), then the partials
-// [sets][K][cbs][GB] (count as uint bits, mean, M2).
+// [sets][K][cbs][GB] (count, mean, M2).
 layout(std430, binding = 4) buffer Scratch { float sc[]; };
 
 layout(push_constant) uniform P {
@@ -122,13 +122,13 @@ void statistics()
                 }
             }
             // The batch's mean and centred M2, folded in by Chan's formula.
-            float fb = float(nb), nn = n + fb, w = fb / nn;
+            float fb = float(nb), nn = n + fb, w = fb / nn, ib = 1.0 / fb;
             for (uint v = 0; v < VEC; v++) {
                 float s = 0.0;
                 for (uint i = 0; i < PB; i++)
                     if (i < nb)
                         s += d[i * VEC + v];
-                float bm = s / fb, q2 = 0.0;
+                float bm = s * ib, q2 = 0.0;
                 for (uint i = 0; i < PB; i++)
                     if (i < nb) {
                         float e = d[i * VEC + v] - bm;
@@ -172,7 +172,7 @@ void statistics()
         }
         q = subgroupAdd(q);
         if (subgroupElect()) {
-            sc[pbase + j * 3] = uintBitsToFloat(len * ncg);
+            sc[pbase + j * 3] = cnt;
             sc[pbase + j * 3 + 1] = gm;
             sc[pbase + j * 3 + 2] = q;
         }
@@ -207,7 +207,7 @@ void merge()
     for (uint i = lid; i < pieces; i += nl) {
         uint k = i / ncb, cb = cb_lo + i - k * ncb, j = g - cb * BCH / p.Cg;
         uint at = pbase + (((set * p.K + k) * p.cbs + cb) * p.GB + j) * 3;
-        s += float(floatBitsToUint(sc[at])) * sc[at + 1];
+        s += sc[at] * sc[at + 1];
     }
     float cnt = float(p.F * p.HW * p.Cg), mean = workgroup_sum(s) / cnt;
     float q = 0.0;
@@ -215,7 +215,7 @@ void merge()
         uint k = i / ncb, cb = cb_lo + i - k * ncb, j = g - cb * BCH / p.Cg;
         uint at = pbase + (((set * p.K + k) * p.cbs + cb) * p.GB + j) * 3;
         float e = sc[at + 1] - mean;
-        q += sc[at + 2] + float(floatBitsToUint(sc[at])) * e * e;
+        q += sc[at + 2] + sc[at] * e * e;
     }
     float rstd = 1.0 / sqrt(workgroup_sum(q) / cnt + p.eps);
     // The shift as the statistics phase took it; x is not yet written (in place).
