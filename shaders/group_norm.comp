@@ -43,7 +43,7 @@ layout(push_constant) uniform P {
     uint HW, W, C, Cg;  // pixels per frame, frame width, channels, channels per group
     uint F, spn;        // frames per set, sets per batch item (T / F)
     uint sets, G;
-    uint BCH, R;        // a workgroup: R rows of pixels x BCH channels (BCH / VEC slots; R slots <= WG)
+    uint BCH, R;        // a workgroup: R rows of pixels x BCH channels (BCH / VEC slots; R * slots <= WG)
     uint cbs, K, PC, GB; // channel blocks, chunks per set, pixels per chunk, groups per block (max)
     uint xs[4];         // strides of N, T, H, W (0 on axes of extent 1)
     uint xoff;
