@@ -222,14 +222,9 @@ static const gn_case gn_cases[] = {
     {{1, 5, 17, 1, 40}, 8, FRAME, SILU, true, true, -2, 2, GN_IN_PLACE_W_CUT},
     {{1, 1, 29, 31, 96}, 32, FRAME, SILU, true, true, 990, 1010, GN_DENSE},
 };
-#undef FRAME
-#undef CLIP
-#undef SILU
-#undef NONE
 
-static void cpu_case(vdk_context *c, const char *tier, vdk_dtype dt, int ci)
+static void run_case(vdk_context *c, const char *tier, vdk_dtype dt, const gn_case *k, int ci)
 {
-    const gn_case *k = &gn_cases[ci];
     const int64_t *shape = k->shape, C = shape[4];
     const uint64_t seed = 500 + 10 * (uint64_t)ci;
     const int x_axis = k->layout == GN_STRIDED ? 4 : k->layout == GN_IN_PLACE_W_CUT ? 3 : -1;
@@ -277,6 +272,11 @@ static void cpu_case(vdk_context *c, const char *tier, vdk_dtype dt, int ci)
     vt_drop_all();
 }
 
+static void cpu_case(vdk_context *c, const char *tier, vdk_dtype dt, int ci)
+{
+    run_case(c, tier, dt, &gn_cases[ci], ci);
+}
+
 static void test_cpu_tiers(void)
 {
     const vt_tiers *tiers = vt_cpu_tiers();
@@ -286,6 +286,41 @@ static void test_cpu_tiers(void)
             for (int ci = 0; ci < (int)(sizeof gn_cases / sizeof *gn_cases); ci++)
                 cpu_case(tiers->ctx[t], vdk_cpu_isa_name(tiers->isa[t]), dtypes[d], ci);
 }
+
+/* The Vulkan backend on the CPU tiers' cases, plus shapes that reach its
+ * other paths: a group cut by a channel-block boundary (more than 256 slots of
+ * channels: C = 1030 at 2 channels a vector), several channel blocks with
+ * scalar access (an odd C), and a clip of 576000 elements per group at 1000
+ * +- 10, split into many chunks whose partial statistics are merged (a sum of
+ * squares of uncentred values would lose the variance there). */
+static const gn_case vk_cases[] = {
+    {{1, 1, 3, 7, 1030}, 2, FRAME, SILU, true, true, -2, 2, GN_DENSE},
+    {{1, 2, 2, 3, 777}, 7, CLIP, NONE, true, false, 990, 1010, GN_IN_PLACE},
+    {{1, 25, 36, 64, 10}, 1, CLIP, NONE, true, true, 990, 1010, GN_DENSE},
+};
+
+static void test_vulkan(void)
+{
+    vdk_context *vk = vt_vulkan();
+    if (!vk)
+        return;
+    const vdk_dtype dtypes[] = {VDK_F32, VDK_F16, VDK_BF16};
+    const int ncpu = (int)(sizeof gn_cases / sizeof *gn_cases);
+    const int nvk = (int)(sizeof vk_cases / sizeof *vk_cases);
+    for (int d = 0; d < 3; d++)
+        for (int ci = 0; ci < ncpu + nvk; ci++) {
+            run_case(vk, "vulkan", dtypes[d], ci < ncpu ? &gn_cases[ci] : &vk_cases[ci - ncpu],
+                     ci);
+            VT_CHECK(!strncmp(vdk_last_kernel(vk), "vulkan.group_norm.", 18), "kernel %s",
+                     vdk_last_kernel(vk));
+        }
+    VT_STATUS(vk, vdk_sync(vk), VDK_OK);
+}
+
+#undef FRAME
+#undef CLIP
+#undef SILU
+#undef NONE
 
 static void test_bad_input(void)
 {
@@ -350,6 +385,7 @@ int main(void)
     test_views_and_in_place();
     test_bad_input();
     test_cpu_tiers();
+    test_vulkan();
     vdk_context_destroy(ctx);
     return vt_finish("test_group_norm");
 }

@@ -227,9 +227,8 @@ static int cut_axis(int rank, bool middle)
     return middle && rank >= 3 ? 1 : rank - 1;
 }
 
-static void cpu_case(vdk_context *c, const char *tier, vdk_dtype dt, int ci)
+static void run_case(vdk_context *c, const char *tier, vdk_dtype dt, const row_case *k, int ci)
 {
-    const row_case *k = &row_cases[ci];
     const int64_t *shape = k->shape, C = shape[k->rank - 1];
     const uint64_t seed = 700 + 10 * (uint64_t)ci;
     const int x_axis = k->layout == ROW_STRIDED      ? cut_axis(k->rank, false)
@@ -275,6 +274,41 @@ static void cpu_case(vdk_context *c, const char *tier, vdk_dtype dt, int ci)
     VT_CHECK(strstr(vdk_last_kernel(c), "rms_norm") != NULL, "%s: kernel %s", label,
              vdk_last_kernel(c));
     vt_drop_all();
+}
+
+static void cpu_case(vdk_context *c, const char *tier, vdk_dtype dt, int ci)
+{
+    run_case(c, tier, dt, &row_cases[ci], ci);
+}
+
+/* The Vulkan backend on the CPU tiers' cases, plus rows that reach its other
+ * paths: one row per workgroup with vectors of 8 (f16, bf16) and 4 (f32)
+ * channels kept in registers (C = 1152, 2048), and a row too long for the
+ * registers, read again for each pass (C = 8209, odd: scalar access). The
+ * wrapped-rows test stays CPU-only: Vulkan tensors cannot wrap host memory,
+ * and the Vulkan views ignore the strides of extent-1 axes. */
+static const row_case vk_cases[] = {
+    {2, {3, 8209}, true, -2, 2, ROW_IN_PLACE},
+    {2, {5, 1152}, true, -2, 2, ROW_STRIDED},
+    {3, {4, 3, 2048}, false, -2, 2, ROW_DENSE},
+};
+
+static void test_vulkan(void)
+{
+    vdk_context *vk = vt_vulkan();
+    if (!vk)
+        return;
+    const vdk_dtype dtypes[] = {VDK_F32, VDK_F16, VDK_BF16};
+    const int ncpu = (int)(sizeof row_cases / sizeof *row_cases);
+    const int nvk = (int)(sizeof vk_cases / sizeof *vk_cases);
+    for (int d = 0; d < 3; d++)
+        for (int ci = 0; ci < ncpu + nvk; ci++) {
+            run_case(vk, "vulkan", dtypes[d], ci < ncpu ? &row_cases[ci] : &vk_cases[ci - ncpu],
+                     ci);
+            VT_CHECK(!strncmp(vdk_last_kernel(vk), "vulkan.rms_norm.", 16), "kernel %s",
+                     vdk_last_kernel(vk));
+        }
+    VT_STATUS(vk, vdk_sync(vk), VDK_OK);
 }
 
 static void test_cpu_tiers(void)
@@ -379,6 +413,7 @@ int main(void)
     test_bad_input();
     test_cpu_tiers();
     test_cpu_wrapped_rows();
+    test_vulkan();
     vdk_context_destroy(ctx);
     return vt_finish("test_rms_norm");
 }

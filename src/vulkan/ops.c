@@ -52,11 +52,30 @@ const char *vdk_vk_kernel_name(const char *const names[3], vdk_dtype dt) {
   return names[dt == VDK_F16 ? 1 : dt == VDK_BF16 ? 2 : 0];
 }
 
+uint32_t vdk_vk_vector_width(uint32_t max, uint32_t C, const vdk_vk_view5 *const *views,
+                             int n) {
+  uint32_t w = max;
+  for (; w > 1; w /= 2) {
+    bool ok = C % w == 0;
+    for (int i = 0; i < n && ok; i++) {
+      ok = views[i]->offset % w == 0;
+      for (int d = 0; d < 4; d++)
+        ok = ok && views[i]->stride[d] % w == 0;
+    }
+    if (ok)
+      break;
+  }
+  return w;
+}
+
 static const vdk_backend_ops vk_ops = {
     .name = "vulkan",
     .unary = vdk_vk_unary,
     .binary = vdk_vk_binary,
     .softmax = vdk_vk_softmax,
+    .group_norm = vdk_vk_group_norm,
+    .layer_norm = vdk_vk_layer_norm,
+    .rms_norm = vdk_vk_rms_norm,
 };
 
 const vdk_backend_ops *vdk_vk_backend(void) { return &vk_ops; }

@@ -27,6 +27,11 @@ vdk_status vdk_vk_variant(vdk_context *ctx, const char *op, vdk_dtype dt,
 uint32_t vdk_vk_group_size(const vdk_vk *vk, uint32_t want);
 /* names[0..2] for f32, f16, bf16. */
 const char *vdk_vk_kernel_name(const char *const names[3], vdk_dtype dt);
+/* The widest vector of channels, at most `max` (a power of 2), that divides
+ * C and every view's offset and outer strides: the width at which a shader
+ * may load and store all n views C-contiguous in aligned vectors. */
+uint32_t vdk_vk_vector_width(uint32_t max, uint32_t C, const vdk_vk_view5 *const *views,
+                             int n);
 
 vdk_status vdk_vk_unary(vdk_context *ctx, const vdk_unary_params *p,
                         const vdk_tensor *x, vdk_tensor *y);
@@ -35,5 +40,21 @@ vdk_status vdk_vk_binary(vdk_context *ctx, const vdk_binary_params *p,
                          vdk_tensor *y);
 vdk_status vdk_vk_softmax(vdk_context *ctx, const vdk_softmax_params *p,
                           const vdk_tensor *x, vdk_tensor *y);
+vdk_status vdk_vk_group_norm(vdk_context *ctx, const vdk_group_norm_params *p,
+                             const vdk_tensor *x, const vdk_tensor *gamma,
+                             const vdk_tensor *beta, vdk_tensor *y);
+vdk_status vdk_vk_layer_norm(vdk_context *ctx, const vdk_layer_norm_params *p,
+                             const vdk_tensor *x, const vdk_tensor *gamma,
+                             const vdk_tensor *beta, vdk_tensor *y);
+vdk_status vdk_vk_rms_norm(vdk_context *ctx, const vdk_rms_norm_params *p,
+                           const vdk_tensor *x, const vdk_tensor *gamma,
+                           vdk_tensor *y);
+/* layer_norm and rms_norm (src/vulkan/row_norm.c): one row of the last axis
+ * per subgroup or workgroup; beta NULL for rms_norm. */
+vdk_status vdk_vk_row_norm(vdk_context *ctx, const char *op,
+                           const char *const names[3], vdk_shader_id f32,
+                           float eps, const vdk_tensor *x,
+                           const vdk_tensor *gamma, const vdk_tensor *beta,
+                           vdk_tensor *y);
 
 #endif
