@@ -258,8 +258,10 @@ typedef struct vdk_peak_result {
  * that does nothing else, timed per repetition, the median being the figure
  * to divide by (docs/peak.md). Waits for work recorded on ctx first and runs
  * to completion before it returns; its buffers are allocated and freed here,
- * no tensor is touched. It takes a second or so per kind on a GPU with the
- * defaults (more on lavapipe). options may be NULL (all defaults). */
+ * no tensor is touched; with profiling on, its dispatches are timed like any
+ * other (rows "peak_fma_f32", "peak_copy", ...). It takes a second or so per
+ * kind on a GPU with the defaults (more on lavapipe). options may be NULL (all
+ * defaults); *out is written only on success. */
 VDK_API vdk_status vdk_device_peak(vdk_context *ctx, vdk_peak_kind kind,
                                    const vdk_peak_options *options, vdk_peak_result *out);
 
