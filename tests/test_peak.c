@@ -44,6 +44,7 @@ static void test_bad_input(void)
 
     VT_ERROR(NULL, vdk_context_device_info(NULL, &info), VDK_ERROR_NULL_POINTER, "'ctx'");
     VT_ERROR(ref, vdk_context_device_info(ref, NULL), VDK_ERROR_NULL_POINTER, "'out'");
+    vdk_context_destroy(ref);
 }
 
 /* Host contexts measure nothing and describe nothing; *out stays as it was. */
@@ -63,6 +64,7 @@ static void test_host_backends(void)
         vdk_device_info info;
         VT_ERROR(ctx, vdk_context_device_info(ctx, &info), VDK_ERROR_UNSUPPORTED,
                  vdk_backend_name(host[b]));
+        vdk_context_destroy(ctx);
     }
 }
 
