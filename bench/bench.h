@@ -53,6 +53,7 @@ typedef struct vb_run {
     double ref_limit_s;   /* the reference declines cases estimated above this; 0: no limit */
     bool progress;        /* one line per finished case on stderr */
     vb_peak cpu_peak;     /* denominators for cpu-kind rows */
+    vb_peak vulkan_peak;  /* and for the Vulkan device's rows */
     int finished, total;
 } vb_run;
 

@@ -16,9 +16,15 @@ usage:
       or a skip, and nothing failed. --all-skipped: no rows, only skips.
       --gbench: Google Benchmark's JSON of the same run has the counters,
       labels and context.
+  check_bench.py vulkan VDK_BENCH PEAK OUT
+      runs unary and softmax of the small set on the Vulkan backend with the
+      vdk-peak file PEAK and checks the Vulkan result set (OUT.vulkan.json):
+      the device is named, its figures come from PEAK's Vulkan entry of that
+      name. Exit 77 (skipped) when there is no Vulkan device.
 """
 import json
 import math
+import os
 import subprocess
 import sys
 
@@ -144,17 +150,37 @@ def close(a, b, rel=1e-9):
     return a is not None and b is not None and abs(a - b) <= rel * max(abs(a), abs(b), 1e-300)
 
 
-def peak_figures(path, threads):
+def peak_figures(path, dev):
+    """The denominators in the vdk-peak file for the result set's device: the
+    CPU at the set's thread count (or the nearest below), or the Vulkan entry
+    of the device's name (its index first); None when the file has none."""
     with open(path) as f:
         doc = json.load(f)
+    if dev.get("kind") == "vulkan":
+        named = [d for d in doc["devices"]
+                 if d.get("kind") == "vulkan" and d.get("name") == dev.get("name")]
+        pick = next((d for d in named if d.get("index") == dev.get("index")),
+                    named[0] if named else None)
+        if pick is None:
+            return None
+        med = {m["name"]: m["median"] for m in pick["measurements"] if m.get("available")}
+        return {"fp32": med.get("fp32_fma"), "f16": med.get("f16_fma"), "bf16": None,
+                "bw": med.get("copy")}
     cpu = next(d for d in doc["devices"] if d["kind"] == "cpu")
     results = sorted(cpu["results"], key=lambda r: r["threads"])
-    below = [r for r in results if r["threads"] <= threads]
+    below = [r for r in results if r["threads"] <= dev.get("threads", 1)]
     pick = below[-1] if below else results[0]
     med = {m["name"]: m["median"] for m in pick["measurements"] if m.get("available")}
     fp32 = max([v for k, v in med.items() if k in ("fp32_fma_512", "fp32_fma_256")],
                default=None)
-    return {"fp32": fp32, "bf16": med.get("bf16_dot_512"), "bw": med.get("copy")}
+    return {"fp32": fp32, "f16": None, "bf16": med.get("bf16_dot_512"), "bw": med.get("copy")}
+
+
+def compute_denominator(fig, dt):
+    """A row's compute ceiling: its dtype's own rate where measured and faster
+    than fp32 (lavapipe emulates f16 slower than it does fp32), else fp32."""
+    own = fig.get(dt) if dt in ("f16", "bf16") else None
+    return own if own and own > fig["fp32"] else fig["fp32"]
 
 
 def check_tier(tag, backend, isa, kernel):
@@ -203,11 +229,18 @@ def check_results(path, exe, peak_path, gbench_path, complete, all_skipped):
     rows = doc.get("rows", [])
     set_name = rows[0]["set"] if rows else doc.get("set")
     cases = check_cases(export(exe, set_name), set_name) if set_name else {}
-    fig = peak_figures(peak_path, dev.get("threads", 1)) if peak_path else None
-    if peak_path:
+    fig = peak_figures(peak_path, dev) if peak_path else None
+    if fig:
         need(peak.get("source") == peak_path, f"peak.source {peak.get('source')!r}")
         need(close(peak.get("fp32_gflops"), fig["fp32"]), "peak.fp32_gflops not the file's")
         need(close(peak.get("bandwidth_gbs"), fig["bw"]), "peak.bandwidth_gbs not the file's")
+        if fig["f16"]:
+            need(close(peak.get("f16_gflops"), fig["f16"]), "peak.f16_gflops not the file's")
+    elif peak_path:
+        need(peak.get("fp32_gflops") is None and peak.get("bandwidth_gbs") is None,
+             "peak figures of a device the peak file lacks")
+        need(any("no fraction_of_peak" in n for n in notes),
+             "no note saying why the rows have no fraction_of_peak")
     else:
         need(peak.get("fp32_gflops") is None and peak.get("bandwidth_gbs") is None,
              "peak figures without a peak file")
@@ -246,8 +279,7 @@ def check_results(path, exe, peak_path, gbench_path, complete, all_skipped):
         need(close(r.get("gbs"), r["bytes"] / (t * 1e6), 1e-6), f"{tag}: gbs != bytes/time")
         frac = r.get("fraction_of_peak")
         if fig:
-            denom = fig["bw"] if r["bound"] == "memory" else (
-                fig["bf16"] if dt == "bf16" and fig["bf16"] else fig["fp32"])
+            denom = fig["bw"] if r["bound"] == "memory" else compute_denominator(fig, dt)
             rate = r["gbs"] if r["bound"] == "memory" else r["gflops"]
             need(close(frac, rate / denom, 1e-6), f"{tag}: fraction_of_peak {frac!r}, "
                  f"expected {rate / denom}")
@@ -304,6 +336,41 @@ def check_gbench(path, rows, with_peak):
         need(run_name in by_name, f"gbench: no runs of {run_name}")
 
 
+def check_vulkan(exe, peak_path, out):
+    """A short run of the Vulkan backend with a vdk-peak file: the Vulkan result
+    set (OUT's .vulkan.json sibling) names the device and takes its figures
+    from the file's Vulkan entry. No Vulkan device: a SKIP line and exit 77,
+    a failure with VDK_TEST_REQUIRE_VULKAN=1."""
+    proc = subprocess.run([exe, "--set", "small", "--backend", "vulkan", "--op", "unary,softmax",
+                           "--quick", "--peak", peak_path, "--out", out],
+                          capture_output=True, text=True, timeout=600)
+    if "no backend could create a context" in proc.stderr:
+        print(f"SKIP: no Vulkan context: {proc.stderr.strip()}")
+        if os.environ.get("VDK_TEST_REQUIRE_VULKAN") == "1":
+            sys.exit("FAIL: VDK_TEST_REQUIRE_VULKAN=1 requires one")
+        sys.exit(77)
+    need(proc.returncode == 0, f"vdk-bench exit {proc.returncode}: {proc.stderr[-2000:]}")
+    base, ext = os.path.splitext(out)
+    path = f"{base}.vulkan{ext}"
+    if not need(os.path.exists(path), f"{path} not written"):
+        return f"{path}: missing"
+    with open(path) as f:
+        doc = json.load(f)
+    dev = doc.get("device", {})
+    need(dev.get("kind") == "vulkan" and isinstance(dev.get("name"), str) and dev["name"]
+         and isinstance(dev.get("driver"), str) and isinstance(dev.get("api_version"), str),
+         f"device: {dev}")
+    with open(peak_path) as f:
+        entries = [d for d in json.load(f)["devices"] if d.get("kind") == "vulkan"]
+    if any(d.get("name") == dev.get("name") for d in entries):
+        need(doc.get("peak", {}).get("fp32_gflops") is not None,
+             "the peak file has the device, the set has no peak")
+        need(any(r.get("fraction_of_peak") is not None for r in doc.get("rows", [])),
+             "no row has a fraction_of_peak")
+    n, s = check_results(path, exe, peak_path, None, False, False)
+    return f"{path}: {n} rows, {s} skips"
+
+
 def main():
     if len(sys.argv) >= 4 and sys.argv[1] == "cases":
         check_cases(export(sys.argv[2], sys.argv[3]), sys.argv[3])
@@ -319,6 +386,10 @@ def main():
         n, s = check_results(sys.argv[2], exe, opt("--peak"), opt("--gbench"),
                              "--complete" in args, "--all-skipped" in args)
         summary = f"{sys.argv[2]}: {n} rows, {s} skips"
+    elif len(sys.argv) >= 5 and sys.argv[1] == "vulkan":
+        summary = check_vulkan(*sys.argv[2:5])
+        if summary is None:
+            return
     else:
         sys.exit(__doc__)
     for e in errors[:50]:

@@ -481,14 +481,37 @@ static void add_context(const app *a)
     vdkb_add_context("vdk_peak", a->o.peak ? a->o.peak : "none: no fraction_of_peak counter");
 }
 
+/* The Vulkan backend's context, NULL when none opened. */
+static vdk_context *vulkan_context(const app *a)
+{
+    for (int i = 0; i < a->nbackends; i++)
+        if (a->backends[i].backend == VDK_BACKEND_VULKAN)
+            return a->backends[i].ctx;
+    return NULL;
+}
+
 static void write_device(FILE *f, const app *a, const char *kind, int threads)
 {
     if (strcmp(kind, "cpu")) {
-        /* vdk.h has no device query yet; the Vulkan backend fills this in. */
-        fprintf(f, "  \"device\": {\"kind\": \"%s\", \"name\": null, \"vendor\": null, "
-                   "\"model\": null, \"driver\": null, \"api_version\": null, \"isa\": [], "
-                   "\"threads\": null, \"caches\": {}},\n",
-                kind);
+        vdk_device_info info;
+        vdk_context *ctx = vulkan_context(a);
+        if (!ctx || vdk_context_device_info(ctx, &info) != VDK_OK) {
+            fprintf(f, "  \"device\": {\"kind\": \"%s\", \"name\": null, \"vendor\": null, "
+                       "\"model\": null, \"driver\": null, \"api_version\": null, \"isa\": [], "
+                       "\"threads\": null, \"caches\": {}},\n",
+                    kind);
+            return;
+        }
+        fprintf(f, "  \"device\": {\n    \"kind\": \"%s\",\n    \"name\": ", kind);
+        vb_json_string(f, info.name);
+        fprintf(f, ",\n    \"vendor\": \"0x%04x\", \"model\": ", info.vendor_id);
+        vb_json_string(f, info.name);
+        fputs(", \"driver\": ", f);
+        vb_json_string(f, info.driver);
+        fprintf(f, ", \"api_version\": \"%d.%d.%d\",\n    \"type\": \"%s\", \"index\": %d, "
+                   "\"subgroup_size\": %d, \"isa\": [], \"threads\": null, \"caches\": {}\n  },\n",
+                info.api_major, info.api_minor, info.api_patch, info.type, info.index,
+                info.subgroup_size);
         return;
     }
     char name[256];
@@ -520,8 +543,9 @@ static void json_or_null(FILE *f, double v)
 
 static void write_peak(FILE *f, const app *a, const char *kind)
 {
-    const vb_peak *p = &a->run.cpu_peak;
-    if (strcmp(kind, "cpu") || !p->known) {
+    const bool cpu = !strcmp(kind, "cpu");
+    const vb_peak *p = cpu ? &a->run.cpu_peak : &a->run.vulkan_peak;
+    if (!p->known) {
         fputs("  \"peak\": {\"source\": ", f);
         vb_json_string(f, a->o.peak);
         fputs(", \"fp32_gflops\": null, \"f16_gflops\": null, \"bf16_gflops\": null, "
@@ -539,7 +563,10 @@ static void write_peak(FILE *f, const app *a, const char *kind)
     json_or_null(f, p->bf16_gflops);
     fputs(",\n    \"bandwidth_gbs\": ", f);
     json_or_null(f, p->bandwidth_gbs);
-    fprintf(f, ", \"bandwidth_measurement\": \"copy\", \"threads\": %d\n  },\n", p->threads);
+    if (cpu)
+        fprintf(f, ", \"bandwidth_measurement\": \"copy\", \"threads\": %d\n  },\n", p->threads);
+    else
+        fputs(", \"bandwidth_measurement\": \"copy\", \"threads\": null\n  },\n", f);
 }
 
 static void write_row(FILE *f, const char *set, const vb_item *it, bool first)
@@ -769,6 +796,17 @@ static int run_all(app *a, int gb_argc, char **gb_argv)
             return 2;
         }
         note(a, "%s", a->run.cpu_peak.note);
+        /* The Vulkan device's entry, matched by index and name; without one
+         * its rows have no fraction, which a note says. */
+        vdk_device_info info;
+        vdk_context *vk = vulkan_context(a);
+        if (vk && vdk_context_device_info(vk, &info) == VDK_OK) {
+            if (vb_peak_load_vulkan(a->o.peak, info.index, info.name, &a->run.vulkan_peak, err,
+                                    sizeof err) == 0)
+                note(a, "%s", a->run.vulkan_peak.note);
+            else
+                note(a, "vulkan rows have no fraction_of_peak: --peak: %s", err);
+        }
     } else {
         note(a, "no --peak file was given: fraction_of_peak is null");
     }

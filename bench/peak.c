@@ -61,29 +61,39 @@ static double measurement(const vb_json *result, const char *name)
     return NAN;
 }
 
-int vb_peak_load(const char *path, const char *kind, int threads, vb_peak *out, char *err,
-                 size_t errlen)
+/* The file's document, checked to be vdk-peak's; NULL with a message. */
+static vb_json *load_doc(const char *path, char *err, size_t errlen)
 {
-    *out = (vb_peak){.fp32_gflops = NAN, .f16_gflops = NAN, .bf16_gflops = NAN,
-                     .bandwidth_gbs = NAN};
     char *text = read_file(path, err, errlen);
     if (!text)
-        return -1;
+        return NULL;
     char perr[160];
     vb_json *doc = vb_json_parse(text, perr, sizeof perr);
     free(text);
     if (!doc) {
         snprintf(err, errlen, "%s is not JSON: %s", path, perr);
-        return -1;
+        return NULL;
     }
-    int rc = -1;
     const char *format = vb_json_str(doc, "format", "");
-    const vb_json *devices = vb_json_get(doc, "devices");
-    const vb_json *dev = NULL;
     if (strncmp(format, "vdk-peak/", 9)) {
         snprintf(err, errlen, "%s: format is '%s', expected vdk-peak/1", path, format);
-        goto done;
+        vb_json_free(doc);
+        return NULL;
     }
+    return doc;
+}
+
+int vb_peak_load(const char *path, const char *kind, int threads, vb_peak *out, char *err,
+                 size_t errlen)
+{
+    *out = (vb_peak){.fp32_gflops = NAN, .f16_gflops = NAN, .bf16_gflops = NAN,
+                     .bandwidth_gbs = NAN};
+    vb_json *doc = load_doc(path, err, errlen);
+    if (!doc)
+        return -1;
+    int rc = -1;
+    const vb_json *devices = vb_json_get(doc, "devices");
+    const vb_json *dev = NULL;
     for (const vb_json *d = devices ? devices->child : NULL; d && !dev; d = d->next)
         if (!strcmp(vb_json_str(d, "kind", ""), kind))
             dev = d;
@@ -128,13 +138,52 @@ done:
     return rc;
 }
 
+int vb_peak_load_vulkan(const char *path, int index, const char *name, vb_peak *out, char *err,
+                        size_t errlen)
+{
+    *out = (vb_peak){.fp32_gflops = NAN, .f16_gflops = NAN, .bf16_gflops = NAN,
+                     .bandwidth_gbs = NAN};
+    vb_json *doc = load_doc(path, err, errlen);
+    if (!doc)
+        return -1;
+    /* The same index and name; else the first of the same name (the file may
+     * come from a run that saw the devices in another order). */
+    const vb_json *devices = vb_json_get(doc, "devices"), *dev = NULL, *named = NULL;
+    for (const vb_json *d = devices ? devices->child : NULL; d; d = d->next) {
+        if (strcmp(vb_json_str(d, "kind", ""), "vulkan") || strcmp(vb_json_str(d, "name", ""), name))
+            continue;
+        if (!named)
+            named = d;
+        if ((int)vb_json_number(d, "index", -1) == index && !dev)
+            dev = d;
+    }
+    dev = dev ? dev : named;
+    if (!dev) {
+        snprintf(err, errlen, "%s has no Vulkan device named '%s'", path, name);
+        vb_json_free(doc);
+        return -1;
+    }
+    const int at = (int)vb_json_number(dev, "index", -1);
+    out->known = true;
+    out->fp32_gflops = measurement(dev, "fp32_fma");
+    out->f16_gflops = measurement(dev, "f16_fma");
+    out->bandwidth_gbs = measurement(dev, "copy");
+    snprintf(out->note, sizeof out->note,
+             "peak: %s, Vulkan device %d '%s'%s; compute = fp32_fma (f16 rows: the faster of "
+             "f16_fma and fp32_fma), bandwidth = copy",
+             path, at, name, at == index ? "" : " (measured at another index)");
+    vb_json_free(doc);
+    return 0;
+}
+
 double vb_peak_gflops(const vb_peak *p, vdk_dtype dtype)
 {
     if (!p->known)
         return NAN;
-    if (dtype == VDK_BF16 && !isnan(p->bf16_gflops))
-        return p->bf16_gflops;
-    if (dtype == VDK_F16 && !isnan(p->f16_gflops))
-        return p->f16_gflops;
-    return p->fp32_gflops;
+    /* The ceiling of a row is the fastest arithmetic it could use: its own
+     * dtype's where that is faster than fp32 (a device that emulates f16,
+     * such as lavapipe, is slower at it than at fp32, and the operators
+     * there compute in fp32 anyway). */
+    const double own = dtype == VDK_BF16 ? p->bf16_gflops : dtype == VDK_F16 ? p->f16_gflops : NAN;
+    return isnan(own) || own < p->fp32_gflops ? p->fp32_gflops : own;
 }

@@ -233,9 +233,8 @@ double vb_item_call(void *user, char *msg, size_t size)
 
 double vb_item_peak(const vb_item *it)
 {
-    if (strcmp(it->b->device_kind, "cpu"))
-        return NAN; /* vdk-peak measures the CPU only so far */
-    const vb_peak *p = &it->run->cpu_peak;
+    const vb_peak *p =
+        strcmp(it->b->device_kind, "cpu") ? &it->run->vulkan_peak : &it->run->cpu_peak;
     if (!p->known)
         return NAN;
     return vb_compute_bound(it->c) ? vb_peak_gflops(p, it->dtype) : p->bandwidth_gbs;

@@ -247,9 +247,30 @@ static void test_peak(void)
     CHECK(rc == 0 && p.threads == 2 && strstr(p.note, "not measured"), "peak: 3 -> 2 threads");
     rc = vb_peak_load(VDK_BENCH_TESTDATA "/vdk-peak.json", "cpu", 1, &p, err, sizeof err);
     CHECK(rc == 0 && p.threads == 1 && p.fp32_gflops == 101.3, "peak: 1 thread");
-    rc = vb_peak_load(VDK_BENCH_TESTDATA "/vdk-peak.json", "vulkan", 1, &p, err, sizeof err);
-    CHECK(rc != 0 && strstr(err, "no device of kind 'vulkan'"), "peak: no vulkan device: %s",
-          err);
+    rc = vb_peak_load(VDK_BENCH_TESTDATA "/vdk-peak.json", "gpu", 1, &p, err, sizeof err);
+    CHECK(rc != 0 && strstr(err, "no device of kind 'gpu'"), "peak: no such kind: %s", err);
+
+    /* Vulkan entries: by index and name, else by name alone. */
+    static const char h100[] = "NVIDIA H100 80GB HBM3", lvp[] = "llvmpipe (LLVM 15.0.6, 256 bits)";
+    rc = vb_peak_load_vulkan(VDK_BENCH_TESTDATA "/vdk-peak.json", 1, h100, &p, err, sizeof err);
+    CHECK(rc == 0 && p.known && p.fp32_gflops == 56000 && p.f16_gflops == 112000 &&
+              p.bandwidth_gbs == 2856 && isnan(p.bf16_gflops),
+          "peak: H100: %s fp32 %g f16 %g copy %g", err, p.fp32_gflops, p.f16_gflops,
+          p.bandwidth_gbs);
+    CHECK(vb_peak_gflops(&p, VDK_F16) == 112000 && vb_peak_gflops(&p, VDK_BF16) == 56000 &&
+              vb_peak_gflops(&p, VDK_F32) == 56000,
+          "peak: H100 f16 rows use f16_fma, bf16 and f32 rows fp32_fma");
+    CHECK(!strstr(p.note, "another index"), "peak: H100 note: %s", p.note);
+    rc = vb_peak_load_vulkan(VDK_BENCH_TESTDATA "/vdk-peak.json", 3, h100, &p, err, sizeof err);
+    CHECK(rc == 0 && p.fp32_gflops == 56000 && strstr(p.note, "another index"),
+          "peak: the H100 at another index: %s", p.note);
+    /* lavapipe emulates f16 slower than fp32: f16 rows keep the fp32 ceiling. */
+    rc = vb_peak_load_vulkan(VDK_BENCH_TESTDATA "/vdk-peak.json", 0, lvp, &p, err, sizeof err);
+    CHECK(rc == 0 && p.f16_gflops == 4.5 && vb_peak_gflops(&p, VDK_F16) == 21.6,
+          "peak: lavapipe f16 rows: %g", vb_peak_gflops(&p, VDK_F16));
+    rc = vb_peak_load_vulkan(VDK_BENCH_TESTDATA "/vdk-peak.json", 0, "No Such GPU", &p, err,
+                             sizeof err);
+    CHECK(rc != 0 && strstr(err, "no Vulkan device named 'No Such GPU'"), "peak: %s", err);
     rc = vb_peak_load(VDK_BENCH_TESTDATA "/no-such-file.json", "cpu", 1, &p, err, sizeof err);
     CHECK(rc != 0 && strstr(err, "cannot open"), "peak: missing file: %s", err);
 

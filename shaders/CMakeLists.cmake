@@ -15,3 +15,8 @@ foreach(_op group_norm layer_norm rms_norm)
   vdk_shader(${_op}_f16 ${_op} -DSTORAGE=1)
   vdk_shader(${_op}_bf16 ${_op} -DSTORAGE=2)
 endforeach()
+# vdk_device_peak's loops (src/vulkan/peak.c): not operators, no storage dtype.
+vdk_shader(peak_fma_f32 peak_fma -DF16=0)
+vdk_shader(peak_fma_f16 peak_fma -DF16=1)
+vdk_shader(peak_copy peak_copy)
+vdk_shader(peak_read peak_read)

@@ -210,5 +210,10 @@ vdk_status vdk_vk_context_init(vdk_context *ctx, const vdk_context_desc *desc);
  * timestamps on or off waits for recorded work first (src/vulkan/profile.c). */
 vdk_profile_table *vdk_vk_profile_table(struct vdk_vk *vk);
 vdk_status vdk_vk_profile_enable(vdk_context *ctx, bool on);
+/* vdk_context_device_info and vdk_device_peak on a Vulkan context, arguments
+ * checked and the options' defaults filled in (src/vulkan/peak.c). */
+vdk_status vdk_vk_device_info(vdk_context *ctx, vdk_device_info *out);
+vdk_status vdk_vk_device_peak(vdk_context *ctx, vdk_peak_kind kind, const vdk_peak_options *o,
+                              vdk_peak_result *out);
 
 #endif /* VDK_INTERNAL_H */

@@ -194,6 +194,77 @@ VDK_API const char *vdk_last_kernel(const vdk_context *ctx);
 /* Waits until all work recorded on ctx has completed. */
 VDK_API vdk_status vdk_sync(vdk_context *ctx);
 
+/* ---- the device and its measured peak ----
+ * Vulkan contexts only: reference and CPU contexts return
+ * VDK_ERROR_UNSUPPORTED (the CPU is described and measured by vdk-peak itself,
+ * docs/peak.md). */
+
+/* What a Vulkan context runs on. */
+typedef struct vdk_device_info {
+    int index;        /* the physical-device index opened (what desc.device = index opens) */
+    char name[256];   /* deviceName, e.g. "NVIDIA H100 80GB HBM3" */
+    char driver[512]; /* driverName and driverInfo, e.g. "llvmpipe Mesa 22.3.6 (LLVM 15.0.6)" */
+    const char *type; /* "discrete", "integrated", "virtual", "cpu" or "other" (static) */
+    int api_major, api_minor, api_patch; /* the device's Vulkan version */
+    uint32_t vendor_id, device_id;
+    int subgroup_size;
+    int float16;                /* shaderFloat16 is on: f16 arithmetic (VDK_PEAK_F16_FMA) */
+    int64_t device_local_bytes; /* the largest device-local memory heap */
+    int64_t max_buffer_bytes;   /* the largest buffer a shader binds (maxStorageBufferRange) */
+} vdk_device_info;
+
+/* Describes ctx's device; *out is untouched on failure. */
+VDK_API vdk_status vdk_context_device_info(vdk_context *ctx, vdk_device_info *out);
+
+/* What vdk_device_peak measures. GFLOP is 10^9 floating-point operations, an
+ * FMA counts 2; GB is 10^9 bytes, counted as STREAM counts them (bytes the
+ * kernel reads plus bytes it writes; write-allocate and cache traffic are not
+ * counted). */
+typedef enum vdk_peak_kind {
+    VDK_PEAK_FP32_FMA = 0, /* GFLOP/s: fma() on f32, 16 independent chains per invocation */
+    VDK_PEAK_F16_FMA,      /* GFLOP/s: fma() on float16_t, 32 chains as f16vec4; needs
+                            * shaderFloat16, else VDK_ERROR_UNSUPPORTED */
+    VDK_PEAK_COPY,         /* GB/s: dst[i] = src[i] over two buffers in 16-byte words;
+                            * 2 x buffer_bytes per repetition */
+    VDK_PEAK_READ,         /* GB/s: every 16-byte word of one buffer read and folded into a
+                            * value the shader keeps; buffer_bytes per repetition */
+    VDK_PEAK_KIND_COUNT
+} vdk_peak_kind;
+
+/* A zero field takes its default. */
+typedef struct vdk_peak_options {
+    int repetitions;      /* timed repetitions after one warm-up; 0 = 15; 1 to 256 */
+    double seconds;       /* FMA kinds: the loop grows until one repetition takes this
+                           * long; 0 = 0.05; up to 10 */
+    int64_t buffer_bytes; /* bandwidth kinds: bytes per buffer, a multiple of 16 of at least
+                           * 64 KiB; 0 = 1 GiB, or less where maxStorageBufferRange,
+                           * maxMemoryAllocationSize or a quarter of the device-local heap
+                           * says so. A size past those limits is VDK_ERROR_INVALID_VALUE. */
+} vdk_peak_options;
+
+typedef struct vdk_peak_result {
+    double median, max, min; /* rates over the repetitions, in `unit` */
+    int repetitions;
+    double work;             /* FLOP (FMA kinds) or bytes (bandwidth kinds) per repetition */
+    int64_t buffer_bytes;    /* bandwidth kinds: bytes per buffer; 0 for FMA kinds */
+    int64_t invocations;     /* shader invocations per repetition (one dispatch) */
+    int gpu_timestamps;      /* 1: each repetition timed by GPU timestamp queries; 0: by the
+                              * host clock around submit and wait (no timestamps) */
+    const char *unit;        /* "GFLOP/s" or "GB/s" (static) */
+    const char *kernel;      /* the shader variant, e.g. "peak_fma_f32" (static) */
+} vdk_peak_result;
+
+/* Runs one measurement on ctx's device and writes the rates to *out: a loop
+ * that does nothing else, timed per repetition, the median being the figure
+ * to divide by (docs/peak.md). Waits for work recorded on ctx first and runs
+ * to completion before it returns; its buffers are allocated and freed here,
+ * no tensor is touched; with profiling on, its dispatches are timed like any
+ * other (rows "peak_fma_f32", "peak_copy", ...). It takes a second or so per
+ * kind on a GPU with the defaults (more on lavapipe). options may be NULL (all
+ * defaults); *out is written only on success. */
+VDK_API vdk_status vdk_device_peak(vdk_context *ctx, vdk_peak_kind kind,
+                                   const vdk_peak_options *options, vdk_peak_result *out);
+
 /* ---- tensors -------------------------------------------------------------- */
 
 #define VDK_MAX_RANK 5

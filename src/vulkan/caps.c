@@ -1,6 +1,7 @@
 /* What the physical device offers, and what vdk turns on. */
 #include "vk.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,8 +33,10 @@ void vdk_vk_probe(VkPhysicalDevice pd, vdk_vk_caps *caps)
         .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_SIZE_CONTROL_PROPERTIES};
     VkPhysicalDeviceSubgroupProperties sg = {
         .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES, .pNext = &sgc};
+    VkPhysicalDeviceDriverProperties drv = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES, .pNext = &sg};
     VkPhysicalDeviceMaintenance3Properties m3 = {
-        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_3_PROPERTIES, .pNext = &sg};
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_3_PROPERTIES, .pNext = &drv};
     VkPhysicalDeviceProperties2 p2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2,
                                       .pNext = &m3};
     const bool size_control_ext = has_ext(pd, VK_EXT_SUBGROUP_SIZE_CONTROL_EXTENSION_NAME);
@@ -42,6 +45,9 @@ void vdk_vk_probe(VkPhysicalDevice pd, vdk_vk_caps *caps)
     vkGetPhysicalDeviceProperties2(pd, &p2);
     const VkPhysicalDeviceLimits *l = &p2.properties.limits;
     memcpy(caps->name, p2.properties.deviceName, sizeof caps->name);
+    drv.driverName[VK_MAX_DRIVER_NAME_SIZE - 1] = drv.driverInfo[VK_MAX_DRIVER_INFO_SIZE - 1] = 0;
+    snprintf(caps->driver, sizeof caps->driver, "%s%s%s", drv.driverName,
+             drv.driverName[0] && drv.driverInfo[0] ? " " : "", drv.driverInfo);
     caps->type = p2.properties.deviceType;
     caps->api_version = p2.properties.apiVersion;
     caps->subgroup_size = sg.subgroupSize;

@@ -104,10 +104,19 @@ vdk_status vdk_vk_flush(vdk_context *ctx, vdk_vk *vk)
     return st;
 }
 
-vdk_status vdk_vk_copy_now(vdk_context *ctx, vdk_vk *vk, VkBuffer src, VkDeviceSize src_at,
-                           VkBuffer dst, VkDeviceSize dst_at, VkDeviceSize bytes)
+/* A transfer in a command buffer of its own, submitted and waited for: a
+ * staging copy or a fill. Earlier submissions' writes come before it; its
+ * writes are visible to the host after it, and to later submissions' shaders
+ * through the barrier that opens each recording (vdk_vk_record). */
+typedef struct one_off {
+    VkBuffer src, dst;
+    VkDeviceSize src_at, dst_at, bytes;
+    bool fill;
+    uint32_t value;
+} one_off;
+
+static vdk_status run_one_off(vdk_context *ctx, vdk_vk *vk, const one_off *op, const char *what)
 {
-    static const char what[] = "vdk_tensor_read/write: staging copy";
     const VkCommandBufferAllocateInfo cbai = {
         .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
         .commandPool = vk->command_pool,
@@ -124,13 +133,16 @@ vdk_status vdk_vk_copy_now(vdk_context *ctx, vdk_vk *vk, VkBuffer src, VkDeviceS
     };
     st = vdk_vk_check(ctx, vk, vkBeginCommandBuffer(cmd, &bi), what);
     if (!st) {
-        /* Earlier submissions' shader writes before the copy; the copy's writes
-         * visible to the host after it. */
         memory_barrier(cmd, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_ACCESS_MEMORY_WRITE_BIT,
                        VK_PIPELINE_STAGE_TRANSFER_BIT,
                        VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_TRANSFER_WRITE_BIT);
-        const VkBufferCopy region = {.srcOffset = src_at, .dstOffset = dst_at, .size = bytes};
-        vkCmdCopyBuffer(cmd, src, dst, 1, &region);
+        if (op->fill) {
+            vkCmdFillBuffer(cmd, op->dst, op->dst_at, op->bytes, op->value);
+        } else {
+            const VkBufferCopy region = {
+                .srcOffset = op->src_at, .dstOffset = op->dst_at, .size = op->bytes};
+            vkCmdCopyBuffer(cmd, op->src, op->dst, 1, &region);
+        }
         memory_barrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
                        VK_PIPELINE_STAGE_HOST_BIT, VK_ACCESS_HOST_READ_BIT);
         st = vdk_vk_check(ctx, vk, vkEndCommandBuffer(cmd), what);
@@ -139,6 +151,20 @@ vdk_status vdk_vk_copy_now(vdk_context *ctx, vdk_vk *vk, VkBuffer src, VkDeviceS
         st = submit_wait(ctx, vk, cmd, what);
     vkFreeCommandBuffers(vk->device, vk->command_pool, 1, &cmd);
     return st;
+}
+
+vdk_status vdk_vk_copy_now(vdk_context *ctx, vdk_vk *vk, VkBuffer src, VkDeviceSize src_at,
+                           VkBuffer dst, VkDeviceSize dst_at, VkDeviceSize bytes)
+{
+    const one_off op = {.src = src, .dst = dst, .src_at = src_at, .dst_at = dst_at, .bytes = bytes};
+    return run_one_off(ctx, vk, &op, "vdk_tensor_read/write: staging copy");
+}
+
+vdk_status vdk_vk_fill_now(vdk_context *ctx, vdk_vk *vk, VkBuffer dst, VkDeviceSize bytes,
+                           uint32_t value, const char *what)
+{
+    const one_off op = {.dst = dst, .bytes = bytes, .fill = true, .value = value};
+    return run_one_off(ctx, vk, &op, what);
 }
 
 static bool tracked(const VkBuffer *list, int n, VkBuffer b)

@@ -232,6 +232,7 @@ static vdk_status pick_device(const vdk_context_desc *desc, vdk_vk *vk)
                                     "Vulkan 1.2 with a compute queue",
                                     n);
     vk->physical = pds[best];
+    vk->index = best;
     vk->queue_family = compute_family(vk->physical);
     return VDK_OK;
 }

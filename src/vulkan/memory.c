@@ -107,12 +107,18 @@ static vdk_status storage_alloc(vdk_context *ctx, vdk_vk *vk, vdk_storage *s, si
     return VDK_OK;
 }
 
+vdk_status vdk_vk_storage_alloc_for(vdk_context *ctx, vdk_storage *s, size_t bytes,
+                                    const char *where)
+{
+    vdk_status st = storage_alloc(ctx, ctx->vk, s, bytes, where);
+    if (!st)
+        ctx->vk->refcount++; /* the device lives as long as its storages */
+    return st;
+}
+
 vdk_status vdk_vk_storage_alloc(vdk_context *ctx, vdk_storage *s, size_t bytes)
 {
-    vdk_status st = storage_alloc(ctx, ctx->vk, s, bytes, "vdk_tensor_create");
-    if (!st)
-        ctx->vk->refcount++; /* the device lives as long as its tensors */
-    return st;
+    return vdk_vk_storage_alloc_for(ctx, s, bytes, "vdk_tensor_create");
 }
 
 void vdk_vk_scratch_free(vdk_vk *vk)

@@ -13,6 +13,7 @@
 /* What the device offers, probed once (caps.c). */
 typedef struct vdk_vk_caps {
     char name[VK_MAX_PHYSICAL_DEVICE_NAME_SIZE];
+    char driver[VK_MAX_DRIVER_NAME_SIZE + VK_MAX_DRIVER_INFO_SIZE]; /* name and info */
     VkPhysicalDeviceType type;
     uint32_t api_version;
     bool storage16;      /* storageBuffer16BitAccess: f16/bf16 tensors */
@@ -84,6 +85,7 @@ typedef struct vdk_vk {
     VkInstance instance;
     VkDebugUtilsMessengerEXT messenger;
     VkPhysicalDevice physical;
+    int index; /* of physical in vkEnumeratePhysicalDevices' list */
     VkDevice device;
     VkQueue queue;
     uint32_t queue_family;
@@ -155,6 +157,9 @@ void vdk_vk_enable_for(const vdk_vk_caps *caps, VkPhysicalDevice pd, vdk_vk_enab
 
 /* ---- memory.c ---- */
 vdk_status vdk_vk_storage_alloc(vdk_context *ctx, vdk_storage *s, size_t bytes);
+/* The same for a caller other than vdk_tensor_create, named in failures. */
+vdk_status vdk_vk_storage_alloc_for(vdk_context *ctx, vdk_storage *s, size_t bytes,
+                                    const char *where);
 void vdk_vk_storage_release(vdk_storage *s);
 vdk_status vdk_vk_storage_read(vdk_context *ctx, vdk_storage *s, size_t at, size_t bytes,
                                void *dst);
@@ -198,6 +203,10 @@ vdk_status vdk_vk_flush(vdk_context *ctx, vdk_vk *vk);
 /* Runs a one-off copy between two buffers and waits (staging transfers). */
 vdk_status vdk_vk_copy_now(vdk_context *ctx, vdk_vk *vk, VkBuffer src, VkDeviceSize src_at,
                            VkBuffer dst, VkDeviceSize dst_at, VkDeviceSize bytes);
+/* Fills the first `bytes` (a multiple of 4) of dst with the 32-bit value
+ * and waits; `what` names the caller in a failure. */
+vdk_status vdk_vk_fill_now(vdk_context *ctx, vdk_vk *vk, VkBuffer dst, VkDeviceSize bytes,
+                           uint32_t value, const char *what);
 vdk_status vdk_vk_commands_init(vdk_context *ctx, vdk_vk *vk);
 void vdk_vk_commands_destroy(vdk_vk *vk);
 

@@ -1,5 +1,6 @@
 /* vdk-peak: measures what this machine's CPU can do at best, per thread count,
- * so that every benchmark can report the fraction of that peak it reached.
+ * and what each Vulkan device can (vulkan.c), so that every benchmark can
+ * report the fraction of that peak it reached.
  * docs/peak.md says what each figure means and how it is counted. */
 #include "peak.h"
 
@@ -22,6 +23,7 @@
 #endif
 
 #define MAX_REPS 1000
+#define VK_MAX_REPS 256 /* vdk_device_peak's limit */
 #define MAX_NOTES 16
 
 /* ---- what is measured ---- */
@@ -59,6 +61,7 @@ typedef struct options {
     int *threads;
     int nthreads;
     int quick;
+    int no_vulkan;
     int reps;
     const char *json;
 } options;
@@ -364,22 +367,6 @@ static void availability(const vdk_peak_isa_info *isa, int avail[M_COUNT],
 
 /* ---- output ---- */
 
-static void json_string(FILE *f, const char *s) {
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\') fprintf(f, "\\%c", ch);
-        else if (ch < 0x20) fprintf(f, "\\u%04x", ch);
-        else fputc(ch, f);
-    }
-    fputc('"', f);
-}
-
-static void json_number(FILE *f, double v) {
-    if (isfinite(v)) fprintf(f, "%.6g", v);
-    else fputs("null", f);
-}
-
 static void fmt_bytes(char *out, size_t n, int64_t b) {
     if (b <= 0) snprintf(out, n, "unknown");
     else if (b % (1 << 20) == 0) snprintf(out, n, "%lld MiB", (long long)(b >> 20));
@@ -447,29 +434,30 @@ static void print_table(const run_info *ri, const thread_result *res, int nres) 
     }
 }
 
-static int write_json(const char *path, const run_info *ri, const thread_result *res, int nres) {
+static int write_json(const char *path, const run_info *ri, const thread_result *res, int nres,
+                      const vdk_peak_vk_run *vk) {
     FILE *f = fopen(path, "w");
     if (!f) {
         fprintf(stderr, "vdk-peak: cannot write %s: %s\n", path, strerror(errno));
         return -1;
     }
     fprintf(f, "{\n  \"format\": \"vdk-peak/1\",\n  \"version\": ");
-    json_string(f, ri->version);
+    vdk_peak_json_string(f, ri->version);
     fprintf(f, ",\n  \"date\": ");
-    json_string(f, ri->date);
+    vdk_peak_json_string(f, ri->date);
     fprintf(f, ",\n  \"host\": ");
-    json_string(f, ri->host);
+    vdk_peak_json_string(f, ri->host);
     fprintf(f, ",\n  \"command\": ");
-    json_string(f, ri->command);
-    /* Every device measured is one entry of "devices": the CPU here; Vulkan
-     * devices are appended as {"kind": "vulkan", ...} entries. */
+    vdk_peak_json_string(f, ri->command);
+    /* Every device measured is one entry of "devices": the CPU first, then
+     * one {"kind": "vulkan", ...} entry per Vulkan device (vulkan.c). */
     fprintf(f, ",\n  \"devices\": [\n    {\n      \"kind\": \"cpu\",\n      \"model\": ");
-    json_string(f, ri->model);
+    vdk_peak_json_string(f, ri->model);
     fprintf(f, ",\n      \"cpuid\": {\"vendor\": ");
-    json_string(f, ri->isa.vendor);
+    vdk_peak_json_string(f, ri->isa.vendor);
     fprintf(f, ", \"family\": %d, \"model\": %d, \"stepping\": %d, \"brand\": ", ri->isa.family,
             ri->isa.model, ri->isa.stepping);
-    json_string(f, ri->isa.brand);
+    vdk_peak_json_string(f, ri->isa.brand);
     fprintf(f, "},\n      \"isa\": {");
     for (int i = 0; i < (int)(sizeof isa_names / sizeof isa_names[0]); i++)
         fprintf(f, "\"%s\": %s, ", isa_names[i], isa_flag(&ri->isa, i) ? "true" : "false");
@@ -487,14 +475,14 @@ static int write_json(const char *path, const run_info *ri, const thread_result 
             ri->topo.l3_count, (long long)ri->topo.l3_total);
     fprintf(f, "      \"method\": {\"quick\": %s, \"repetitions\": %d, \"compute_seconds_per_rep\": ",
             ri->quick ? "true" : "false", ri->reps);
-    json_number(f, ri->target_s);
+    vdk_peak_json_number(f, ri->target_s);
     fprintf(f, ", \"bandwidth_bytes_per_array\": %lld, \"bandwidth_kernels\": ",
             (long long)ri->bw_array_bytes);
-    json_string(f, ri->bw->isa);
+    vdk_peak_json_string(f, ri->bw->isa);
     fprintf(f, ", \"gb\": 1e9, \"clock\": \"CLOCK_MONOTONIC\"},\n      \"notes\": [");
     for (int i = 0; i < nnotes; i++) {
         fprintf(f, i ? ", " : "");
-        json_string(f, notes[i]);
+        vdk_peak_json_string(f, notes[i]);
     }
     fprintf(f, "],\n      \"results\": [\n");
     for (int t = 0; t < nres; t++) {
@@ -506,23 +494,25 @@ static int write_json(const char *path, const run_info *ri, const thread_result 
                     kinds[k].unit);
             if (m->available) {
                 fprintf(f, "\"available\": true, \"median\": ");
-                json_number(f, m->median);
+                vdk_peak_json_number(f, m->median);
                 fprintf(f, ", \"max\": ");
-                json_number(f, m->max);
+                vdk_peak_json_number(f, m->max);
                 fprintf(f, ", \"min\": ");
-                json_number(f, m->min);
+                vdk_peak_json_number(f, m->min);
                 fprintf(f, ", \"repetitions\": %d, \"kernels\": ", m->reps);
-                json_string(f, m->isa);
+                vdk_peak_json_string(f, m->isa);
             } else {
                 fprintf(f, "\"available\": false, \"median\": null, \"max\": null, "
                            "\"repetitions\": 0, \"reason\": ");
-                json_string(f, m->reason);
+                vdk_peak_json_string(f, m->reason);
             }
             fprintf(f, "}%s\n", k + 1 < M_COUNT ? "," : "");
         }
         fprintf(f, "        ]}%s\n", t + 1 < nres ? "," : "");
     }
-    fprintf(f, "      ]\n    }\n  ]\n}\n");
+    fprintf(f, "      ]\n    }");
+    if (vk) vdk_peak_vulkan_json(f, vk);
+    fprintf(f, "\n  ]\n}\n");
     if (fclose(f) != 0) {
         fprintf(stderr, "vdk-peak: cannot write %s: %s\n", path, strerror(errno));
         return -1;
@@ -534,16 +524,19 @@ static int write_json(const char *path, const run_info *ri, const thread_result 
 
 static void usage(FILE *f) {
     fprintf(f,
-            "usage: vdk-peak [--threads LIST] [--quick] [--reps N] [--json PATH] [--help]\n"
+            "usage: vdk-peak [--threads LIST] [--quick] [--reps N] [--json PATH] [--no-vulkan]\n"
+            "                [--help]\n"
             "Measures the CPU's fp32 FMA rate (512- and 256-bit), bf16 dot-product rate\n"
             "(vdpbf16ps) and memory bandwidth (copy, read, triad, non-temporal copy) per\n"
-            "thread count, threads bound to cores. See docs/peak.md.\n"
+            "thread count, threads bound to cores; then every Vulkan device's fp32 and f16\n"
+            "FMA rates and copy and read bandwidth. See docs/peak.md.\n"
             "  --threads LIST  thread counts, e.g. 1,2,4 or 1-8 (default: 1 to the\n"
             "                  number of physical cores)\n"
             "  --quick         3 repetitions, short loops, small buffers (tests only:\n"
             "                  the bandwidth then is not a memory figure)\n"
             "  --reps N        repetitions after warm-up (default 15, --quick 3)\n"
             "  --json PATH     write the results as JSON to PATH (default vdk-peak.json)\n"
+            "  --no-vulkan     measure the CPU only\n"
             "  --help          this text\n");
 }
 
@@ -595,6 +588,8 @@ int main(int argc, char **argv) {
             return 0;
         } else if (!strcmp(a, "--quick")) {
             o.quick = 1;
+        } else if (!strcmp(a, "--no-vulkan")) {
+            o.no_vulkan = 1;
         } else if (!strcmp(a, "--threads") && i + 1 < argc) {
             threads_arg = argv[++i];
         } else if (!strcmp(a, "--json") && i + 1 < argc) {
@@ -727,14 +722,35 @@ int main(int argc, char **argv) {
         }
     }
 
+    /* Vulkan devices after the CPU: lavapipe runs on the same cores. */
+    vdk_peak_vk_run *vk = NULL;
+    if (!o.no_vulkan) {
+        vk = calloc(1, sizeof *vk);
+        if (!vk) {
+            fprintf(stderr, "vdk-peak: out of memory\n");
+            return 1;
+        }
+        vk->quick = o.quick;
+        vk->options.repetitions = o.reps < VK_MAX_REPS ? o.reps : VK_MAX_REPS;
+        if (o.reps > VK_MAX_REPS)
+            note("Vulkan devices: %d repetitions, the most vdk_device_peak takes", VK_MAX_REPS);
+        vk->options.seconds = ri.target_s;
+        /* --quick: as the CPU's 4 MiB arrays, a cache figure. */
+        vk->options.buffer_bytes = o.quick ? (4ll << 20) : 0;
+        vdk_peak_vulkan_measure(vk);
+        if (vk->ndevices == 0) note("Vulkan: no device measured: %s", vk->none_reason);
+    }
+
     print_table(&ri, res, o.nthreads);
-    int rc = write_json(o.json, &ri, res, o.nthreads) == 0 ? 0 : 1;
+    if (vk) vdk_peak_vulkan_print(vk);
+    int rc = write_json(o.json, &ri, res, o.nthreads, vk) == 0 ? 0 : 1;
     if (rc == 0) printf("\nwrote %s\n", o.json);
 
     /* The sums keep the kernels' results alive; they mean nothing. */
     volatile float keep = 0;
     for (int i = 0; i < ri.topo.pus; i++) keep += sink[i];
     (void)keep;
+    free(vk);
     free(arrays);
     free(sink);
     free(res);

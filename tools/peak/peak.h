@@ -6,8 +6,11 @@
 #ifndef VDK_PEAK_H
 #define VDK_PEAK_H
 
+#include <vdk/vdk.h>
+
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* ---- what the CPU and the OS support (cpu_features.c) ---- */
 typedef struct vdk_peak_isa_info {
@@ -86,6 +89,51 @@ uint64_t vdk_peak_clock_loop(uint64_t iters);
 #else
 #define VDK_PEAK_CLOCK 0
 #endif
+
+/* ---- JSON output (json.c) ---- */
+/* A JSON string (null for NULL), and a number (null when not finite). */
+void vdk_peak_json_string(FILE *f, const char *s);
+void vdk_peak_json_number(FILE *f, double v);
+
+/* ---- Vulkan devices (vulkan.c), through vdk_device_peak ---- */
+#define VDK_PEAK_VK_MAX_DEVICES 16
+/* The measurements of a Vulkan entry, in JSON order: the library's kinds,
+ * then the cooperative-matrix rate, which is not measured yet. */
+#define VDK_PEAK_VK_COOPMAT VDK_PEAK_KIND_COUNT
+#define VDK_PEAK_VK_COUNT (VDK_PEAK_KIND_COUNT + 1)
+
+typedef struct vdk_peak_vk_measurement {
+    int available;
+    char reason[512];
+    vdk_peak_result r;
+} vdk_peak_vk_measurement;
+
+typedef struct vdk_peak_vk_device {
+    int index;
+    int opened;       /* a context opened; else reason says why not */
+    char reason[512];
+    vdk_device_info info;
+    vdk_peak_vk_measurement m[VDK_PEAK_VK_COUNT];
+    int64_t validation_messages; /* sent while this device was measured */
+    char first_message[512];
+} vdk_peak_vk_device;
+
+typedef struct vdk_peak_vk_run {
+    vdk_peak_options options; /* as passed to vdk_device_peak */
+    int quick;
+    int ndevices;
+    vdk_peak_vk_device devices[VDK_PEAK_VK_MAX_DEVICES];
+    char none_reason[512]; /* why no device was measured, when ndevices is 0 */
+} vdk_peak_vk_run;
+
+/* Opens each Vulkan device in turn (desc.device = 0, 1, ... until the index
+ * is past the last) and runs every vdk_device_peak kind on it. Progress goes
+ * to stderr. */
+void vdk_peak_vulkan_measure(vdk_peak_vk_run *run);
+/* The devices as a table on stdout. */
+void vdk_peak_vulkan_print(const vdk_peak_vk_run *run);
+/* The devices as entries of the "devices" array, each preceded by ",\n". */
+void vdk_peak_vulkan_json(FILE *f, const vdk_peak_vk_run *run);
 
 #if VDK_PEAK_AVX2
 /* 12 accumulators of 8 floats: 12 FMAs = 192 FLOP per iteration. */

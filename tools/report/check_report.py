@@ -140,6 +140,35 @@ need(row is not None and "35.6" in row, f"--peak: CPU bandwidth is not the file'
 need("sample-vdk-peak.json (2 threads, copy median)" in md, "--peak: the source of the bandwidth is not named")
 need("no entry for device 'NVIDIA H100 80GB HBM3'" in md, "--peak: the device it lacks is not warned about")
 
+# 3b. A Vulkan entry of vdk-peak (its figures at the device level, named by
+# "name") gives the H100 its peaks: copy 2,800 GB/s and fp32 55,000 GFLOP/s
+# here, so they differ from the set's own peak block.
+with open(os.path.join(samples, "sample-vdk-peak.json")) as f:
+    pdoc = json.load(f)
+pdoc["devices"].append({
+    "kind": "vulkan", "index": 0, "opened": True, "name": "NVIDIA H100 80GB HBM3",
+    "driver": "NVIDIA 580.159.04", "api_version": "1.4.312", "type": "discrete",
+    "measurements": [
+        {"name": "fp32_fma", "unit": "GFLOP/s", "available": True, "median": 55000.0, "max": 55100.0,
+         "repetitions": 15},
+        {"name": "f16_fma", "unit": "GFLOP/s", "available": True, "median": 110000.0, "max": 110500.0,
+         "repetitions": 15},
+        {"name": "copy", "unit": "GB/s", "available": True, "median": 2800.0, "max": 2810.0, "repetitions": 15},
+        {"name": "read", "unit": "GB/s", "available": True, "median": 3000.0, "max": 3010.0, "repetitions": 15},
+        {"name": "coopmat_f16_f32", "unit": "GFLOP/s", "available": False, "median": None, "max": None,
+         "repetitions": 0, "reason": "not measured"}]})
+vkpeak_path = os.path.join(out, "vdk-peak-vulkan.json")
+with open(vkpeak_path, "w") as f:
+    json.dump(pdoc, f)
+vkpeak = os.path.join(out, "peak-vulkan", "report.md")
+run(SET_PATHS + ["--out", vkpeak, "--no-plots", "--peak", vkpeak_path])
+md = read(vkpeak) if need(os.path.exists(vkpeak), f"{vkpeak} not written") else ""
+row = table_row(md, "NVIDIA H100 80GB HBM3", "gpu")
+need(row is not None and "2,800" in row and "55,000" in row,
+     f"--peak with a Vulkan entry: H100 peaks are not the file's 2,800 GB/s and 55,000 GFLOP/s: {row}")
+need("no entry for device 'NVIDIA H100 80GB HBM3'" not in md, "--peak: the H100's Vulkan entry was not found")
+need("vdk-peak-vulkan.json (copy median)" in md, "--peak: the source of the H100 bandwidth is not named")
+
 # 4. Damaged input: missing and wrong-typed fields print as dashes, bad rows are
 # skipped with a warning; a compute-bound row below the ridge point is flagged.
 damaged = os.path.join(out, "damaged.json")

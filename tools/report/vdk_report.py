@@ -282,10 +282,13 @@ class Device:
         return peak / bw if peak and bw else None
 
     def compute_peak(self, dtype):
-        """The ceiling for arithmetic in `dtype`: its own peak where measured,
-        else the fp32 one (a device without f16/bf16 arithmetic computes in fp32)."""
+        """The ceiling for arithmetic in `dtype`: its own peak where measured and
+        faster than fp32's, else the fp32 one (a device without f16/bf16
+        arithmetic computes in fp32; one that emulates f16, as lavapipe does,
+        is slower at it than at fp32, and vdk's kernels there compute in fp32)."""
         field = DTYPE_PEAK.get(dtype, "fp32_gflops")
-        return self.peak[field] or self.peak["fp32_gflops"]
+        own, fp32 = self.peak[field], self.peak["fp32_gflops"]
+        return max(own, fp32) if own and fp32 else own or fp32
 
 
 def device_name(rs):
@@ -373,6 +376,8 @@ def peak_file_figures(pdev, threads, bandwidth_name):
     """fp32/f16/bf16/bandwidth medians of one vdk-peak device entry, at the
     thread count nearest below `threads` (all threads when unknown)."""
     results = [r for r in pdev.get("results", []) if isinstance(r, dict)]
+    if not results and isinstance(pdev.get("measurements"), list):
+        results = [{"measurements": pdev["measurements"]}]  # a Vulkan entry: one set of figures
     if not results:
         return {}, None
     counted = [r for r in results if isinstance(r.get("threads"), int)]
@@ -415,9 +420,12 @@ def apply_peak_file(report, path, bandwidth_name):
     for dev in report.devices:
         kind = dev.kind
         same_kind = [d for d in pdevs if (d.get("kind") == "cpu") == (kind == "cpu")]
+        # The CPU entry names its device "model", a Vulkan entry "name".
+        def pname(d):
+            return (text(d.get("model")) or text(d.get("name")) or "").lower()
         named = [d for d in same_kind
-                 if text(d.get("model")) and (text(d.get("model")).lower() in dev.name.lower()
-                                              or text(d.get("model")).lower() == (text(dev.info.get("model")) or "").lower())]
+                 if pname(d) and (pname(d) in dev.name.lower()
+                                  or pname(d) == (text(dev.info.get("model")) or "").lower())]
         candidates = named or (same_kind if len(same_kind) == 1 else [])
         if not candidates:
             report.warn(f"--peak {path}: no entry for device '{dev.name}'; its peaks come from the sets")
