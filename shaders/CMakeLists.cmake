@@ -9,3 +9,23 @@ foreach(_op unary binary softmax)
   vdk_shader(${_op}_f16 ${_op} -DSTORAGE=1)
   vdk_shader(${_op}_bf16 ${_op} -DSTORAGE=2)
 endforeach()
+
+# Blend and timestep_embedding compute in f32 on the three storage dtypes.
+foreach(_op blend timestep_embedding)
+  vdk_shader(${_op}_f32 ${_op} -DSTORAGE=0)
+  vdk_shader(${_op}_f16 ${_op} -DSTORAGE=1)
+  vdk_shader(${_op}_bf16 ${_op} -DSTORAGE=2)
+endforeach()
+
+# The data-movement operators copy bits, never values, in a unit of UNIT
+# bytes (shaders/common/unit.glsl): the f32/f16/bf16 variants move one element
+# (f16 and bf16 share the code), and a 16-bit pair moves as the f32 variant's
+# 4-byte unit; _u64 and _u128 move 8 and 16 bytes where every offset and stride
+# allows (src/vulkan/rows.c).
+foreach(_op concat upsample)
+  vdk_shader(${_op}_f32 ${_op} -DUNIT=4)
+  vdk_shader(${_op}_f16 ${_op} -DUNIT=2)
+  vdk_shader(${_op}_bf16 ${_op} -DUNIT=2)
+  vdk_shader(${_op}_u64 ${_op} -DUNIT=8)
+  vdk_shader(${_op}_u128 ${_op} -DUNIT=16)
+endforeach()

@@ -57,6 +57,10 @@ static const vdk_backend_ops vk_ops = {
     .unary = vdk_vk_unary,
     .binary = vdk_vk_binary,
     .softmax = vdk_vk_softmax,
+    .blend = vdk_vk_blend,
+    .upsample = vdk_vk_upsample,
+    .concat = vdk_vk_concat,
+    .timestep_embedding = vdk_vk_timestep_embedding,
 };
 
 const vdk_backend_ops *vdk_vk_backend(void) { return &vk_ops; }

@@ -28,6 +28,33 @@ uint32_t vdk_vk_group_size(const vdk_vk *vk, uint32_t want);
 /* names[0..2] for f32, f16, bf16. */
 const char *vdk_vk_kernel_name(const char *const names[3], vdk_dtype dt);
 
+/* The rows x run layout of the bandwidth-bound operators (rows.c,
+ * shaders/common/rows.glsl): up to VDK_VK_ROWS_MAX operands stepping over one
+ * index space (views from vdk_vk_view onto it, the first giving the shape),
+ * with axes of extent 1 dropped and each axis merged into the one inside it
+ * where every operand steps over the two as over one. The `dims` axes left sit
+ * in shape[5 - dims .. 4]; shape[4] is the run. */
+#define VDK_VK_ROWS_MAX 4
+typedef struct vdk_vk_rows {
+  int n, dims;
+  uint32_t shape[5], stride[VDK_VK_ROWS_MAX][5], offset[VDK_VK_ROWS_MAX];
+  uint32_t rows, run;
+  int split_dim; /* where the split axis ended up (vdk_vk_rows_merge) */
+} vdk_vk_rows;
+/* Merges n views. `split` (-1: none) is an axis (0..4 of the padded shape)
+ * that may merge with the axes inside it but no axis outside it may join
+ * (concat's axis, whose index picks the source); split_free[i] (or NULL) says
+ * operand i's stride on it is never used (it spans one index there). */
+void vdk_vk_rows_merge(vdk_vk_rows *r, int n, const vdk_vk_view5 *v, int split,
+                       const bool *split_free);
+/* The widest copy unit (16, 8 or 4 bytes, else es) that every operand's
+ * offset, row strides and run are whole multiples of, with contiguous runs. */
+uint32_t vdk_vk_rows_unit(const vdk_vk_rows *r, uint32_t es);
+/* The tiling of rows x run for workgroups of `group` invocations taking v run
+ * elements each, packed as rows.glsl reads it; returns the workgroup count. */
+uint64_t vdk_vk_rows_tiling(uint32_t rows, uint32_t run, uint32_t group,
+                            uint32_t v, uint32_t *tiling);
+
 vdk_status vdk_vk_unary(vdk_context *ctx, const vdk_unary_params *p,
                         const vdk_tensor *x, vdk_tensor *y);
 vdk_status vdk_vk_binary(vdk_context *ctx, const vdk_binary_params *p,
@@ -35,5 +62,16 @@ vdk_status vdk_vk_binary(vdk_context *ctx, const vdk_binary_params *p,
                          vdk_tensor *y);
 vdk_status vdk_vk_softmax(vdk_context *ctx, const vdk_softmax_params *p,
                           const vdk_tensor *x, vdk_tensor *y);
+vdk_status vdk_vk_blend(vdk_context *ctx, const vdk_blend_params *p,
+                        const vdk_tensor *a, const vdk_tensor *b,
+                        const vdk_tensor *alpha, vdk_tensor *y);
+vdk_status vdk_vk_upsample(vdk_context *ctx, const vdk_upsample_params *p,
+                           const vdk_tensor *x, vdk_tensor *y);
+vdk_status vdk_vk_concat(vdk_context *ctx, const vdk_concat_params *p,
+                         const vdk_tensor *a, const vdk_tensor *b,
+                         vdk_tensor *y);
+vdk_status vdk_vk_timestep_embedding(vdk_context *ctx,
+                                     const vdk_timestep_embedding_params *p,
+                                     const vdk_tensor *t, vdk_tensor *y);
 
 #endif
