@@ -32,14 +32,17 @@ layout(push_constant) uniform P {
 
 // w and 1 - w as the CPU kernel forms them (kernels/common/blend.c): for the
 // sigmoid, 1 - w is e w with e = e^-x, so a weight near 1 does not leave b's
-// weight cancelled; below -88, where vexp stops growing, w is 0 and 1 - w is 1.
+// weight cancelled. Below -87, w would fall under 2^-125, where a device may
+// flush it to 0 and take 1 - w = e w with it; w a is then below any rounding
+// of y, so w is 0 and 1 - w is 1 (the CPU kernel cuts at -88, where vexp stops
+// growing).
 void weights(float x, out float w, out float omw)
 {
     if (SIG != 0) {
         float e = vexp(-x);
         w = 1.0 / (1.0 + e);
         omw = e * w;
-        if (x < -88.0) {
+        if (x < -87.0) {
             w = 0.0;
             omw = 1.0;
         }
