@@ -28,10 +28,13 @@ bool rows_tile(uint tiling, uint rows, out uint row, out uint c0, out uint tx_co
     uint g = flat_group();
     uint rb = g / chunks, chunk = g - rb * chunks;
     uint lid = gl_LocalInvocationID.x;
-    row = rb * (gl_WorkGroupSize.x >> txlog) + (lid >> txlog);
+    uint ty = lid >> txlog, ty_count = gl_WorkGroupSize.x >> txlog;
+    row = rb * ty_count + ty;
     tx_count = 1u << txlog;
     c0 = chunk * (V << txlog) + (lid & (tx_count - 1u));
-    return row < rows;
+    // ty < ty_count: a workgroup size that is no power of two leaves spare
+    // invocations, which must not take the next workgroup's rows.
+    return ty < ty_count && row < rows;
 }
 
 // The indices of `row` on the outer axes (0 on the axes merged away, which

@@ -64,8 +64,8 @@ vdk_status vdk_vk_concat(vdk_context *ctx, const vdk_concat_params *p,
   d.spec[1] = (uint32_t)r.dims;
   d.spec[2] = 4;
   d.spec[3] = (uint32_t)sd;
-  d.groups =
-      vdk_vk_rows_tiling(r.rows, r.run, d.spec[0], d.spec[2], &push.tiling);
+  d.groups = vdk_vk_rows_tiling(r.rows, r.run, d.spec[0], d.spec[2], unit,
+                                &push.tiling);
   d.push = &push;
   d.push_bytes = sizeof push;
   if ((st = vdk_vk_record(ctx, ctx->vk, &d)))

@@ -51,9 +51,10 @@ void vdk_vk_rows_merge(vdk_vk_rows *r, int n, const vdk_vk_view5 *v, int split,
  * offset, row strides and run are whole multiples of, with contiguous runs. */
 uint32_t vdk_vk_rows_unit(const vdk_vk_rows *r, uint32_t es);
 /* The tiling of rows x run for workgroups of `group` invocations taking v run
- * elements each, packed as rows.glsl reads it; returns the workgroup count. */
+ * elements of `unit` bytes each, packed as rows.glsl reads it; returns the
+ * workgroup count. */
 uint64_t vdk_vk_rows_tiling(uint32_t rows, uint32_t run, uint32_t group,
-                            uint32_t v, uint32_t *tiling);
+                            uint32_t v, uint32_t unit, uint32_t *tiling);
 
 vdk_status vdk_vk_unary(vdk_context *ctx, const vdk_unary_params *p,
                         const vdk_tensor *x, vdk_tensor *y);

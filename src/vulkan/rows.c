@@ -79,17 +79,18 @@ uint32_t vdk_vk_rows_unit(const vdk_vk_rows *r, uint32_t es) {
 }
 
 uint64_t vdk_vk_rows_tiling(uint32_t rows, uint32_t run, uint32_t group,
-                            uint32_t v, uint32_t *tiling) {
+                            uint32_t v, uint32_t unit, uint32_t *tiling) {
   /* The smallest power of two TX with TX * v >= run, at most the workgroup;
-   * then, among TX down to 32 (or run's own), the one that leaves the fewest
-   * idle invocations in the row's last chunk (ties to the wider: longer
-   * coalesced segments). */
+   * then, among TX down to a 128-byte line of units per row segment (or run's
+   * own TX), the one that leaves the fewest idle invocations in the row's last
+   * chunk (ties to the wider: longer coalesced segments). */
+  const uint32_t min_tx = unit >= 128 ? 1 : 128 / unit;
   uint32_t cap = 1;
-  while (cap < group && (uint64_t)cap * v < run)
+  while (cap * 2 <= group && (uint64_t)cap * v < run)
     cap *= 2;
   uint32_t best = cap;
   uint64_t best_slots = 0;
-  for (uint32_t tx = cap; tx >= 1 && (tx >= 32 || tx == cap); tx /= 2) {
+  for (uint32_t tx = cap; tx >= 1 && (tx >= min_tx || tx == cap); tx /= 2) {
     const uint64_t chunk = (uint64_t)tx * v,
                    slots = (run + chunk - 1) / chunk * chunk;
     if (tx == cap || slots < best_slots) {

@@ -53,7 +53,8 @@ vdk_status vdk_vk_timestep_embedding(vdk_context *ctx,
   d.spec[3] = p->flip_sin_to_cos != 0;
   d.spec[4] = p->interleave != 0;
   d.groups =
-      vdk_vk_rows_tiling(N, shape[4], d.spec[0], d.spec[2], &push.tiling);
+      vdk_vk_rows_tiling(N, shape[4], d.spec[0], d.spec[2],
+                         (uint32_t)vdk_dtype_size(y->dtype), &push.tiling);
   d.push = &push;
   d.push_bytes = sizeof push;
   if ((st = vdk_vk_record(ctx, ctx->vk, &d)))

@@ -101,7 +101,7 @@ vdk_status vdk_vk_upsample(vdk_context *ctx, const vdk_upsample_params *p,
   d.spec[0] = vdk_vk_group_size(ctx->vk, 256);
   d.spec[1] = (uint32_t)(5 - outer);
   d.spec[2] = 4;
-  d.groups = vdk_vk_rows_tiling(rows, push.shape[4], d.spec[0], d.spec[2],
+  d.groups = vdk_vk_rows_tiling(rows, push.shape[4], d.spec[0], d.spec[2], unit,
                                 &push.tiling);
   d.push = &push;
   d.push_bytes = sizeof push;
