@@ -9,7 +9,7 @@ void vdk_vk_rows_merge(vdk_vk_rows *r, int n, const vdk_vk_view5 *v, int split,
                        const bool *split_free) {
   memset(r, 0, sizeof *r);
   r->n = n;
-  /* groups[g]: extent and innermost axis of merged group g, innermost first */
+  /* The merged groups, innermost first: extent, and original axes. */
   uint32_t ext[5];
   int inner[5]; /* innermost original axis in each group */
   int first[5]; /* outermost original axis in each group */
@@ -22,11 +22,11 @@ void vdk_vk_rows_merge(vdk_vk_rows *r, int n, const vdk_vk_view5 *v, int split,
     bool merge = ng > 0 && !(split >= 0 && first[ng - 1] <= split &&
                              split <= inner[ng - 1]);
     for (int i = 0; merge && i < n; i++) {
+      /* An operand one long on the split axis never steps along it. */
       if (d == split && split_free && split_free[i])
-        continue; /* the operand spans one index there: its stride is never used
-                   */
-      const uint32_t want = v[i].stride[inner[ng - 1]] * ext[ng - 1];
-      /* a broadcast operand (stride 0 on both) merges too */
+        continue;
+      /* (A broadcast operand, stride 0 on both, merges too.) */
+      const uint64_t want = (uint64_t)v[i].stride[inner[ng - 1]] * ext[ng - 1];
       if (v[i].stride[d] != want)
         merge = false;
     }
