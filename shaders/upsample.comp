@@ -8,7 +8,6 @@
 #include "common/unit.glsl"
 #include "common/rows.glsl" // declares the workgroup size
 
-
 layout(std430, binding = 0) readonly buffer X { unit_t x[]; };
 layout(std430, binding = 1) writeonly buffer Y { unit_t y[]; };
 
