@@ -9,8 +9,9 @@ foreach(_op unary binary softmax)
   vdk_shader(${_op}_f16 ${_op} -DSTORAGE=1)
   vdk_shader(${_op}_bf16 ${_op} -DSTORAGE=2)
 endforeach()
-# The normalisations (the three variants of each in order, like the others).
-foreach(_op group_norm layer_norm rms_norm)
+# The normalisations, blend and timestep_embedding: f32 compute on the three
+# storage dtypes, in order, like the others.
+foreach(_op group_norm layer_norm rms_norm blend timestep_embedding)
   vdk_shader(${_op}_f32 ${_op} -DSTORAGE=0)
   vdk_shader(${_op}_f16 ${_op} -DSTORAGE=1)
   vdk_shader(${_op}_bf16 ${_op} -DSTORAGE=2)
@@ -20,3 +21,16 @@ vdk_shader(peak_fma_f32 peak_fma -DF16=0)
 vdk_shader(peak_fma_f16 peak_fma -DF16=1)
 vdk_shader(peak_copy peak_copy)
 vdk_shader(peak_read peak_read)
+
+# The data-movement operators copy bits, never values, in a unit of UNIT
+# bytes (shaders/common/unit.glsl): the f32/f16/bf16 variants move one element
+# (f16 and bf16 share the code), and a 16-bit pair moves as the f32 variant's
+# 4-byte unit; _u64 and _u128 move 8 and 16 bytes where every offset and stride
+# allows (src/vulkan/rows.c).
+foreach(_op concat upsample)
+  vdk_shader(${_op}_f32 ${_op} -DUNIT=4)
+  vdk_shader(${_op}_f16 ${_op} -DUNIT=2)
+  vdk_shader(${_op}_bf16 ${_op} -DUNIT=2)
+  vdk_shader(${_op}_u64 ${_op} -DUNIT=8)
+  vdk_shader(${_op}_u128 ${_op} -DUNIT=16)
+endforeach()

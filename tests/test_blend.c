@@ -310,26 +310,40 @@ static const char *fmt_shape(char *buf, size_t size, int rank, const int64_t *sh
     return buf;
 }
 
+/* Where a case runs: a context, its name in the labels ("cpu avx2", "cpu
+ * streamed avx2", "vulkan") and the prefix of its kernel names. */
+typedef struct target {
+    vdk_context *c;
+    char name[48], kernel[32];
+} target;
+
+static target tier_target(const vt_tiers *tiers, int ti)
+{
+    target t = {.c = tiers->ctx[ti]};
+    snprintf(t.name, sizeof t.name, "cpu%s %s", tiers == vt_cpu_tiers() ? "" : " streamed",
+             vdk_cpu_isa_name(tiers->isa[ti]));
+    snprintf(t.kernel, sizeof t.kernel, "%s", vdk_cpu_isa_name(tiers->isa[ti]));
+    return t;
+}
+
 /* How y is given: a guarded dense tensor, a strided view, a itself or b itself. */
 enum { OUT_DENSE, OUT_STRIDED, OUT_IS_A, OUT_IS_B, OUT_COUNT };
 static const char *const out_names[OUT_COUNT] = {"dense", "strided", "y = a", "y = b"};
 
-/* One call on the CPU tier `ti` against the oracle; alrank 0: no alpha tensor
+/* One call on the target against the oracle; alrank 0: no alpha tensor
  * (p->alpha). Non-dense calls take strided a, b and alpha too. `alpha_values`,
  * when given, overwrites the alpha tensor. */
-static void cpu_case(const vt_tiers *tiers, int ti, vdk_dtype dt, vdk_blend_params p, int rank,
+static void cpu_case(const target *tg, vdk_dtype dt, vdk_blend_params p, int rank,
                      const int64_t *shape, int alrank, const int64_t *alshape,
                      const double *alpha_values, int out, uint64_t seed)
 {
-    vdk_context *c = tiers->ctx[ti];
-    char label[192], sa[64], sal[64], kname[64];
-    snprintf(label, sizeof label, "cpu%s %s %s a%s alpha %s (p %g, sigmoid %d) %s",
-             tiers == vt_cpu_tiers() ? "" : " streamed", vdk_cpu_isa_name(tiers->isa[ti]),
+    vdk_context *c = tg->c;
+    char label[256], sa[64], sal[64], kname[64];
+    snprintf(label, sizeof label, "%s %s a%s alpha %s (p %g, sigmoid %d) %s", tg->name,
              vdk_dtype_name(dt), fmt_shape(sa, sizeof sa, rank, shape),
              fmt_shape(sal, sizeof sal, alrank, alshape), (double)p.alpha, p.sigmoid,
              out_names[out]);
-    snprintf(kname, sizeof kname, "%s.blend.%s", vdk_cpu_isa_name(tiers->isa[ti]),
-             vdk_dtype_name(dt));
+    snprintf(kname, sizeof kname, "%s.blend.%s", tg->kernel, vdk_dtype_name(dt));
     const bool strided = out != OUT_DENSE;
     operand a = cpu_operand(c, dt, rank, shape, strided, seed, -4, 4);
     operand b = cpu_operand(c, dt, rank, shape, strided, seed + 1, -4, 4);
@@ -379,35 +393,34 @@ static void cpu_case(const vt_tiers *tiers, int ti, vdk_dtype dt, vdk_blend_para
  * every lower rank), with and without the sigmoid, and p->alpha alone, with
  * sizes that are no multiple of any vector width, for every dtype, tier and
  * way of giving y. */
-static void test_cpu_patterns(const vt_tiers *tiers)
+static void patterns(const target *tg)
 {
     const int64_t a[5] = {2, 3, 4, 5, 11};
     const float given[] = {0.3f, 0.0f, 1.0f, -0.25f, 1.5f};
-    for (int ti = 0; ti < tiers->n; ti++)
-        for (int d = 0; d < 3; d++)
-            for (int out = 0; out < OUT_COUNT; out++) {
-                for (size_t k = 0; k < sizeof given / sizeof *given; k++)
-                    cpu_case(tiers, ti, cpu_dtypes[d], (vdk_blend_params){.alpha = given[k]}, 5, a,
-                             0, NULL, NULL, out, 2000 + k);
-                for (int sig = 0; sig < 2; sig++) {
-                    const vdk_blend_params p = {.sigmoid = sig};
-                    for (int mask = 0; mask < 32; mask++) { /* bit k: alpha has a's size on k */
-                        int64_t al[5];
-                        for (int k = 0; k < 5; k++)
-                            al[k] = mask >> k & 1 ? a[k] : 1;
-                        cpu_case(tiers, ti, cpu_dtypes[d], p, 5, a, 5, al, NULL, out,
-                                 2100 + (uint64_t)mask);
-                    }
-                    for (int r = 1; r < 5; r++)
-                        cpu_case(tiers, ti, cpu_dtypes[d], p, 5, a, r, a + 5 - r, NULL, out,
-                                 2200 + (uint64_t)r);
+    for (int d = 0; d < 3; d++)
+        for (int out = 0; out < OUT_COUNT; out++) {
+            for (size_t k = 0; k < sizeof given / sizeof *given; k++)
+                cpu_case(tg, cpu_dtypes[d], (vdk_blend_params){.alpha = given[k]}, 5, a,
+                         0, NULL, NULL, out, 2000 + k);
+            for (int sig = 0; sig < 2; sig++) {
+                const vdk_blend_params p = {.sigmoid = sig};
+                for (int mask = 0; mask < 32; mask++) { /* bit k: alpha has a's size on k */
+                    int64_t al[5];
+                    for (int k = 0; k < 5; k++)
+                        al[k] = mask >> k & 1 ? a[k] : 1;
+                    cpu_case(tg, cpu_dtypes[d], p, 5, a, 5, al, NULL, out,
+                             2100 + (uint64_t)mask);
                 }
+                for (int r = 1; r < 5; r++)
+                    cpu_case(tg, cpu_dtypes[d], p, 5, a, r, a + 5 - r, NULL, out,
+                             2200 + (uint64_t)r);
             }
+        }
 }
 
 /* Edge and large shapes, and logits far into both tails of the sigmoid (and
  * past vf_exp's cut-offs), per element and per run. */
-static void test_cpu_shapes(const vt_tiers *tiers)
+static void shapes(const target *tg)
 {
     static const struct {
         int rank, alrank;
@@ -421,26 +434,55 @@ static void test_cpu_shapes(const vt_tiers *tiers)
         {5, 1, {2, 4, 16, 16, 96}, {1}},             /* one learned scalar */
         {5, 5, {3, 5, 13, 17, 67}, {3, 5, 13, 17, 67}},
     };
-    for (int ti = 0; ti < tiers->n; ti++)
-        for (int d = 0; d < 3; d++)
-            for (int out = 0; out < OUT_COUNT; out++) {
-                for (size_t k = 0; k < sizeof cases / sizeof *cases; k++)
-                    cpu_case(tiers, ti, cpu_dtypes[d], (vdk_blend_params){.sigmoid = (int)(k % 2)},
-                             cases[k].rank, cases[k].a, cases[k].alrank, cases[k].al, NULL, out,
-                             2300 + k);
-                cpu_case(tiers, ti, cpu_dtypes[d], (vdk_blend_params){.alpha = 0.625f}, 5,
-                         cases[4].a, 0, NULL, NULL, out, 2400);
-                static const double logits[11] = {-1e4, -200, -100, -88.5, -87, -30,
-                                                  0,    30,   88.5, 200,   1e4};
-                const int64_t row[2] = {11, 9}, one[2] = {11, 1};
-                for (int per_run = 0; per_run < 2; per_run++) {
-                    double v[99];
-                    for (int i = 0; i < 99; i++)
-                        v[i] = logits[i % 11];
-                    cpu_case(tiers, ti, cpu_dtypes[d], (vdk_blend_params){.sigmoid = 1}, 2, row, 2,
-                             per_run ? one : row, v, out, 2500);
-                }
+    for (int d = 0; d < 3; d++)
+        for (int out = 0; out < OUT_COUNT; out++) {
+            for (size_t k = 0; k < sizeof cases / sizeof *cases; k++)
+                cpu_case(tg, cpu_dtypes[d], (vdk_blend_params){.sigmoid = (int)(k % 2)},
+                         cases[k].rank, cases[k].a, cases[k].alrank, cases[k].al, NULL, out,
+                         2300 + k);
+            cpu_case(tg, cpu_dtypes[d], (vdk_blend_params){.alpha = 0.625f}, 5,
+                     cases[4].a, 0, NULL, NULL, out, 2400);
+            static const double logits[11] = {-1e4, -200, -100, -88.5, -87, -30,
+                                              0,    30,   88.5, 200,   1e4};
+            const int64_t row[2] = {11, 9}, one[2] = {11, 1};
+            for (int per_run = 0; per_run < 2; per_run++) {
+                double v[99];
+                for (int i = 0; i < 99; i++)
+                    v[i] = logits[i % 11];
+                cpu_case(tg, cpu_dtypes[d], (vdk_blend_params){.sigmoid = 1}, 2, row, 2,
+                         per_run ? one : row, v, out, 2500);
             }
+        }
+}
+
+static void test_cpu_patterns(const vt_tiers *tiers)
+{
+    for (int ti = 0; ti < tiers->n; ti++) {
+        const target tg = tier_target(tiers, ti);
+        patterns(&tg);
+    }
+}
+
+static void test_cpu_shapes(const vt_tiers *tiers)
+{
+    for (int ti = 0; ti < tiers->n; ti++) {
+        const target tg = tier_target(tiers, ti);
+        shapes(&tg);
+    }
+}
+
+/* The Vulkan backend on the CPU tiers' cases: every alpha pattern, edge and
+ * large shapes, sigmoid tails, dense, strided and in place, when a Vulkan
+ * device is here. */
+static void test_vulkan(void)
+{
+    vdk_context *vk = vt_vulkan();
+    if (!vk)
+        return;
+    const target tg = {.c = vk, .name = "vulkan", .kernel = "vulkan"};
+    patterns(&tg);
+    shapes(&tg);
+    VT_STATUS(vk, vdk_sync(vk), VDK_OK);
 }
 
 int main(void)
@@ -456,6 +498,7 @@ int main(void)
     test_cpu_patterns(vt_cpu_stream_tiers());
     test_cpu_shapes(vt_cpu_tiers());
     test_cpu_shapes(vt_cpu_stream_tiers());
+    test_vulkan();
     vdk_context_destroy(ctx);
     return vt_finish("test_blend");
 }

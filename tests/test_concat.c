@@ -265,25 +265,39 @@ static const char *fmt_shape(char *buf, size_t size, int rank, const int64_t *sh
     return buf;
 }
 
-/* a and b concatenated on the tier along `axis` (as given: negative counts from
- * the end), dense into a guarded y or strided throughout, exact. */
-static void cpu_case(const vt_tiers *tiers, int ti, vdk_dtype dt, int rank, const int64_t *as,
-                     int axis, int64_t blen, bool strided, uint64_t seed)
+/* Where a case runs: a context, its name in the labels ("cpu avx2", "cpu
+ * streamed avx2", "vulkan") and the prefix of its kernel names. */
+typedef struct target {
+    vdk_context *c;
+    char name[48], kernel[32];
+} target;
+
+static target tier_target(const vt_tiers *tiers, int ti)
 {
-    vdk_context *c = tiers->ctx[ti];
+    target t = {.c = tiers->ctx[ti]};
+    snprintf(t.name, sizeof t.name, "cpu%s %s", tiers == vt_cpu_tiers() ? "" : " streamed",
+             vdk_cpu_isa_name(tiers->isa[ti]));
+    snprintf(t.kernel, sizeof t.kernel, "%s", vdk_cpu_isa_name(tiers->isa[ti]));
+    return t;
+}
+
+/* a and b concatenated on the target along `axis` (as given: negative counts
+ * from the end), dense into a guarded y or strided throughout, exact. */
+static void cpu_case(const target *tg, vdk_dtype dt, int rank, const int64_t *as, int axis,
+                     int64_t blen, bool strided, uint64_t seed)
+{
+    vdk_context *c = tg->c;
     const int ax = axis < 0 ? axis + rank : axis;
     int64_t bs[VDK_MAX_RANK], ys[VDK_MAX_RANK];
     memcpy(bs, as, (size_t)rank * sizeof *bs);
     bs[ax] = blen;
     memcpy(ys, as, (size_t)rank * sizeof *ys);
     ys[ax] += blen;
-    char label[160], sa[64], kname[64];
-    snprintf(label, sizeof label, "cpu%s %s %s a%s axis %d b len %lld %s",
-             tiers == vt_cpu_tiers() ? "" : " streamed", vdk_cpu_isa_name(tiers->isa[ti]),
+    char label[224], sa[64], kname[64];
+    snprintf(label, sizeof label, "%s %s a%s axis %d b len %lld %s", tg->name,
              vdk_dtype_name(dt), fmt_shape(sa, sizeof sa, rank, as), axis, (long long)blen,
              strided ? "strided" : "dense");
-    snprintf(kname, sizeof kname, "%s.concat.%s", vdk_cpu_isa_name(tiers->isa[ti]),
-             vdk_dtype_name(dt));
+    snprintf(kname, sizeof kname, "%s.concat.%s", tg->kernel, vdk_dtype_name(dt));
     const vdk_concat_params p = {axis};
     operand a = cpu_operand(c, dt, rank, as, strided, seed);
     operand b = cpu_operand(c, dt, rank, bs, strided, seed + 1);
@@ -317,7 +331,7 @@ static void cpu_case(const vt_tiers *tiers, int ti, vdk_dtype dt, int rank, cons
 /* Every axis of every rank, counted from the front and from the end, with odd
  * sizes and b longer and shorter than a; then the UNet skip (channels) and
  * frame concatenations at sizes that take three threads. */
-static void test_cpu(const vt_tiers *tiers)
+static void cases(const target *tg)
 {
     const int64_t shape[5] = {2, 3, 5, 4, 7};
     static const struct {
@@ -329,18 +343,25 @@ static void test_cpu(const vt_tiers *tiers)
         {5, 0, {1, 4, 16, 16, 61}, 2},
         {3, 2, {7, 300, 1}, 1},
     };
-    for (int ti = 0; ti < tiers->n; ti++)
-        for (int d = 0; d < 3; d++)
-            for (int strided = 0; strided < 2; strided++) {
-                for (int rank = 1; rank <= 5; rank++)
-                    for (int axis = -rank; axis < rank; axis++)
-                        for (int64_t blen = 1; blen <= 9; blen += 8)
-                            cpu_case(tiers, ti, cpu_dtypes[d], rank, shape + 5 - rank, axis, blen,
-                                     strided, 4000 + (uint64_t)(rank * 16 + axis + 8));
-                for (size_t k = 0; k < sizeof large / sizeof *large; k++)
-                    cpu_case(tiers, ti, cpu_dtypes[d], large[k].rank, large[k].a, large[k].axis,
-                             large[k].blen, strided, 4100 + k);
-            }
+    for (int d = 0; d < 3; d++)
+        for (int strided = 0; strided < 2; strided++) {
+            for (int rank = 1; rank <= 5; rank++)
+                for (int axis = -rank; axis < rank; axis++)
+                    for (int64_t blen = 1; blen <= 9; blen += 8)
+                        cpu_case(tg, cpu_dtypes[d], rank, shape + 5 - rank, axis, blen, strided,
+                                 4000 + (uint64_t)(rank * 16 + axis + 8));
+            for (size_t k = 0; k < sizeof large / sizeof *large; k++)
+                cpu_case(tg, cpu_dtypes[d], large[k].rank, large[k].a, large[k].axis,
+                         large[k].blen, strided, 4100 + k);
+        }
+}
+
+static void test_cpu(const vt_tiers *tiers)
+{
+    for (int ti = 0; ti < tiers->n; ti++) {
+        const target tg = tier_target(tiers, ti);
+        cases(&tg);
+    }
 }
 
 /* Random bit patterns (NaN payloads, -0, subnormals, infinities) come through
@@ -382,6 +403,86 @@ static void test_cpu_bits(const vt_tiers *tiers)
         }
 }
 
+/* ---- the Vulkan backend ---- */
+
+/* Shapes that make the shader move 16, 8 and 4 bytes at a time (whole runs,
+ * then channel counts whose boundary between a and b allows only narrower
+ * units), and one element at a time, for each dtype. */
+static void vulkan_units(const target *tg)
+{
+    static const struct {
+        int rank, axis;
+        int64_t a[5], blen;
+    } units[] = {
+        {3, -1, {3, 5, 16}, 16}, /* 16 bytes in every dtype */
+        {3, -1, {3, 5, 8}, 8},
+        {3, -1, {3, 5, 4}, 4},
+        {3, -1, {3, 5, 2}, 6},
+        {3, -1, {3, 5, 1}, 3},
+        {3, 1, {3, 1, 6}, 2},  /* rows of a and b, as runs of the merged axis */
+        {2, 0, {5, 12}, 1},
+    };
+    for (int d = 0; d < 3; d++)
+        for (size_t k = 0; k < sizeof units / sizeof *units; k++)
+            cpu_case(tg, cpu_dtypes[d], units[k].rank, units[k].a, units[k].axis, units[k].blen,
+                     false, 4300 + k);
+}
+
+/* Bit patterns come through unchanged: -0, subnormals, infinities, and in f32
+ * NaN payloads (the host transfers canonicalise 16-bit NaNs, so those cannot
+ * be planted). Compared bit for bit with what a and b hold on the device. */
+static void vulkan_bits(vdk_context *c)
+{
+    const int64_t as[4] = {3, 4, 5, 6}, bs[4] = {3, 4, 2, 6}, ys[4] = {3, 4, 7, 6};
+    const int64_t na = 360, nb = 144, ny = 504, inner_a = 30, inner_b = 12; /* axis 2 */
+    for (int d = 0; d < 3; d++) {
+        const vdk_dtype dt = cpu_dtypes[d];
+        const int64_t es = (int64_t)vdk_dtype_size(dt);
+        unsigned char *ab = malloc((size_t)(na * es)), *bb = malloc((size_t)(nb * es)),
+                      *yb = malloc((size_t)(ny * es)), *want = malloc((size_t)(ny * es));
+        for (int64_t i = 0; i < na * es; i++)
+            ab[i] = (unsigned char)(vt_uniform01(4200, (uint64_t)i) * 256);
+        for (int64_t i = 0; i < nb * es; i++)
+            bb[i] = (unsigned char)(vt_uniform01(4201, (uint64_t)i) * 256);
+        vdk_tensor *a = vt_tensor(c, dt, 4, as), *b = vt_tensor(c, dt, 4, bs),
+                   *y = vt_tensor(c, dt, 4, ys);
+        VT_STATUS(c, vdk_tensor_write(a, dt, ab, na), VDK_OK);
+        VT_STATUS(c, vdk_tensor_write(b, dt, bb, nb), VDK_OK);
+        VT_STATUS(c, vdk_tensor_read(a, dt, ab, na), VDK_OK);
+        VT_STATUS(c, vdk_tensor_read(b, dt, bb, nb), VDK_OK);
+        vt_poison(y);
+        for (int64_t o = 0; o < 12; o++) {
+            memcpy(want + o * (inner_a + inner_b) * es, ab + o * inner_a * es,
+                   (size_t)(inner_a * es));
+            memcpy(want + (o * (inner_a + inner_b) + inner_a) * es, bb + o * inner_b * es,
+                   (size_t)(inner_b * es));
+        }
+        VT_STATUS(c, vdk_concat(c, &(vdk_concat_params){2}, a, b, y), VDK_OK);
+        VT_STATUS(c, vdk_tensor_read(y, dt, yb, ny), VDK_OK);
+        VT_CHECK(!memcmp(yb, want, (size_t)(ny * es)), "vulkan %s: not bit-exact",
+                 vdk_dtype_name(dt));
+        VT_DESTROY(a, b, y);
+        free(ab);
+        free(bb);
+        free(yb);
+        free(want);
+    }
+}
+
+/* The CPU tiers' cases (every axis of every rank, dense and strided), the
+ * copy units and the bit patterns, when a Vulkan device is here. */
+static void test_vulkan(void)
+{
+    vdk_context *vk = vt_vulkan();
+    if (!vk)
+        return;
+    const target tg = {.c = vk, .name = "vulkan", .kernel = "vulkan"};
+    cases(&tg);
+    vulkan_units(&tg);
+    vulkan_bits(vk);
+    VT_STATUS(vk, vdk_sync(vk), VDK_OK);
+}
+
 int main(void)
 {
     ctx = vt_context(VDK_BACKEND_REFERENCE);
@@ -394,6 +495,7 @@ int main(void)
     test_cpu(vt_cpu_stream_tiers());
     test_cpu_bits(vt_cpu_tiers());
     test_cpu_bits(vt_cpu_stream_tiers());
+    test_vulkan();
     vdk_context_destroy(ctx);
     return vt_finish("test_concat");
 }

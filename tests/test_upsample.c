@@ -240,13 +240,29 @@ static void out_shape(const int64_t *x, const int *f, int64_t *y)
     y[4] = x[4];
 }
 
+/* Where a case runs: a context, its name in the labels ("cpu avx2", "cpu
+ * streamed avx2", "vulkan") and the prefix of its kernel names. */
+typedef struct target {
+    vdk_context *c;
+    char name[48], kernel[32];
+} target;
+
+static target tier_target(const vt_tiers *tiers, int ti)
+{
+    target t = {.c = tiers->ctx[ti]};
+    snprintf(t.name, sizeof t.name, "cpu%s %s", tiers == vt_cpu_tiers() ? "" : " streamed",
+             vdk_cpu_isa_name(tiers->isa[ti]));
+    snprintf(t.kernel, sizeof t.kernel, "%s", vdk_cpu_isa_name(tiers->isa[ti]));
+    return t;
+}
+
 /* x (dense, or strided: channels [3, 3 + C) of a wider tensor) up-sampled on
- * the tier into a guarded dense y or a poisoned strided one, which must equal
+ * the target into a guarded dense y or a poisoned strided one, which must equal
  * the oracle exactly, with nothing outside the views touched. */
-static void cpu_case(const vt_tiers *tiers, int ti, vdk_dtype dt, const int *f, const int64_t *xs,
+static void cpu_case(const target *tg, vdk_dtype dt, const int *f, const int64_t *xs,
                      bool strided, uint64_t seed)
 {
-    vdk_context *c = tiers->ctx[ti];
+    vdk_context *c = tg->c;
     const vdk_upsample_params p = {{f[0], f[1], f[2]}};
     int64_t ys[5], xw[5], yw[5];
     out_shape(xs, f, ys);
@@ -254,13 +270,11 @@ static void cpu_case(const vt_tiers *tiers, int ti, vdk_dtype dt, const int *f, 
     memcpy(yw, ys, sizeof yw);
     xw[4] += 5;
     yw[4] += 4;
-    char label[160], kname[64];
-    snprintf(label, sizeof label, "cpu%s %s %s x[%lld,%lld,%lld,%lld,%lld] f(%d,%d,%d) %s",
-             tiers == vt_cpu_tiers() ? "" : " streamed", vdk_cpu_isa_name(tiers->isa[ti]),
+    char label[224], kname[64];
+    snprintf(label, sizeof label, "%s %s x[%lld,%lld,%lld,%lld,%lld] f(%d,%d,%d) %s", tg->name,
              vdk_dtype_name(dt), (long long)xs[0], (long long)xs[1], (long long)xs[2],
              (long long)xs[3], (long long)xs[4], f[0], f[1], f[2], strided ? "strided" : "dense");
-    snprintf(kname, sizeof kname, "%s.upsample.%s", vdk_cpu_isa_name(tiers->isa[ti]),
-             vdk_dtype_name(dt));
+    snprintf(kname, sizeof kname, "%s.upsample.%s", tg->kernel, vdk_dtype_name(dt));
     vdk_tensor *xbig = vt_random(c, dt, 5, strided ? xw : xs, seed, -3, 3), *x = xbig;
     if (strided)
         VT_STATUS(c, vdk_tensor_slice(xbig, 4, 3, xs[4], &x), VDK_OK);
@@ -295,7 +309,7 @@ static void cpu_case(const vt_tiers *tiers, int ti, vdk_dtype dt, const int *f, 
 /* Every combination of factors 1 to 3 on small odd shapes, then shapes large
  * enough for three threads, and channels too many for one pixel to fit the
  * kernel's chunk. */
-static void test_cpu(const vt_tiers *tiers)
+static void cases(const target *tg)
 {
     static const int64_t small[][5] = {{2, 3, 4, 5, 7}, {1, 1, 1, 1, 1}, {1, 2, 3, 3, 64}};
     static const struct {
@@ -306,17 +320,24 @@ static void test_cpu(const vt_tiers *tiers)
         {{1, 3, 7, 17, 61}, {2, 2, 2}},  {{1, 1, 2, 3, 5000}, {1, 1, 2}},
         {{1, 1, 2, 3, 5000}, {1, 2, 2}}, {{1, 2, 9, 9, 33}, {3, 1, 3}},
     };
-    for (int ti = 0; ti < tiers->n; ti++)
-        for (int d = 0; d < 3; d++)
-            for (int strided = 0; strided < 2; strided++) {
-                for (size_t k = 0; k < sizeof small / sizeof *small; k++)
-                    for (int code = 0; code < 27; code++) {
-                        const int f[3] = {1 + code / 9, 1 + code / 3 % 3, 1 + code % 3};
-                        cpu_case(tiers, ti, cpu_dtypes[d], f, small[k], strided, 3000 + k);
-                    }
-                for (size_t k = 0; k < sizeof large / sizeof *large; k++)
-                    cpu_case(tiers, ti, cpu_dtypes[d], large[k].f, large[k].x, strided, 3100 + k);
-            }
+    for (int d = 0; d < 3; d++)
+        for (int strided = 0; strided < 2; strided++) {
+            for (size_t k = 0; k < sizeof small / sizeof *small; k++)
+                for (int code = 0; code < 27; code++) {
+                    const int f[3] = {1 + code / 9, 1 + code / 3 % 3, 1 + code % 3};
+                    cpu_case(tg, cpu_dtypes[d], f, small[k], strided, 3000 + k);
+                }
+            for (size_t k = 0; k < sizeof large / sizeof *large; k++)
+                cpu_case(tg, cpu_dtypes[d], large[k].f, large[k].x, strided, 3100 + k);
+        }
+}
+
+static void test_cpu(const vt_tiers *tiers)
+{
+    for (int ti = 0; ti < tiers->n; ti++) {
+        const target tg = tier_target(tiers, ti);
+        cases(&tg);
+    }
 }
 
 /* Bit patterns the value comparison cannot see (NaN payloads, -0, subnormals,
@@ -362,6 +383,126 @@ static void test_cpu_bits(const vt_tiers *tiers)
         }
 }
 
+/* ---- the Vulkan backend ---- */
+
+/* Channel counts that make the shader move 16, 8, 4 and 2 bytes at a time in
+ * each dtype, with factors that merge w (and h, t) into the run and that do not. */
+static void vulkan_units(const target *tg)
+{
+    static const int64_t chans[] = {16, 8, 4, 2, 1, 3};
+    static const int fs[][3] = {{1, 2, 2}, {2, 1, 1}, {1, 1, 1}, {1, 2, 1}};
+    for (int d = 0; d < 3; d++)
+        for (size_t k = 0; k < sizeof chans / sizeof *chans; k++)
+            for (size_t j = 0; j < sizeof fs / sizeof *fs; j++) {
+                const int64_t xs[5] = {2, 2, 3, 5, chans[k]};
+                cpu_case(tg, cpu_dtypes[d], fs[j], xs, false, 3300 + k);
+            }
+}
+
+/* x and y slices of frames of wider clips (row strides that are not the rows'
+ * sizes, runs of whole frames where the factors let them merge), exact, with
+ * the other frames untouched. */
+static void vulkan_frame_slices(vdk_context *c)
+{
+    static const int fs[][3] = {{2, 1, 1}, {1, 2, 2}, {3, 1, 2}, {1, 1, 1}};
+    for (int d = 0; d < 3; d++)
+        for (size_t j = 0; j < sizeof fs / sizeof *fs; j++) {
+            const vdk_dtype dt = cpu_dtypes[d];
+            const int *f = fs[j];
+            const int64_t xs[5] = {2, 3, 4, 5, 8};
+            int64_t ys[5], xw[5], yw[5];
+            out_shape(xs, f, ys);
+            memcpy(xw, xs, sizeof xw);
+            memcpy(yw, ys, sizeof yw);
+            xw[1] += 3;
+            yw[1] += 2;
+            vdk_tensor *xbig = vt_random(c, dt, 5, xw, 3400 + j, -3, 3);
+            vdk_tensor *ybig = vt_random(c, dt, 5, yw, 3410 + j, -3, 3), *x = NULL, *y = NULL;
+            VT_STATUS(c, vdk_tensor_slice(xbig, 1, 1, xs[1], &x), VDK_OK);
+            VT_STATUS(c, vdk_tensor_slice(ybig, 1, 2, ys[1], &y), VDK_OK);
+            vdk_tensor *x64 = vt_copy_as(ctx, VDK_F64, x), *y64 = vt_tensor(ctx, VDK_F64, 5, ys);
+            const vdk_upsample_params p = {{f[0], f[1], f[2]}};
+            VT_STATUS(ctx, vdk_upsample(ctx, &p, x64, y64), VDK_OK);
+            double *before = vt_read(ybig), *want = vt_read(y64);
+            vt_poison(y);
+            VT_STATUS(c, vdk_upsample(c, &p, x, y), VDK_OK);
+            vt_error e = vt_compare_tensor(y, want);
+            VT_CHECK(vt_error_ok(e, 0), "vulkan %s f(%d,%d,%d) frame slices: not exact (bad %lld)",
+                     vdk_dtype_name(dt), f[0], f[1], f[2], (long long)e.bad);
+            double *after = vt_read(ybig);
+            const int64_t frame = yw[2] * yw[3] * yw[4];
+            int64_t outside = 0;
+            for (int64_t i = 0; i < vdk_tensor_numel(ybig); i++) {
+                const int64_t t = i / frame % yw[1];
+                outside += (t < 2 || t >= 2 + ys[1]) && !(after[i] == before[i]);
+            }
+            VT_CHECK(outside == 0, "vulkan %s f(%d,%d,%d): %lld elements outside y's frames "
+                     "changed", vdk_dtype_name(dt), f[0], f[1], f[2], (long long)outside);
+            free(before);
+            free(after);
+            free(want);
+            VT_DESTROY(x, y, xbig, ybig, x64, y64);
+        }
+}
+
+/* Bit patterns come through unchanged: -0, subnormals, infinities, and in f32
+ * NaN payloads (the host transfers canonicalise 16-bit NaNs, so those cannot
+ * be planted), compared bit for bit with what x holds on the device. */
+static void vulkan_bits(vdk_context *c)
+{
+    const int64_t xs[5] = {2, 3, 5, 4, 13};
+    const int f[3] = {2, 3, 2};
+    int64_t ys[5];
+    out_shape(xs, f, ys);
+    const int64_t nx = 2 * 3 * 5 * 4 * 13, ny = nx * 12;
+    for (int d = 0; d < 3; d++) {
+        const vdk_dtype dt = cpu_dtypes[d];
+        const size_t es = vdk_dtype_size(dt);
+        unsigned char *xb = malloc((size_t)nx * es), *yb = malloc((size_t)ny * es),
+                      *want = malloc((size_t)ny * es);
+        for (int64_t i = 0; i < nx * (int64_t)es; i++)
+            xb[i] = (unsigned char)(vt_uniform01(3200, (uint64_t)i) * 256);
+        vdk_tensor *x = vt_tensor(c, dt, 5, xs), *y = vt_tensor(c, dt, 5, ys);
+        VT_STATUS(c, vdk_tensor_write(x, dt, xb, nx), VDK_OK);
+        VT_STATUS(c, vdk_tensor_read(x, dt, xb, nx), VDK_OK);
+        vt_poison(y);
+        int64_t o = 0;
+        for (int64_t n = 0; n < ys[0]; n++)
+            for (int64_t t = 0; t < ys[1]; t++)
+                for (int64_t h = 0; h < ys[2]; h++)
+                    for (int64_t w = 0; w < ys[3]; w++, o++) {
+                        const int64_t src =
+                            ((n * xs[1] + t / f[0]) * xs[2] + h / f[1]) * xs[3] + w / f[2];
+                        memcpy(want + o * xs[4] * (int64_t)es, xb + src * xs[4] * (int64_t)es,
+                               (size_t)xs[4] * es);
+                    }
+        VT_STATUS(c, vdk_upsample(c, &(vdk_upsample_params){{f[0], f[1], f[2]}}, x, y), VDK_OK);
+        VT_STATUS(c, vdk_tensor_read(y, dt, yb, ny), VDK_OK);
+        VT_CHECK(!memcmp(yb, want, (size_t)ny * es), "vulkan %s: not bit-exact",
+                 vdk_dtype_name(dt));
+        VT_DESTROY(x, y);
+        free(xb);
+        free(yb);
+        free(want);
+    }
+}
+
+/* The CPU tiers' cases (every factor combination on odd shapes, large shapes,
+ * dense and strided), the copy units, frame slices and bit patterns, when a
+ * Vulkan device is here. */
+static void test_vulkan(void)
+{
+    vdk_context *vk = vt_vulkan();
+    if (!vk)
+        return;
+    const target tg = {.c = vk, .name = "vulkan", .kernel = "vulkan"};
+    cases(&tg);
+    vulkan_units(&tg);
+    vulkan_frame_slices(vk);
+    vulkan_bits(vk);
+    VT_STATUS(vk, vdk_sync(vk), VDK_OK);
+}
+
 int main(void)
 {
     ctx = vt_context(VDK_BACKEND_REFERENCE);
@@ -376,6 +517,7 @@ int main(void)
     test_cpu(vt_cpu_stream_tiers());
     test_cpu_bits(vt_cpu_tiers());
     test_cpu_bits(vt_cpu_stream_tiers());
+    test_vulkan();
     vdk_context_destroy(ctx);
     return vt_finish("test_upsample");
 }

@@ -76,6 +76,10 @@ static const vdk_backend_ops vk_ops = {
     .group_norm = vdk_vk_group_norm,
     .layer_norm = vdk_vk_layer_norm,
     .rms_norm = vdk_vk_rms_norm,
+    .blend = vdk_vk_blend,
+    .upsample = vdk_vk_upsample,
+    .concat = vdk_vk_concat,
+    .timestep_embedding = vdk_vk_timestep_embedding,
 };
 
 const vdk_backend_ops *vdk_vk_backend(void) { return &vk_ops; }
