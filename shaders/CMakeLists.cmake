@@ -9,3 +9,11 @@ foreach(_op unary binary softmax)
   vdk_shader(${_op}_f16 ${_op} -DSTORAGE=1)
   vdk_shader(${_op}_bf16 ${_op} -DSTORAGE=2)
 endforeach()
+# attention.comp holds two kernels: flash (any grouping and length) and the
+# short temporal one (TEMPORAL=1: a workgroup per (pixel, head)).
+vdk_shader(attention_f32 attention -DSTORAGE=0)
+vdk_shader(attention_f16 attention -DSTORAGE=1)
+vdk_shader(attention_bf16 attention -DSTORAGE=2)
+vdk_shader(attention_temporal_f32 attention -DSTORAGE=0 -DTEMPORAL=1)
+vdk_shader(attention_temporal_f16 attention -DSTORAGE=1 -DTEMPORAL=1)
+vdk_shader(attention_temporal_bf16 attention -DSTORAGE=2 -DTEMPORAL=1)

@@ -57,6 +57,7 @@ static const vdk_backend_ops vk_ops = {
     .unary = vdk_vk_unary,
     .binary = vdk_vk_binary,
     .softmax = vdk_vk_softmax,
+    .attention = vdk_vk_attention,
 };
 
 const vdk_backend_ops *vdk_vk_backend(void) { return &vk_ops; }

@@ -33,6 +33,9 @@ vdk_status vdk_vk_unary(vdk_context *ctx, const vdk_unary_params *p,
 vdk_status vdk_vk_binary(vdk_context *ctx, const vdk_binary_params *p,
                          const vdk_tensor *a, const vdk_tensor *b,
                          vdk_tensor *y);
+vdk_status vdk_vk_attention(vdk_context *ctx, const vdk_attention_params *p,
+                            const vdk_tensor *q, const vdk_tensor *k,
+                            const vdk_tensor *v, vdk_tensor *o);
 vdk_status vdk_vk_softmax(vdk_context *ctx, const vdk_softmax_params *p,
                           const vdk_tensor *x, vdk_tensor *y);
 
