@@ -17,8 +17,10 @@
 //    frames of a pixel straight from the strided [N, T, H, W, C] layout.
 //
 // Invocations form an NR x NC grid (rl = row lane, cl = column lane). Scores:
-// invocation (rl, cl) owns rows rl + NR*i (i < TR) against the keys of quad
-// cl, a TR x 4 register tile; P.V: the same rows against
+// invocation (rl, cl) owns rows rl + NR*i (i < TR) against keys cl + NC*t
+// (t < 4), a TR x 4 register tile, so that neighbouring lanes read
+// neighbouring K rows; its 4 probabilities of a row are one vec4 of psh
+// (psh[r][c] holds keys c, c + NC, c + 2NC, c + 3NC). P.V: the same rows against
 // channel quads cl + NC*u (u < TC4). Shared rows are vec4 (4 channels or 4
 // keys) with odd strides so that lanes reading different rows hit different
 // banks. Nothing assumes a subgroup size: the row reductions go through
@@ -103,16 +105,17 @@ void key_rows(uint j0)
 }
 
 // Channel quad c4 of a row at `base` in buffer buf, zeros past D (and for a
-// missing row), times mul.
+// missing row), times mul. Selects rather than branches (a masked element
+// loads element 0, which exists): fewer blocks for the compiler to carry
+// across the barriers.
 #define QUAD(buf, base, c4, mul)                                               \
     {                                                                          \
-        vec4 x_ = vec4(0.0);                                                   \
         uint c_ = (c4) * 4;                                                    \
-        if ((base) != NONE)                                                    \
-            for (uint t_ = 0; t_ < 4; t_++)                                    \
-                if (c_ + t_ < D)                                               \
-                    x_[t_] = LOAD(buf, (base) + c_ + t_) * (mul);              \
-        quad_ = x_;                                                            \
+        for (uint t_ = 0; t_ < 4; t_++) {                                      \
+            bool ok_ = (base) != NONE && c_ + t_ < D;                          \
+            float x_ = LOAD(buf, ok_ ? (base) + c_ + t_ : 0u);                 \
+            quad_[t_] = ok_ ? x_ * (mul) : 0.0;                                \
+        }                                                                      \
     }
 
 // Chunk ch of the rows into shared memory: consecutive invocations take
@@ -207,7 +210,7 @@ void main()
         stage_k(0);
         barrier();
 
-        // scores: sc[4i + t] for row rl + NR*i, key 4*cl + t
+        // scores: sc[4i + t] for row rl + NR*i, key cl + NC*t
         float sc[TR * 4];
         for (uint e = 0; e < TR * 4; e++)
             sc[e] = 0.0;
@@ -221,7 +224,7 @@ void main()
             for (uint dq = 0; dq < DC4; dq++) {
                 vec4 kq[4];
                 for (uint t = 0; t < 4; t++)
-                    kq[t] = kvsh[(4 * cl + t) * QS + dq];
+                    kq[t] = kvsh[(cl + NC * t) * QS + dq];
                 for (uint i = 0; i < TR; i++) {
                     vec4 qv = qsh[(rl + NR * i) * QS + dq];
                     for (uint u = 0; u < 4; u++) {
@@ -239,7 +242,7 @@ void main()
         for (uint i = 0; i < TR; i++) {
             float mx = -1.0 / 0.0;
             for (uint t = 0; t < 4; t++) {
-                if (j0 + 4 * cl + t >= Sk)
+                if (j0 + cl + NC * t >= Sk)
                     sc[i * 4 + t] = -1.0 / 0.0;
                 mx = max(mx, sc[i * 4 + t]);
             }
@@ -283,7 +286,7 @@ void main()
             for (uint t = 0; t < 4; t++)
                 for (uint u = 0; u < TC4; u++) {
                     // lanes past the chunk read a valid row and drop the result
-                    vec4 vv = kvsh[(4 * jq + t) * QS + min(cl + NC * u, DC4 - 1)];
+                    vec4 vv = kvsh[(jq + NC * t) * QS + min(cl + NC * u, DC4 - 1)];
                     for (uint i = 0; i < TR; i++)
                         acc[i * TC4 + u] = fma(vec4(pq[i][t]), vv, acc[i * TC4 + u]);
                 }

@@ -84,22 +84,21 @@ static bool pick_flash(const vdk_vk_caps *caps, uint32_t d4, attn_tile *out) {
 }
 
 /* The temporal tile for T frames: column lanes enough for the T keys in quads
- * (4, 8 or 16: one key tile), row lanes for at least 32 invocations, more while a lane
- * would hold over 8 rows or the accumulators would spill. false when the
- * whole problem does not fit. */
+ * (4, 8 or 16: one key tile); up to 4 rows per invocation (the register tile
+ * of flash's largest tile), row lanes for the rest in steps that keep the
+ * workgroup a multiple of 32 invocations, which leaves the fewest padded
+ * rows (T = 25: 8 x 4 rows, 64 invocations; T = 14: 8 x 2 rows, 32). false
+ * when the whole problem does not fit. */
 static bool pick_temporal(const vdk_vk_caps *caps, uint32_t T, uint32_t d4,
                           attn_tile *out) {
   if (T > TEMPORAL_MAX_T)
     return false;
   const uint32_t kq = cdiv(T, 4);
   attn_tile t = {.nc = kq <= 4 ? 4 : kq <= 8 ? 8 : 16, .dc4 = d4};
-  for (t.nr = 32 / t.nc;; t.nr *= 2) {
-    t.tr = cdiv(T, t.nr);
-    if (t.tr <= 8 && acc_floats(&t) <= MAX_ACC_FLOATS)
-      break;
-    if (t.nr * t.nc >= 256)
-      return false;
-  }
+  const uint32_t step = 32 / t.nc;
+  t.tr = cdiv(T, step) < 4 ? cdiv(T, step) : 4;
+  t.nr = cdiv(cdiv(T, t.tr), step) * step;
+  t.tr = cdiv(T, t.nr);
   *out = t;
   return fits(caps, &t);
 }
