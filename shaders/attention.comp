@@ -13,8 +13,10 @@
 //    workgroup keeps one chunk of the output.
 //  - temporal (TEMPORAL 1): one workgroup per (pixel, head) holding the whole
 //    T x T problem (the host sizes BQ, BK >= T from T, so the key loop runs
-//    once and the softmax is exact: m starts at -inf, alpha is 0). It reads the
-//    frames of a pixel straight from the strided [N, T, H, W, C] layout.
+//    once and the softmax is exact: m starts at -inf, alpha is 0). T is a
+//    specialization constant: the loops know the sequence, and P.V skips the
+//    padded keys. It reads the frames of a pixel straight from the strided
+//    [N, T, H, W, C] layout.
 //
 // Invocations form an NR x NC grid (rl = row lane, cl = column lane). Scores:
 // invocation (rl, cl) owns rows rl + NR*i (i < TR) against keys cl + NC*t
@@ -41,6 +43,7 @@ layout(constant_id = 2) const uint NC = 16;  // column lanes
 layout(constant_id = 3) const uint NR = 8;   // row lanes
 layout(constant_id = 4) const uint TR = 4;   // query rows per invocation
 layout(constant_id = 5) const uint DC4 = 16; // channel quads per chunk
+layout(constant_id = 6) const uint TT = 1;   // temporal kernel: T (p.T)
 
 const uint NT = NR * NC;
 const uint BQ = NR * TR;
@@ -52,7 +55,7 @@ const uint QS = DC4 | 1u; // vec4 stride of a Q, K or V row in shared memory
 const uint PS = KQ + 1;   // vec4 stride of a row of probabilities (NC is even)
 const uint TC4 = (DC4 + NC - 1) / NC;
 const uint NONE = 0xffffffffu;
-// src/vulkan/attention.c sizes the tiles from these arrays (attn_shared_bytes).
+// src/vulkan/attention.c sizes the tiles from these arrays (shared_bytes()).
 shared vec4 qsh[BQ * QS];
 shared vec4 kvsh[BK * QS]; // the K tile, then the V tile
 shared vec4 psh[BQ * PS];
@@ -159,8 +162,14 @@ void main()
     cl = lid % NC;
     const uint HW = p.H * p.W;
     const bool cross = p.L != 0;
+#if TEMPORAL
+    // a constant, so that the padded keys drop out of P.V at compile time
+    Sq = TT;
+    Sk = TT;
+#else
     Sq = p.axes == 0 ? HW : p.axes == 1 ? p.T : p.T * HW;
     Sk = cross ? p.L : Sq;
+#endif
     qstep = p.axes == 1 ? HW : 1;
     kstep = cross ? 1 : qstep;
     qgrid = uvec3(p.T, p.H, p.W);
@@ -283,13 +292,18 @@ void main()
             vec4 pq[TR];
             for (uint i = 0; i < TR; i++)
                 pq[i] = psh[(rl + NR * i) * PS + jq];
-            for (uint t = 0; t < 4; t++)
+            for (uint t = 0; t < 4; t++) {
+#if TEMPORAL
+                if (jq + NC * t >= TT) // p = 0: a padded key
+                    continue;
+#endif
                 for (uint u = 0; u < TC4; u++) {
                     // lanes past the chunk read a valid row and drop the result
                     vec4 vv = kvsh[(jq + NC * t) * QS + min(cl + NC * u, DC4 - 1)];
                     for (uint i = 0; i < TR; i++)
                         acc[i * TC4 + u] = fma(vec4(pq[i][t]), vv, acc[i * TC4 + u]);
                 }
+            }
         }
     }
 
