@@ -926,6 +926,32 @@ static void test_vulkan(void)
                 mask = 7;
         check_case(c, i < ncpu ? 500 + 10 * i : 900 + 10 * (i - ncpu), vk, mask);
     }
+    /* q = k = v one view, o a disjoint view of the same storage (the shader
+     * binds one buffer four times), flash and temporal, f32 */
+    for (int a = 0; a < 2; a++) {
+        const int64_t big_shape[5] = {2, 14, 3, 5, 64}, shape[5] = {1, 14, 3, 5, 64};
+        const vdk_attention_params p = {a ? VDK_AXES_TEMPORAL : VDK_AXES_SPATIAL, 1, 0};
+        vdk_tensor *big = vt_random(vk, VDK_F32, 5, big_shape, 961, -2, 2), *x = NULL, *o = NULL;
+        VT_STATUS(vk, vdk_tensor_slice(big, 0, 0, 1, &x), VDK_OK);
+        VT_STATUS(vk, vdk_tensor_slice(big, 0, 1, 1, &o), VDK_OK);
+        vdk_tensor *x64 = vt_copy_as(ctx, VDK_F64, x), *o64 = vt_tensor(ctx, VDK_F64, 5, shape);
+        VT_STATUS(ctx, vdk_attention(ctx, &p, x64, x64, x64, o64), VDK_OK);
+        double *x_before = vt_read(x), *want = vt_read(o64);
+        VT_STATUS(vk, vdk_attention(vk, &p, x, x, x, o), VDK_OK);
+        double *x_after = vt_read(x), *got = vt_read(o);
+        const int64_t n = numel(5, shape);
+        vt_error e = vt_compare(got, want, n);
+        const double bound = vt_tolerance(VDK_F32, 64 + (a ? 14 : 15), 1);
+        VT_CHECK(vt_error_ok(e, bound), "vulkan %s, q = k = v and o in one storage: norm_err %.3g",
+                 axes_name[a], e.norm_err);
+        VT_CHECK(vt_error_ok(vt_compare(x_after, x_before, n), 0),
+                 "vulkan %s, q = k = v and o in one storage: the input changed", axes_name[a]);
+        free(x_before);
+        free(x_after);
+        free(want);
+        free(got);
+        VT_DESTROY(big, x, o, x64, o64);
+    }
     VT_CHECK(vk_short_calls > 0 && vk_flash_calls > 0,
              "vulkan: the cases reached the temporal kernel %d times and flash %d times",
              vk_short_calls, vk_flash_calls);

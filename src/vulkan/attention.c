@@ -6,7 +6,6 @@
 #include "ops.h"
 
 #include <math.h>
-#include <string.h>
 
 /* The longest temporal sequence the temporal kernel takes: one key tile of
  * at most 16 column lanes x 4 keys. Shared memory may stop it earlier (D = 64:
