@@ -26,7 +26,9 @@
 // channel quads cl + NC*u (u < TC4). Shared rows are vec4 (4 channels or 4
 // keys) with odd strides so that lanes reading different rows hit different
 // banks. Nothing assumes a subgroup size: the row reductions go through
-// shared memory.
+// shared memory. Scores, sums and outputs are f32 whatever the storage; q is
+// scaled as it is staged (as on the CPU), e^x is vexp (common/math.glsl, the
+// CPU backend's polynomial).
 #version 450
 #extension GL_GOOGLE_include_directive : require
 #include "common/dtype.glsl"
