@@ -745,8 +745,8 @@ static const char *check_on(vdk_context *tc, const char *label, const cpu_case *
         vt_error e = vt_compare_tensor(os, want);
         VT_CHECK(vt_error_ok(e, bound), "%s %s %s: norm_err %.3g (bound %.3g) bad %lld", label,
                  c->what, vdk_dtype_name(dt), e.norm_err, bound, (long long)e.bad);
-        VT_CHECK(vt_changed_outside(ob, before, 3, C) == 0, "%s %s %s: wrote outside the output view",
-                 label, c->what, vdk_dtype_name(dt));
+        VT_CHECK(vt_changed_outside(ob, before, 3, C) == 0,
+                 "%s %s %s: wrote outside the output view", label, c->what, vdk_dtype_name(dt));
         free(want);
         free(before);
         VT_DESTROY(ob, os);
@@ -909,7 +909,8 @@ static void test_vulkan(void)
     static const char *const all_dtypes[] = {
         "spatial D=64 one head, 5x7", "strided cross L=9", "temporal T=25 D=64 heads=5",
         "strided temporal T=25 D=64"};
-    const size_t ncpu = sizeof cpu_cases / sizeof *cpu_cases, nvk = sizeof vk_cases / sizeof *vk_cases;
+    const size_t ncpu = sizeof cpu_cases / sizeof *cpu_cases;
+    const size_t nvk = sizeof vk_cases / sizeof *vk_cases;
     int64_t dims[64];
     int ndims = 0;
     for (size_t i = 0; i < ncpu + nvk; i++) {
