@@ -34,3 +34,11 @@ foreach(_op concat upsample)
   vdk_shader(${_op}_u64 ${_op} -DUNIT=8)
   vdk_shader(${_op}_u128 ${_op} -DUNIT=16)
 endforeach()
+# attention.comp holds two kernels: flash (any grouping and length) and the
+# short temporal one (TEMPORAL=1: a workgroup per (pixel, head)).
+vdk_shader(attention_f32 attention -DSTORAGE=0)
+vdk_shader(attention_f16 attention -DSTORAGE=1)
+vdk_shader(attention_bf16 attention -DSTORAGE=2)
+vdk_shader(attention_temporal_f32 attention -DSTORAGE=0 -DTEMPORAL=1)
+vdk_shader(attention_temporal_f16 attention -DSTORAGE=1 -DTEMPORAL=1)
+vdk_shader(attention_temporal_bf16 attention -DSTORAGE=2 -DTEMPORAL=1)

@@ -705,11 +705,63 @@ static vdk_tensor *case_view(vdk_tensor *t, bool strided, int64_t C)
     return b;
 }
 
-/* How many calls named each of the two CPU kernels (short temporal, flash), so
- * that the suite can check that its cases reach both. */
-static int cpu_short_calls, cpu_flash_calls;
+/* How many calls named each of the two kernels (short temporal, flash), per
+ * backend, so that the suite can check that its cases reach both. */
+static int cpu_short_calls, cpu_flash_calls, vk_short_calls, vk_flash_calls;
 
-static void check_cpu_case(const cpu_case *c, uint64_t seed)
+/* Whether a temporal self-attention case is small enough that the Vulkan
+ * temporal kernel takes it on any device (16 KiB of shared memory, the
+ * Vulkan minimum): T <= 16 and D <= 64. */
+static bool vk_surely_temporal(const cpu_case *c)
+{
+    return c->axes == VDK_AXES_TEMPORAL && !c->L && c->shape[1] <= 16 &&
+           c->shape[4] / c->heads <= 64;
+}
+
+/* The call on context tc (inputs qw, kw, vw copied there, cut as the case says)
+ * against the oracle o64; returns vdk_last_kernel. */
+static const char *check_on(vdk_context *tc, const char *label, const cpu_case *c,
+                            vdk_dtype dt, vdk_tensor *qw, vdk_tensor *kw, vdk_tensor *vw,
+                            vdk_tensor *o64, double bound, uint64_t seed)
+{
+    const int64_t C = c->shape[4];
+    const vdk_attention_params p = {c->axes, c->heads, c->scale};
+    vdk_tensor *qt = vt_copy_as(tc, dt, qw), *kt = vt_copy_as(tc, dt, kw),
+               *vt = vt_copy_as(tc, dt, vw);
+    vdk_tensor *qtv = case_view(qt, c->strided, C), *ktv = case_view(kt, c->strided, C),
+               *vtv = case_view(vt, c->strided, C);
+    const vdk_tensor *qa = qtv ? qtv : qt, *ka = ktv ? ktv : kt, *va = vtv ? vtv : vt;
+    if (c->strided) {
+        /* o: channels [3, 3 + C) of a wider tensor, the rest must stay */
+        int64_t owide[5];
+        memcpy(owide, c->shape, sizeof owide);
+        owide[4] += 8;
+        vdk_tensor *ob = vt_random(tc, dt, 5, owide, seed + 3, -1, 1), *os = NULL;
+        VT_STATUS(tc, vdk_tensor_slice(ob, -1, 3, C, &os), VDK_OK);
+        vt_poison(os);
+        double *before = vt_read(ob);
+        VT_STATUS(tc, vdk_attention(tc, &p, qa, ka, va, os), VDK_OK);
+        double *want = vt_read(o64);
+        vt_error e = vt_compare_tensor(os, want);
+        VT_CHECK(vt_error_ok(e, bound), "%s %s %s: norm_err %.3g (bound %.3g) bad %lld", label,
+                 c->what, vdk_dtype_name(dt), e.norm_err, bound, (long long)e.bad);
+        VT_CHECK(vt_changed_outside(ob, before, 3, C) == 0,
+                 "%s %s %s: wrote outside the output view", label, c->what, vdk_dtype_name(dt));
+        free(want);
+        free(before);
+        VT_DESTROY(ob, os);
+    } else {
+        vt_guarded o = vt_guarded_tensor(tc, dt, 5, c->shape);
+        VT_STATUS(tc, vdk_attention(tc, &p, qa, ka, va, o.view), VDK_OK);
+        VT_ORACLE_CHECK(&o, o64, bound, "%s %s %s", label, c->what, vdk_dtype_name(dt));
+    }
+    VT_DESTROY(qt, kt, vt, qtv, ktv, vtv);
+    return vdk_last_kernel(tc);
+}
+
+/* One case on every CPU tier, or on the Vulkan context vk when it is not
+ * NULL, in the dtypes of `dtypes` (bit 0 f32, bit 1 f16, bit 2 bf16). */
+static void check_case(const cpu_case *c, uint64_t seed, vdk_context *vk, unsigned dtypes_mask)
 {
     const vt_tiers *tiers = vt_cpu_tiers();
     const vdk_dtype dtypes[3] = {VDK_F32, VDK_F16, VDK_BF16};
@@ -733,6 +785,8 @@ static void check_cpu_case(const cpu_case *c, uint64_t seed)
     const vdk_attention_params p = {c->axes, c->heads, c->scale};
     for (int d = 0; d < 3; d++) {
         const vdk_dtype dt = dtypes[d];
+        if (!(dtypes_mask >> d & 1))
+            continue;
         /* inputs in the storage type on the reference context; the oracle runs in
          * f64 on exactly those values */
         vdk_tensor *qw = vt_random(ctx, dt, 5, qwide, seed, -c->qk, c->qk);
@@ -746,99 +800,167 @@ static void check_cpu_case(const cpu_case *c, uint64_t seed)
         vdk_tensor *o64 = vt_tensor(ctx, VDK_F64, 5, c->shape);
         VT_STATUS(ctx, vdk_attention(ctx, &p, q64, k64, v64, o64), VDK_OK);
         const double bound = vt_tolerance(dt, D + Lk, 1);
-        for (int ti = 0; ti < tiers->n; ti++) {
-            vdk_context *tc = tiers->ctx[ti];
-            const char *isa = vdk_cpu_isa_name(tiers->isa[ti]);
-            vdk_tensor *qt = vt_copy_as(tc, dt, qw), *kt = vt_copy_as(tc, dt, kw),
-                       *vt = vt_copy_as(tc, dt, vw);
-            vdk_tensor *qtv = case_view(qt, c->strided, C), *ktv = case_view(kt, c->strided, C),
-                       *vtv = case_view(vt, c->strided, C);
-            const vdk_tensor *qa = qtv ? qtv : qt, *ka = ktv ? ktv : kt, *va = vtv ? vtv : vt;
-            if (c->strided) {
-                /* o: channels [3, 3 + C) of a wider tensor, the rest must stay */
-                int64_t owide[5];
-                memcpy(owide, c->shape, sizeof owide);
-                owide[4] += 8;
-                vdk_tensor *ob = vt_random(tc, dt, 5, owide, seed + 3, -1, 1), *os = NULL;
-                VT_STATUS(tc, vdk_tensor_slice(ob, -1, 3, C, &os), VDK_OK);
-                vt_poison(os);
-                double *before = vt_read(ob);
-                VT_STATUS(tc, vdk_attention(tc, &p, qa, ka, va, os), VDK_OK);
-                double *want = vt_read(o64);
-                vt_error e = vt_compare_tensor(os, want);
-                VT_CHECK(vt_error_ok(e, bound), "cpu %s %s %s: norm_err %.3g (bound %.3g) bad %lld",
-                         isa, c->what, vdk_dtype_name(dt), e.norm_err, bound, (long long)e.bad);
-                VT_CHECK(vt_changed_outside(ob, before, 3, C) == 0,
-                         "cpu %s %s %s: wrote outside the output view", isa, c->what,
-                         vdk_dtype_name(dt));
-                free(want);
-                free(before);
-                VT_DESTROY(ob, os);
-            } else {
-                vt_guarded o = vt_guarded_tensor(tc, dt, 5, c->shape);
-                VT_STATUS(tc, vdk_attention(tc, &p, qa, ka, va, o.view), VDK_OK);
-                VT_ORACLE_CHECK(&o, o64, bound, "cpu %s %s %s", isa, c->what, vdk_dtype_name(dt));
-            }
-            const char *kernel = vdk_last_kernel(tc);
-            VT_CHECK(kernel && !strncmp(kernel, isa, strlen(isa)) && strstr(kernel, "attention") &&
-                         strstr(kernel, vdk_dtype_name(dt)),
-                     "cpu %s %s %s: vdk_last_kernel is '%s'", isa, c->what, vdk_dtype_name(dt),
+        if (vk) {
+            const char *kernel = check_on(vk, "vulkan", c, dt, qw, kw, vw, o64, bound, seed);
+            char want[64];
+            const bool temporal = kernel && strstr(kernel, ".attention.temporal.");
+            snprintf(want, sizeof want, "vulkan.attention.%s.%s", temporal ? "temporal" : "flash",
+                     vdk_dtype_name(dt));
+            /* flash for everything but short temporal self-attention, which
+             * goes to the temporal kernel when its tiles fit */
+            const bool may_temporal = c->axes == VDK_AXES_TEMPORAL && !c->L && T <= 64;
+            VT_CHECK(kernel && !strcmp(kernel, want) && (may_temporal || !temporal) &&
+                         (temporal || !vk_surely_temporal(c)),
+                     "vulkan %s %s: vdk_last_kernel is '%s'", c->what, vdk_dtype_name(dt),
                      kernel ? kernel : "(null)");
-            cpu_short_calls += kernel && strstr(kernel, ".attention.temporal.") != NULL;
-            cpu_flash_calls += kernel && strstr(kernel, ".attention.flash.") != NULL;
-            VT_DESTROY(qt, kt, vt, qtv, ktv, vtv);
+            vk_short_calls += temporal;
+            vk_flash_calls += kernel && strstr(kernel, ".attention.flash.") != NULL;
+        } else {
+            for (int ti = 0; ti < tiers->n; ti++) {
+                const char *isa = vdk_cpu_isa_name(tiers->isa[ti]);
+                char label[64];
+                snprintf(label, sizeof label, "cpu %s", isa);
+                const char *kernel =
+                    check_on(tiers->ctx[ti], label, c, dt, qw, kw, vw, o64, bound, seed);
+                VT_CHECK(kernel && !strncmp(kernel, isa, strlen(isa)) &&
+                             strstr(kernel, "attention") && strstr(kernel, vdk_dtype_name(dt)),
+                         "cpu %s %s %s: vdk_last_kernel is '%s'", isa, c->what,
+                         vdk_dtype_name(dt), kernel ? kernel : "(null)");
+                cpu_short_calls += kernel && strstr(kernel, ".attention.temporal.") != NULL;
+                cpu_flash_calls += kernel && strstr(kernel, ".attention.flash.") != NULL;
+            }
         }
         VT_DESTROY(qw, kw, vw, qv, kv, vv, q64, k64, v64, o64);
     }
 }
 
+#define S_ VDK_AXES_SPATIAL
+#define TM_ VDK_AXES_TEMPORAL
+#define ST_ VDK_AXES_SPATIOTEMPORAL
+/* Sequence lengths are chosen off the kernels' tiles (query blocks of a few
+ * register tiles, key blocks of a few panels, VW keys): primes and
+ * multiples-plus-one; some exceed one key block, so that the online softmax
+ * rescales. */
+static const cpu_case cpu_cases[] = {
+    {"spatial D=64 one head, 5x7", {1, 2, 5, 7, 64}, 1, S_, 0, 0, 2, false},
+    {"spatial D=40, 11x13 (several key blocks)", {1, 1, 11, 13, 40}, 1, S_, 0, 0, 2, false},
+    {"spatial D=80 heads=2, 4x9", {2, 2, 4, 9, 160}, 2, S_, 0, 0, 2, false},
+    {"spatial D=128 heads=2, 7x11", {1, 1, 7, 11, 256}, 2, S_, 0, 0, 2, false},
+    {"spatial D=20 heads=3, 6x6", {2, 1, 6, 6, 60}, 3, S_, 0, 0, 2, false},
+    {"spatial one token", {2, 3, 1, 1, 16}, 2, S_, 0, 0, 2, false},
+    {"spatial scale 0.37", {1, 2, 3, 11, 48}, 2, S_, 0, 0.37f, 2, false},
+    {"spatial large scores, 13x13", {1, 1, 13, 13, 64}, 2, S_, 0, 1.0f, 2.5, false},
+    {"spatiotemporal D=12 heads=4", {1, 3, 5, 7, 48}, 4, ST_, 0, 0, 2, false},
+    {"spatiotemporal D=64, 2 items", {2, 2, 3, 13, 128}, 2, ST_, 0, 0, 2, false},
+    {"temporal T=14 D=64", {1, 14, 3, 5, 128}, 2, TM_, 0, 0, 2, false},
+    {"temporal T=1 D=80", {2, 1, 3, 3, 80}, 1, TM_, 0, 0, 2, false},
+    {"temporal T=7 D=40, 13 pixels", {1, 7, 13, 1, 40}, 1, TM_, 0, 0, 2, false},
+    {"temporal T=5 D=20 heads=2", {1, 5, 2, 3, 40}, 2, TM_, 0, 0, 2, false},
+    {"temporal T=9 D=128", {1, 9, 2, 2, 256}, 2, TM_, 0, 0, 2, false},
+    {"temporal T=33", {1, 33, 2, 1, 64}, 2, TM_, 0, 0, 2, false},
+    {"temporal T=70 D=40", {1, 70, 1, 2, 80}, 2, TM_, 0, 0, 2, false},
+    {"temporal T=128 D=128", {1, 128, 1, 1, 128}, 1, TM_, 0, 0, 2, false},
+    {"temporal T=131 (flash)", {1, 131, 1, 2, 40}, 1, TM_, 0, 0, 2, false},
+    {"temporal scale 2.5", {1, 6, 2, 2, 32}, 1, TM_, 0, 2.5f, 2, false},
+    {"temporal large scores", {1, 12, 2, 3, 64}, 1, TM_, 0, 1.0f, 2.5, false},
+    {"cross L=1", {2, 2, 3, 5, 64}, 1, S_, 1, 0, 2, false},
+    {"cross L=77 D=80", {1, 2, 4, 5, 160}, 2, S_, 77, 0, 2, false},
+    {"cross L=77 D=40 heads=8, temporal", {1, 2, 3, 3, 320}, 8, TM_, 77, 0, 2, false},
+    {"cross L=5 large scores", {1, 1, 7, 7, 64}, 1, S_, 5, 1.0f, 2.5, false},
+    {"strided spatial", {1, 2, 5, 5, 40}, 2, S_, 0, 0, 2, true},
+    {"strided temporal", {1, 6, 3, 2, 48}, 3, TM_, 0, 0, 2, true},
+    {"strided spatiotemporal", {2, 2, 2, 3, 24}, 1, ST_, 0, 0, 2, true},
+    {"strided cross L=9", {1, 2, 3, 4, 64}, 1, S_, 9, 0, 2, true},
+    {"strided temporal T=35", {1, 35, 1, 2, 16}, 1, TM_, 0, 0, 2, true},
+    {"strided temporal T=137 (flash)", {1, 137, 1, 2, 16}, 1, TM_, 0, 0, 2, true},
+};
+
 static void test_cpu(void)
 {
-    const vdk_attention_axes S = VDK_AXES_SPATIAL, TM = VDK_AXES_TEMPORAL,
-                             ST = VDK_AXES_SPATIOTEMPORAL;
-    /* Sequence lengths are chosen off the kernels' tiles (query blocks of a few
-     * register tiles, key blocks of a few panels, VW keys): primes and
-     * multiples-plus-one; some exceed one key block, so that the online softmax
-     * rescales. */
-    const cpu_case cases[] = {
-        {"spatial D=64 one head, 5x7", {1, 2, 5, 7, 64}, 1, S, 0, 0, 2, false},
-        {"spatial D=40, 11x13 (several key blocks)", {1, 1, 11, 13, 40}, 1, S, 0, 0, 2, false},
-        {"spatial D=80 heads=2, 4x9", {2, 2, 4, 9, 160}, 2, S, 0, 0, 2, false},
-        {"spatial D=128 heads=2, 7x11", {1, 1, 7, 11, 256}, 2, S, 0, 0, 2, false},
-        {"spatial D=20 heads=3, 6x6", {2, 1, 6, 6, 60}, 3, S, 0, 0, 2, false},
-        {"spatial one token", {2, 3, 1, 1, 16}, 2, S, 0, 0, 2, false},
-        {"spatial scale 0.37", {1, 2, 3, 11, 48}, 2, S, 0, 0.37f, 2, false},
-        {"spatial large scores, 13x13", {1, 1, 13, 13, 64}, 2, S, 0, 1.0f, 2.5, false},
-        {"spatiotemporal D=12 heads=4", {1, 3, 5, 7, 48}, 4, ST, 0, 0, 2, false},
-        {"spatiotemporal D=64, 2 items", {2, 2, 3, 13, 128}, 2, ST, 0, 0, 2, false},
-        {"temporal T=14 D=64", {1, 14, 3, 5, 128}, 2, TM, 0, 0, 2, false},
-        {"temporal T=1 D=80", {2, 1, 3, 3, 80}, 1, TM, 0, 0, 2, false},
-        {"temporal T=7 D=40, 13 pixels", {1, 7, 13, 1, 40}, 1, TM, 0, 0, 2, false},
-        {"temporal T=5 D=20 heads=2", {1, 5, 2, 3, 40}, 2, TM, 0, 0, 2, false},
-        {"temporal T=9 D=128", {1, 9, 2, 2, 256}, 2, TM, 0, 0, 2, false},
-        {"temporal T=33", {1, 33, 2, 1, 64}, 2, TM, 0, 0, 2, false},
-        {"temporal T=70 D=40", {1, 70, 1, 2, 80}, 2, TM, 0, 0, 2, false},
-        {"temporal T=128 D=128", {1, 128, 1, 1, 128}, 1, TM, 0, 0, 2, false},
-        {"temporal T=131 (flash)", {1, 131, 1, 2, 40}, 1, TM, 0, 0, 2, false},
-        {"temporal scale 2.5", {1, 6, 2, 2, 32}, 1, TM, 0, 2.5f, 2, false},
-        {"temporal large scores", {1, 12, 2, 3, 64}, 1, TM, 0, 1.0f, 2.5, false},
-        {"cross L=1", {2, 2, 3, 5, 64}, 1, S, 1, 0, 2, false},
-        {"cross L=77 D=80", {1, 2, 4, 5, 160}, 2, S, 77, 0, 2, false},
-        {"cross L=77 D=40 heads=8, temporal", {1, 2, 3, 3, 320}, 8, TM, 77, 0, 2, false},
-        {"cross L=5 large scores", {1, 1, 7, 7, 64}, 1, S, 5, 1.0f, 2.5, false},
-        {"strided spatial", {1, 2, 5, 5, 40}, 2, S, 0, 0, 2, true},
-        {"strided temporal", {1, 6, 3, 2, 48}, 3, TM, 0, 0, 2, true},
-        {"strided spatiotemporal", {2, 2, 2, 3, 24}, 1, ST, 0, 0, 2, true},
-        {"strided cross L=9", {1, 2, 3, 4, 64}, 1, S, 9, 0, 2, true},
-        {"strided temporal T=35", {1, 35, 1, 2, 16}, 1, TM, 0, 0, 2, true},
-        {"strided temporal T=137 (flash)", {1, 137, 1, 2, 16}, 1, TM, 0, 0, 2, true},
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
-        check_cpu_case(&cases[i], 500 + 10 * i);
+    for (size_t i = 0; i < sizeof cpu_cases / sizeof *cpu_cases; i++)
+        check_case(&cpu_cases[i], 500 + 10 * i, NULL, 7);
     VT_CHECK(cpu_short_calls > 0 && cpu_flash_calls > 0,
              "cpu: the cases reached the short temporal kernel %d times and flash %d times",
              cpu_short_calls, cpu_flash_calls);
 }
+
+/* The Vulkan backend: the CPU cases, and shapes of its own tiles: head dims
+ * that take the smaller tiles (D = 160, AnimateDiff's deepest level), or
+ * chunks of the head dim (D = 301, not a multiple of 4 either), SVD's
+ * temporal layer scaled down (25 frames, 5 heads of 64).
+ *
+ * lavapipe compiles a pipeline (dtype x head dim x tile) in about a second,
+ * so a case runs in one storage dtype, the same for every case of its head
+ * dim (the head dims in order of first appearance take f32, f16, bf16 in
+ * turn), and the SVD shapes (D = 64, flash and temporal, dense and strided)
+ * in all three. */
+static void test_vulkan(void)
+{
+    vdk_context *vk = vt_vulkan();
+    if (!vk)
+        return;
+    static const cpu_case vk_cases[] = {
+        {"spatial D=160 heads=2, 3x7", {1, 1, 3, 7, 320}, 2, S_, 0, 0, 2, false},
+        {"spatial D=301 (chunks), 3x5", {1, 1, 3, 5, 301}, 1, S_, 0, 0, 2, false},
+        {"strided cross L=9 D=301 (chunks)", {1, 1, 2, 3, 602}, 2, S_, 9, 0, 2, true},
+        {"temporal T=25 D=64 heads=5", {1, 25, 2, 3, 320}, 5, TM_, 0, 0, 2, false},
+        {"strided temporal T=25 D=64", {1, 25, 1, 2, 64}, 1, TM_, 0, 0, 2, true},
+    };
+    static const char *const all_dtypes[] = {
+        "spatial D=64 one head, 5x7", "strided cross L=9", "temporal T=25 D=64 heads=5",
+        "strided temporal T=25 D=64"};
+    const size_t ncpu = sizeof cpu_cases / sizeof *cpu_cases;
+    const size_t nvk = sizeof vk_cases / sizeof *vk_cases;
+    int64_t dims[64];
+    int ndims = 0;
+    for (size_t i = 0; i < ncpu + nvk; i++) {
+        const cpu_case *c = i < ncpu ? &cpu_cases[i] : &vk_cases[i - ncpu];
+        const int64_t D = c->shape[4] / c->heads;
+        int di = 0;
+        while (di < ndims && dims[di] != D)
+            di++;
+        if (di == ndims)
+            dims[ndims++] = D;
+        unsigned mask = 1u << (di % 3);
+        for (size_t a = 0; a < sizeof all_dtypes / sizeof *all_dtypes; a++)
+            if (!strcmp(c->what, all_dtypes[a]))
+                mask = 7;
+        check_case(c, i < ncpu ? 500 + 10 * i : 900 + 10 * (i - ncpu), vk, mask);
+    }
+    /* q = k = v one view, o a disjoint view of the same storage (the shader
+     * binds one buffer four times), flash and temporal, f32 */
+    for (int a = 0; a < 2; a++) {
+        const int64_t big_shape[5] = {2, 14, 3, 5, 64}, shape[5] = {1, 14, 3, 5, 64};
+        const vdk_attention_params p = {a ? VDK_AXES_TEMPORAL : VDK_AXES_SPATIAL, 1, 0};
+        vdk_tensor *big = vt_random(vk, VDK_F32, 5, big_shape, 961, -2, 2), *x = NULL, *o = NULL;
+        VT_STATUS(vk, vdk_tensor_slice(big, 0, 0, 1, &x), VDK_OK);
+        VT_STATUS(vk, vdk_tensor_slice(big, 0, 1, 1, &o), VDK_OK);
+        vdk_tensor *x64 = vt_copy_as(ctx, VDK_F64, x), *o64 = vt_tensor(ctx, VDK_F64, 5, shape);
+        VT_STATUS(ctx, vdk_attention(ctx, &p, x64, x64, x64, o64), VDK_OK);
+        double *x_before = vt_read(x), *want = vt_read(o64);
+        VT_STATUS(vk, vdk_attention(vk, &p, x, x, x, o), VDK_OK);
+        double *x_after = vt_read(x), *got = vt_read(o);
+        const int64_t n = numel(5, shape);
+        vt_error e = vt_compare(got, want, n);
+        const double bound = vt_tolerance(VDK_F32, 64 + (a ? 14 : 15), 1);
+        VT_CHECK(vt_error_ok(e, bound), "vulkan %s, q = k = v and o in one storage: norm_err %.3g",
+                 axes_name[a], e.norm_err);
+        VT_CHECK(vt_error_ok(vt_compare(x_after, x_before, n), 0),
+                 "vulkan %s, q = k = v and o in one storage: the input changed", axes_name[a]);
+        free(x_before);
+        free(x_after);
+        free(want);
+        free(got);
+        VT_DESTROY(big, x, o, x64, o64);
+    }
+    VT_CHECK(vk_short_calls > 0 && vk_flash_calls > 0,
+             "vulkan: the cases reached the temporal kernel %d times and flash %d times",
+             vk_short_calls, vk_flash_calls);
+    VT_STATUS(vk, vdk_sync(vk), VDK_OK);
+}
+#undef S_
+#undef TM_
+#undef ST_
 
 /* Every output row is computed by one thread in a fixed order, so the thread
  * count does not change a single bit (docs/cpu.md asks at most rounding). */
@@ -902,6 +1024,7 @@ int main(void)
     test_bad_input();
     test_cpu();
     test_cpu_threads();
+    test_vulkan();
     vdk_context_destroy(ctx);
     return vt_finish("test_attention");
 }

@@ -80,6 +80,7 @@ static const vdk_backend_ops vk_ops = {
     .upsample = vdk_vk_upsample,
     .concat = vdk_vk_concat,
     .timestep_embedding = vdk_vk_timestep_embedding,
+    .attention = vdk_vk_attention,
 };
 
 const vdk_backend_ops *vdk_vk_backend(void) { return &vk_ops; }

@@ -84,5 +84,7 @@ vdk_status vdk_vk_concat(vdk_context *ctx, const vdk_concat_params *p, const vdk
                          const vdk_tensor *b, vdk_tensor *y);
 vdk_status vdk_vk_timestep_embedding(vdk_context *ctx, const vdk_timestep_embedding_params *p,
                                      const vdk_tensor *t, vdk_tensor *y);
+vdk_status vdk_vk_attention(vdk_context *ctx, const vdk_attention_params *p, const vdk_tensor *q,
+                            const vdk_tensor *k, const vdk_tensor *v, vdk_tensor *o);
 
 #endif
