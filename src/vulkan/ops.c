@@ -57,6 +57,8 @@ static const vdk_backend_ops vk_ops = {
     .unary = vdk_vk_unary,
     .binary = vdk_vk_binary,
     .softmax = vdk_vk_softmax,
+    .linear = vdk_vk_linear,
+    .conv3d = vdk_vk_conv3d,
 };
 
 const vdk_backend_ops *vdk_vk_backend(void) { return &vk_ops; }

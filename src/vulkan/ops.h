@@ -33,6 +33,14 @@ vdk_status vdk_vk_unary(vdk_context *ctx, const vdk_unary_params *p,
 vdk_status vdk_vk_binary(vdk_context *ctx, const vdk_binary_params *p,
                          const vdk_tensor *a, const vdk_tensor *b,
                          vdk_tensor *y);
+vdk_status vdk_vk_linear(vdk_context *ctx, const vdk_linear_params *p,
+                         const vdk_tensor *x, const vdk_tensor *w,
+                         const vdk_tensor *bias, const vdk_tensor *residual,
+                         vdk_tensor *y);
+vdk_status vdk_vk_conv3d(vdk_context *ctx, const vdk_conv3d_params *p,
+                         const vdk_tensor *x, const vdk_tensor *w,
+                         const vdk_tensor *bias, const vdk_tensor *residual,
+                         vdk_tensor *y);
 vdk_status vdk_vk_softmax(vdk_context *ctx, const vdk_softmax_params *p,
                           const vdk_tensor *x, vdk_tensor *y);
 
