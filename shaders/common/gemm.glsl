@@ -6,9 +6,10 @@
 // One workgroup computes a BM x BN tile of y. Each K-step stages a BK-deep slice
 // of A and B in shared memory (f32, whatever the storage dtype); each invocation
 // then accumulates a TM x TN block of the tile in registers. Its rows (and
-// columns) are two runs of TM/2 (TN/2) half a tile apart, which keeps the
-// shared-memory reads of a subgroup on few addresses, and for GEGLU puts the a
-// column and its gate column (BN/2 apart in the tile) in the same invocation.
+// columns) are pairs, TM/2 of them spread evenly over the tile: neighbouring
+// invocations read neighbouring pairs from shared memory (64-bit reads without
+// bank conflicts), and for GEGLU the a column and its gate column (BN/2 apart in
+// the tile) fall in the same invocation.
 // The next slice is read from global memory into registers while the current one
 // is multiplied.
 //
@@ -49,13 +50,14 @@ const bool GEGLU = ACT == 3u;
 
 const uint NTHREADS = (BM / TM) * (BN / TN);
 // Loading: BK consecutive invocations read BK consecutive elements of one row of
-// A (or B), so a subgroup reads whole runs along the contiguous C axis.
-const uint LROWS = NTHREADS / BK; // rows loaded per pass
-const uint APASS = BM / LROWS;
-const uint BPASS = BN / LROWS;
-// A row pitch of BM + 32 / BK floats: the BK invocations of one row store to
-// banks 32 / BK apart, those of the next rows in between (no bank conflicts
-// with 32 banks).
+// A (or B), so a subgroup reads whole runs along the contiguous C axis. An
+// invocation loads rows in pairs (2 q, 2 q + 1), which it stores as one vec2.
+const uint LPAIRS = NTHREADS / BK; // row pairs loaded per pass
+const uint APASS = BM / LPAIRS;    // rows an invocation loads
+const uint BPASS = BN / LPAIRS;
+// A row pitch of BM + 32 / BK floats: the pair stores of the 16 invocations of a
+// half subgroup (BK values of k, 16 / BK row pairs) then cover the 32 banks
+// once, so they do not conflict.
 const uint LDA = BM + 32u / BK;
 const uint LDB = BN + 32u / BK;
 
@@ -81,8 +83,11 @@ layout(push_constant) uniform P {
     uint flags;
 } p;
 
-shared float As[BK * LDA]; // As[k * LDA + m]
-shared float Bs[BK * LDB]; // Bs[k * LDB + n]
+// Element (k, m) of the A slice is As[(k * LDA + m) / 2][m % 2], B's likewise:
+// pairs, so that an invocation stores its two loaded rows, and reads its row
+// (column) pairs, in 64-bit accesses (LDA and LDB are even).
+shared vec2 As[BK * LDA / 2u];
+shared vec2 Bs[BK * LDB / 2u];
 
 // Output position m as (n, to, ho, wo).
 uvec4 position(uint m)
@@ -91,6 +96,22 @@ uvec4 position(uint m)
     uint ho = q % p.Ho;
     q /= p.Ho;
     return uvec4(q / p.To, q % p.To, ho, wo);
+}
+
+// The position after q (m + 1), by carries rather than divisions.
+uvec4 next_position(uvec4 q)
+{
+    if (++q.w == p.Wo) {
+        q.w = 0;
+        if (++q.z == p.Ho) {
+            q.z = 0;
+            if (++q.y == p.To) {
+                q.y = 0;
+                q.x++;
+            }
+        }
+    }
+    return q;
 }
 
 float activate(float v)
@@ -102,16 +123,12 @@ float activate(float v)
     return v;
 }
 
-// Row r of the tile held by an invocation (i < TM; ty its row group), and column
-// likewise: two runs, half a tile apart.
-uint tile_row(uint i, uint ty)
-{
-    return (i / (TM / 2u)) * (BM / 2u) + ty * (TM / 2u) + i % (TM / 2u);
-}
-uint tile_col(uint j, uint tx)
-{
-    return (j / (TN / 2u)) * (BN / 2u) + tx * (TN / 2u) + j % (TN / 2u);
-}
+// Row i < TM of the tile held by invocation row ty: pair i / 2 sits 2 BM / TM
+// rows after the previous one, and ty picks the pair within that span. Columns
+// likewise. TM and TN are multiples of 4, so pair j and pair j + TN / 4 lie
+// exactly BN / 2 apart.
+uint tile_row(uint i, uint ty) { return (i / 2u) * (2u * BM / TM) + 2u * ty + i % 2u; }
+uint tile_col(uint j, uint tx) { return (j / 2u) * (2u * BN / TN) + 2u * tx + j % 2u; }
 
 void main()
 {
@@ -124,17 +141,19 @@ void main()
         return;
     uint m0 = (g / tiles_n) * BM, n0 = (g % tiles_n) * CN;
     uint t = gl_LocalInvocationID.x;
-    uint lk = t % BK, lr = t / BK;
+    uint lk = t % BK, lq = t / BK;
 
     // Per loaded row of A: the x offset of tap (0, 0, 0) (modulo 2^32: the first
     // tap may sit in the padding) and its input coordinates.
     uint abase[APASS];
     ivec3 acoord[APASS];
     bool arow[APASS];
+    uvec4 q;
     for (uint i = 0; i < APASS; i++) {
-        uint m = m0 + lr + i * LROWS;
+        uint m = m0 + 2u * (lq + (i / 2u) * LPAIRS) + i % 2u;
         arow[i] = m < p.M;
-        uvec4 q = position(min(m, p.M - 1u));
+        // the second row of a pair is the first's successor; rows past M are masked
+        q = i % 2u == 0u ? position(min(m, p.M - 1u)) : next_position(q);
         acoord[i] = ivec3(q.y * ST, q.z * SH, q.w * SW) - ivec3(PT, PH, PW);
         abase[i] = p.xoff + q.x * p.xs[0] + uint(acoord[i].x) * p.xs[1] +
                    uint(acoord[i].y) * p.xs[2] + uint(acoord[i].z) * p.xs[3];
@@ -143,7 +162,7 @@ void main()
     uint bbase[BPASS];
     bool brow[BPASS];
     for (uint i = 0; i < BPASS; i++) {
-        uint j = lr + i * LROWS, n;
+        uint j = 2u * (lq + (i / 2u) * LPAIRS) + i % 2u, n;
         if (GEGLU) {
             uint c = n0 + (j < BN / 2u ? j : j - BN / 2u);
             brow[i] = c < p.N;
@@ -189,10 +208,10 @@ void main()
         acc[i] = 0.0;
     uint tx = t % (BN / TN), ty = t / (BN / TN);
     for (uint s = 0; s < nsteps; s++) {
-        for (uint i = 0; i < APASS; i++)
-            As[lk * LDA + lr + i * LROWS] = pa[i];
-        for (uint i = 0; i < BPASS; i++)
-            Bs[lk * LDB + lr + i * LROWS] = pb[i];
+        for (uint i = 0; i < APASS; i += 2u)
+            As[lk * (LDA / 2u) + lq + (i / 2u) * LPAIRS] = vec2(pa[i], pa[i + 1u]);
+        for (uint i = 0; i < BPASS; i += 2u)
+            Bs[lk * (LDB / 2u) + lq + (i / 2u) * LPAIRS] = vec2(pb[i], pb[i + 1u]);
         barrier();
         if (s + 1u < nsteps) { // the next slice's reads overlap this slice's FMAs
             c0 += BK;
@@ -210,10 +229,16 @@ void main()
         }
         for (uint k = 0; k < BK; k++) {
             float av[TM], bv[TN];
-            for (uint i = 0; i < TM; i++)
-                av[i] = As[k * LDA + tile_row(i, ty)];
-            for (uint j = 0; j < TN; j++)
-                bv[j] = Bs[k * LDB + tile_col(j, tx)];
+            for (uint i = 0; i < TM; i += 2u) {
+                vec2 v = As[(k * LDA + tile_row(i, ty)) / 2u];
+                av[i] = v.x;
+                av[i + 1u] = v.y;
+            }
+            for (uint j = 0; j < TN; j += 2u) {
+                vec2 v = Bs[(k * LDB + tile_col(j, tx)) / 2u];
+                bv[j] = v.x;
+                bv[j + 1u] = v.y;
+            }
             for (uint i = 0; i < TM; i++)
                 for (uint j = 0; j < TN; j++)
                     acc[i * TN + j] = fma(av[i], bv[j], acc[i * TN + j]);
@@ -230,7 +255,7 @@ void main()
     float bj[TN];
     for (uint j = 0; j < TN; j++) {
         if (GEGLU) {
-            uint c = n0 + tx * (TN / 2u) + j % (TN / 2u);
+            uint c = n0 + tile_col(j % (TN / 2u), tx);
             cols[j] = c;
             bj[j] = has_bias && c < p.N ? LOAD(bias, p.boff + (j < TN / 2u ? c : p.N + c)) : 0.0;
         } else {
@@ -241,9 +266,9 @@ void main()
     }
     for (uint i = 0; i < TM; i++) {
         uint m = m0 + tile_row(i, ty);
+        q = i % 2u == 0u ? position(min(m, p.M - 1u)) : next_position(q);
         if (m >= p.M)
             continue;
-        uvec4 q = position(m);
         uint yb = p.yoff + q.x * p.ys[0] + q.y * p.ys[1] + q.z * p.ys[2] + q.w * p.ys[3];
         uint rb = p.roff + q.x * p.rs[0] + q.y * p.rs[1] + q.z * p.rs[2] + q.w * p.rs[3];
         for (uint j = 0; j < OUTC; j++) {

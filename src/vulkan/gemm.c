@@ -17,8 +17,8 @@ typedef struct gemm_push {
 } gemm_push;
 _Static_assert(sizeof(gemm_push) <= VDK_VK_PUSH_BYTES, "gemm push constants too large");
 
-/* A workgroup computes bm x bn outputs, tm x tn per invocation, from slices
- * bk deep. 128x128 with 8x8 per invocation: 16 FMAs per shared-memory word read,
+/* A workgroup computes bm x bn outputs, tm x tn per invocation (multiples of 4:
+ * the shader spreads them as pairs), from slices bk deep. 128x128 with 8x8 per invocation: 16 FMAs per shared-memory word read,
  * the shape that gets near the f32 peak on large GPUs. 64x64 gives four times as
  * many workgroups for problems too small to fill a GPU with 128x128 tiles; the
  * last fits any device (128 invocations is Vulkan's minimum). */
