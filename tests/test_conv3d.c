@@ -602,8 +602,8 @@ static void test_vulkan(void)
             vk_case(vk, dtypes[d], &cpu_cases[i], 400 + 10 * i, "64x64");
     /* Each case on each forced tile, in one dtype per case (rotating), so that every
      * tile meets every dtype. */
-    const char *const forced[2] = {"128x128", "64x64.8x4"};
-    for (int t = 0; t < 2; t++) {
+    const char *const forced[3] = {"128x128", "128x64", "64x64.8x4"};
+    for (int t = 0; t < 3; t++) {
         setenv("VDK_VK_GEMM_TILE", forced[t], 1);
         for (size_t i = 0; i < sizeof vk_tile_cases / sizeof *vk_tile_cases; i++)
             vk_case(vk, dtypes[(i + (size_t)t) % 3], &vk_tile_cases[i], 600 + 10 * i, forced[t]);

@@ -553,8 +553,8 @@ static void test_vulkan(void)
     }
     /* Each case on each forced tile, in one dtype per case (rotating), so that every
      * tile meets every dtype. */
-    const char *const forced[2] = {"128x128", "64x64.8x4"};
-    for (int t = 0; t < 2; t++) {
+    const char *const forced[3] = {"128x128", "128x64", "64x64.8x4"};
+    for (int t = 0; t < 3; t++) {
         setenv("VDK_VK_GEMM_TILE", forced[t], 1);
         for (size_t i = 0; i < sizeof vk_tile_cases / sizeof *vk_tile_cases; i++)
             vk_case(vk, dtypes[(i + (size_t)t) % 3], &vk_tile_cases[i], 700 + 10 * i, forced[t]);
@@ -571,10 +571,12 @@ static void test_vulkan(void)
     vt_drop_all();
     unsetenv("VDK_VK_GEMM_TILE");
     strided_views(vk);
-    /* Enough rows and columns that the 128x128 tile gives 128 workgroups: chosen
-     * without being forced. */
+    /* Enough rows and columns for 128 workgroups of the large tiles: 128x128, or
+     * 128x64 for 320 columns (128x128 would pad them to 384). */
     const cpu_case large = {2, {1025}, 3, 1793, VDK_ACT_NONE, true, false, false, false};
     vk_case(vk, VDK_F32, &large, 800, "128x128");
+    const cpu_case c320 = {3, {43, 129}, 3, 320, VDK_ACT_SILU, false, true, false, false};
+    vk_case(vk, VDK_F32, &c320, 810, "128x64");
     VT_STATUS(vk, vdk_sync(vk), VDK_OK);
 }
 

@@ -9,6 +9,7 @@ vdk_status vdk_vk_conv3d(vdk_context *ctx, const vdk_conv3d_params *p, const vdk
 {
     static const char *const names[VDK_VK_GEMM_TILES][3] = {
         {"vulkan.conv3d.128x128.f32", "vulkan.conv3d.128x128.f16", "vulkan.conv3d.128x128.bf16"},
+        {"vulkan.conv3d.128x64.f32", "vulkan.conv3d.128x64.f16", "vulkan.conv3d.128x64.bf16"},
         {"vulkan.conv3d.64x64.f32", "vulkan.conv3d.64x64.f16", "vulkan.conv3d.64x64.bf16"},
         {"vulkan.conv3d.64x64.8x4.f32", "vulkan.conv3d.64x64.8x4.f16",
          "vulkan.conv3d.64x64.8x4.bf16"},

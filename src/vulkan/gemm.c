@@ -18,22 +18,28 @@ typedef struct gemm_push {
 _Static_assert(sizeof(gemm_push) <= VDK_VK_PUSH_BYTES, "gemm push constants too large");
 
 /* A workgroup computes bm x bn outputs, tm x tn per invocation (multiples of 4:
- * the shader spreads them as pairs), from slices bk deep. 128x128 with 8x8 per invocation: 16 FMAs per shared-memory word read,
- * the shape that gets near the f32 peak on large GPUs. 64x64 gives four times as
- * many workgroups for problems too small to fill a GPU with 128x128 tiles; the
- * last fits any device (128 invocations is Vulkan's minimum). */
+ * the shader spreads them as pairs), from slices bk deep. 128x128 with 8x8 per
+ * invocation does 16 FMAs per shared-memory word read, the shape that gets near
+ * the f32 peak on large GPUs; 128x64 (8x4, 10.7 FMAs per word) serves column
+ * counts that are multiples of 64 but not of 128 (SVD's 320 channels) without
+ * padding the last column tile. 64x64 gives four times as many workgroups for
+ * problems too small to fill a GPU with the large tiles; the last fits any
+ * device (128 invocations is Vulkan's minimum). */
 typedef struct gemm_tile {
     uint32_t bm, bn, bk, tm, tn;
     const char *name; /* as in the kernel names and VDK_VK_GEMM_TILE */
 } gemm_tile;
 static const gemm_tile tiles[VDK_VK_GEMM_TILES] = {
     {128, 128, 8, 8, 8, "128x128"},
+    {128, 64, 8, 8, 4, "128x64"},
     {64, 64, 16, 4, 4, "64x64"},
     {64, 64, 16, 8, 4, "64x64.8x4"},
 };
-/* The 128x128 tile when it gives at least this many workgroups: about one per
- * compute unit of a large GPU (an H100 has 132), with the 64x64 tile's shared-
- * memory-bound FMA rate (4 FMAs per word read) the loss below it. */
+/* The large tiles (the first two) are taken when they give at least this many
+ * workgroups: about one per compute unit of a large GPU (an H100 has 132). Below
+ * it, idle compute units cost more than the 64x64 tile's lower FMA rate per
+ * shared-memory read (4 FMAs per word). */
+#define LARGE_TILES 2
 #define LARGE_MIN_GROUPS 128
 
 static uint32_t tile_threads(const gemm_tile *t) { return (t->bm / t->tm) * (t->bn / t->tn); }
@@ -61,6 +67,25 @@ static void outer(const vdk_vk_view5 *v, uint32_t s[4])
     memcpy(s, v->stride, 4 * sizeof *s);
 }
 
+/* Of the large tiles that fill the GPU, the first, or a later one that pads at
+ * least an eighth less (the last column tile of 320 channels is half empty at
+ * 128 wide, full at 64); else the first small tile the device runs; -1 if none. */
+static int pick_tile(const vdk_vk_caps *caps, uint32_t M, uint32_t N, bool geglu)
+{
+    int best = -1;
+    uint64_t least = 0;
+    for (int i = 0; i < LARGE_TILES; i++) {
+        const gemm_tile *t = &tiles[i];
+        const uint64_t groups = tile_groups(t, M, N, geglu), work = groups * t->bm * t->bn;
+        if (tile_fits(caps, t) && groups >= LARGE_MIN_GROUPS && (best < 0 || 8 * work < 7 * least))
+            least = work, best = i;
+    }
+    for (int i = LARGE_TILES; i < VDK_VK_GEMM_TILES && best < 0; i++)
+        if (tile_fits(caps, &tiles[i]))
+            best = i;
+    return best;
+}
+
 /* VDK_VK_GEMM_TILE, when set, names the tile every call uses (tests run each
  * tile on small shapes; benchmarks compare them): *out its index, else -1. */
 static vdk_status forced_tile(vdk_context *ctx, const char *op, const vdk_vk_caps *caps, int *out)
@@ -81,8 +106,8 @@ static vdk_status forced_tile(vdk_context *ctx, const char *op, const vdk_vk_cap
             return VDK_OK;
         }
     return vdk_fail(ctx, VDK_ERROR_INVALID_VALUE,
-                    "%s: VDK_VK_GEMM_TILE is '%s'; expected %s, %s or %s (or unset)", op, env,
-                    tiles[0].name, tiles[1].name, tiles[2].name);
+                    "%s: VDK_VK_GEMM_TILE is '%s'; expected %s, %s, %s or %s (or unset)", op,
+                    env, tiles[0].name, tiles[1].name, tiles[2].name, tiles[3].name);
 }
 
 vdk_status vdk_vk_gemm(vdk_context *ctx, const vdk_vk_gemm_args *g, int *tile)
@@ -129,12 +154,8 @@ vdk_status vdk_vk_gemm(vdk_context *ctx, const vdk_vk_gemm_args *g, int *tile)
     int chosen = -1;
     if ((st = forced_tile(ctx, op, &vk->caps, &chosen)))
         return st;
-    for (int i = 0; i < VDK_VK_GEMM_TILES && chosen < 0; i++) {
-        const gemm_tile *t = &tiles[i];
-        if (tile_fits(&vk->caps, t) &&
-            (i > 0 || tile_groups(t, push.M, push.N, geglu) >= LARGE_MIN_GROUPS))
-            chosen = i;
-    }
+    if (chosen < 0)
+        chosen = pick_tile(&vk->caps, push.M, push.N, geglu);
     if (chosen < 0) /* Vulkan guarantees 128 invocations and 16 KiB of shared memory */
         return vdk_fail(ctx, VDK_ERROR_UNSUPPORTED,
                         "%s: Vulkan device '%s' offers %u invocations and %u bytes of shared "

@@ -6,9 +6,9 @@
 #include "ops.h"
 
 /* Workgroup tiles, best first (gemm.c): 128x128 (8x8 outputs per invocation),
- * 64x64 (4x4), 64x64 (8x4, 128 invocations). Operators name their kernels per
- * tile and dtype in this order. */
-#define VDK_VK_GEMM_TILES 3
+ * 128x64 (8x4), 64x64 (4x4), 64x64 (8x4, 128 invocations). Operators name their
+ * kernels per tile and dtype in this order. */
+#define VDK_VK_GEMM_TILES 4
 
 /* One call: linear is the one-tap case (k, stride 1, pad 0; x of any rank, its
  * leading axes padded to four), conv3d sets the kernel geometry. */

@@ -8,6 +8,7 @@ vdk_status vdk_vk_linear(vdk_context *ctx, const vdk_linear_params *p, const vdk
 {
     static const char *const names[VDK_VK_GEMM_TILES][3] = {
         {"vulkan.linear.128x128.f32", "vulkan.linear.128x128.f16", "vulkan.linear.128x128.bf16"},
+        {"vulkan.linear.128x64.f32", "vulkan.linear.128x64.f16", "vulkan.linear.128x64.bf16"},
         {"vulkan.linear.64x64.f32", "vulkan.linear.64x64.f16", "vulkan.linear.64x64.bf16"},
         {"vulkan.linear.64x64.8x4.f32", "vulkan.linear.64x64.8x4.f16",
          "vulkan.linear.64x64.8x4.bf16"},
