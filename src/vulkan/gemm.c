@@ -19,8 +19,8 @@ _Static_assert(sizeof(gemm_push) <= VDK_VK_PUSH_BYTES, "gemm push constants too 
 
 /* A workgroup computes bm x bn outputs, tm x tn per invocation (multiples of 4:
  * the shader spreads them as pairs), from slices bk deep. 128x128 with 8x8 per
- * invocation does 16 FMAs per shared-memory word read, the shape that gets near
- * the f32 peak on large GPUs; 128x64 (8x4, 10.7 FMAs per word) serves column
+ * invocation does 4 FMAs per shared-memory word read, the shape that gets near
+ * the f32 peak on large GPUs; 128x64 (8x4, 2.7 FMAs per word) serves column
  * counts that are multiples of 64 but not of 128 (SVD's 320 channels) without
  * padding the last column tile. 64x64 gives four times as many workgroups for
  * problems too small to fill a GPU with the large tiles; the last fits any
@@ -38,7 +38,7 @@ static const gemm_tile tiles[VDK_VK_GEMM_TILES] = {
 /* The large tiles (the first two) are taken when they give at least this many
  * workgroups: about one per compute unit of a large GPU (an H100 has 132). Below
  * it, idle compute units cost more than the 64x64 tile's lower FMA rate per
- * shared-memory read (4 FMAs per word). */
+ * shared-memory read (2 FMAs per word). */
 #define LARGE_TILES 2
 #define LARGE_MIN_GROUPS 128
 
@@ -77,7 +77,8 @@ static int pick_tile(const vdk_vk_caps *caps, uint32_t M, uint32_t N, bool geglu
     for (int i = 0; i < LARGE_TILES; i++) {
         const gemm_tile *t = &tiles[i];
         const uint64_t groups = tile_groups(t, M, N, geglu), work = groups * t->bm * t->bn;
-        if (tile_fits(caps, t) && groups >= LARGE_MIN_GROUPS && (best < 0 || 8 * work < 7 * least))
+        if (tile_fits(caps, t) && groups >= LARGE_MIN_GROUPS &&
+            (best < 0 || 8 * work < 7 * least))
             least = work, best = i;
     }
     for (int i = LARGE_TILES; i < VDK_VK_GEMM_TILES && best < 0; i++)
