@@ -11,7 +11,7 @@
 // bank conflicts), and for GEGLU the a column and its gate column (BN/2 apart in
 // the tile) fall in the same invocation.
 // The next slice is read from global memory into registers while the current one
-// is multiplied.
+// is multiplied, then stored into the second shared buffer: one barrier a slice.
 //
 // The includer defines GEMM_CONV (0 for linear, 1 for conv3d) before including.
 #ifndef VDK_GEMM_GLSL
@@ -86,8 +86,11 @@ layout(push_constant) uniform P {
 // Element (k, m) of the A slice is As[(k * LDA + m) / 2][m % 2], B's likewise:
 // pairs, so that an invocation stores its two loaded rows, and reads its row
 // (column) pairs, in 64-bit accesses (LDA and LDB are even).
-shared vec2 As[BK * LDA / 2u];
-shared vec2 Bs[BK * LDB / 2u];
+// Two of each: slice s + 1 is stored while slice s is read, so one barrier per
+// slice orders them.
+const uint ASLICE = BK * LDA / 2u, BSLICE = BK * LDB / 2u;
+shared vec2 As[2u * ASLICE];
+shared vec2 Bs[2u * BSLICE];
 
 // Output position m as (n, to, ho, wo).
 uvec4 position(uint m)
@@ -202,18 +205,28 @@ void main()
             pb[i] = kin && brow[i] ? LOAD(w, bbase[i] + wt) : 0.0;                    \
     }
 
+    // Stores pa, pb as the slice in buffer `buf`.
+#define STORE_SLICE(buf)                                                              \
+    {                                                                                 \
+        for (uint i = 0; i < APASS; i += 2u)                                          \
+            As[(buf) * ASLICE + lk * (LDA / 2u) + lq + (i / 2u) * LPAIRS] =           \
+                vec2(pa[i], pa[i + 1u]);                                              \
+        for (uint i = 0; i < BPASS; i += 2u)                                          \
+            Bs[(buf) * BSLICE + lk * (LDB / 2u) + lq + (i / 2u) * LPAIRS] =           \
+                vec2(pb[i], pb[i + 1u]);                                              \
+    }
+
     LOAD_SLICE();
+    STORE_SLICE(0u);
+    barrier();
     float acc[TM * TN];
     for (uint i = 0; i < TM * TN; i++)
         acc[i] = 0.0;
     uint tx = t % (BN / TN), ty = t / (BN / TN);
     for (uint s = 0; s < nsteps; s++) {
-        for (uint i = 0; i < APASS; i += 2u)
-            As[lk * (LDA / 2u) + lq + (i / 2u) * LPAIRS] = vec2(pa[i], pa[i + 1u]);
-        for (uint i = 0; i < BPASS; i += 2u)
-            Bs[lk * (LDB / 2u) + lq + (i / 2u) * LPAIRS] = vec2(pb[i], pb[i + 1u]);
-        barrier();
-        if (s + 1u < nsteps) { // the next slice's reads overlap this slice's FMAs
+        uint cur = s % 2u;
+        bool more = s + 1u < nsteps;
+        if (more) { // the next slice's global reads overlap this slice's FMAs
             c0 += BK;
             if (TAPS && c0 >= p.Cin) {
                 c0 = 0;
@@ -230,12 +243,12 @@ void main()
         for (uint k = 0; k < BK; k++) {
             float av[TM], bv[TN];
             for (uint i = 0; i < TM; i += 2u) {
-                vec2 v = As[(k * LDA + tile_row(i, ty)) / 2u];
+                vec2 v = As[cur * ASLICE + (k * LDA + tile_row(i, ty)) / 2u];
                 av[i] = v.x;
                 av[i + 1u] = v.y;
             }
             for (uint j = 0; j < TN; j += 2u) {
-                vec2 v = Bs[(k * LDB + tile_col(j, tx)) / 2u];
+                vec2 v = Bs[cur * BSLICE + (k * LDB + tile_col(j, tx)) / 2u];
                 bv[j] = v.x;
                 bv[j + 1u] = v.y;
             }
@@ -243,9 +256,14 @@ void main()
                 for (uint j = 0; j < TN; j++)
                     acc[i * TN + j] = fma(av[i], bv[j], acc[i * TN + j]);
         }
-        barrier(); // every invocation is done with the slice before it is overwritten
+        // Buffer 1 - cur was last read in step s - 1, which every invocation has
+        // finished: it passed the barrier that ended that step.
+        if (more)
+            STORE_SLICE(1u - cur);
+        barrier();
     }
 #undef LOAD_SLICE
+#undef STORE_SLICE
 
     // Epilogue: y = act(acc + bias) + residual, or a * gelu(g) + residual with a
     // and g the two halves of this invocation's columns (each plus its bias).

@@ -33,7 +33,7 @@ static const gemm_tile tiles[VDK_VK_GEMM_TILES] = {
     {128, 128, 8, 8, 8, "128x128"},
     {128, 64, 8, 8, 4, "128x64"},
     {64, 64, 16, 4, 4, "64x64"},
-    {64, 64, 16, 8, 4, "64x64.8x4"},
+    {64, 64, 8, 8, 4, "64x64.8x4"},
 };
 /* The large tiles (the first two) are taken when they give at least this many
  * workgroups: about one per compute unit of a large GPU (an H100 has 132). Below
@@ -44,10 +44,11 @@ static const gemm_tile tiles[VDK_VK_GEMM_TILES] = {
 
 static uint32_t tile_threads(const gemm_tile *t) { return (t->bm / t->tm) * (t->bn / t->tn); }
 
-/* Bytes of the two f32 slices, rows padded by 32 / bk words as the shader pads them. */
+/* Bytes of the shader's two buffers of the two f32 slices, rows padded by 32 / bk
+ * words. */
 static uint32_t tile_shared(const gemm_tile *t)
 {
-    return 4 * t->bk * (t->bm + t->bn + 2 * (32 / t->bk));
+    return 2 * 4 * t->bk * (t->bm + t->bn + 2 * (32 / t->bk));
 }
 
 static bool tile_fits(const vdk_vk_caps *caps, const gemm_tile *t)
