@@ -319,33 +319,33 @@ static void test_dtypes(void)
 
 /* Every input a strided view (channel slices of wider tensors, as a UNet skip or a
  * fused QKV buffer gives them), the output a channel slice of a wider tensor, and
- * residual == y in place on that view: the same result as dense copies, and the
- * channels outside the output view untouched. */
-static void test_views(void)
+ * residual == y in place on that view: the same result as dense copies on
+ * context c, and the channels outside the output view untouched. */
+static void views(vdk_context *c)
 {
     const int64_t xw[5] = {2, 3, 4, 5, 9}, ww[5] = {7, 3, 3, 1, 6}, bw = 10;
     const int64_t Cin = 4, Cout = 5;
     const vdk_conv3d_params p = {.stride = {1, 1, 2}, .padding = {1, 1, 0}, .act = VDK_ACT_GELU};
-    vdk_tensor *xb = vt_random(ctx, VDK_F32, 5, xw, 211, -1, 1);
-    vdk_tensor *wb = vt_random(ctx, VDK_F32, 5, ww, 212, -0.5, 0.5);
-    vdk_tensor *bb = vt_random(ctx, VDK_F32, 1, &bw, 213, -0.5, 0.5);
+    vdk_tensor *xb = vt_random(c, VDK_F32, 5, xw, 211, -1, 1);
+    vdk_tensor *wb = vt_random(c, VDK_F32, 5, ww, 212, -0.5, 0.5);
+    vdk_tensor *bb = vt_random(c, VDK_F32, 1, &bw, 213, -0.5, 0.5);
     vdk_tensor *x = NULL, *w_c = NULL, *w = NULL, *bias = NULL;
-    VT_STATUS(ctx, vdk_tensor_slice(xb, 4, 3, Cin, &x), VDK_OK);
-    VT_STATUS(ctx, vdk_tensor_slice(wb, 0, 1, Cout, &w_c), VDK_OK);
-    VT_STATUS(ctx, vdk_tensor_slice(w_c, 4, 2, Cin, &w), VDK_OK);
-    VT_STATUS(ctx, vdk_tensor_slice(bb, 0, 4, Cout, &bias), VDK_OK);
+    VT_STATUS(c, vdk_tensor_slice(xb, 4, 3, Cin, &x), VDK_OK);
+    VT_STATUS(c, vdk_tensor_slice(wb, 0, 1, Cout, &w_c), VDK_OK);
+    VT_STATUS(c, vdk_tensor_slice(w_c, 4, 2, Cin, &w), VDK_OK);
+    VT_STATUS(c, vdk_tensor_slice(bb, 0, 4, Cout, &bias), VDK_OK);
     int64_t ys[5];
     out_shape((int64_t[]){2, 3, 4, 5, Cin}, (int64_t[]){Cout, 3, 3, 1, Cin}, &p, ys);
     int64_t yw[5] = {ys[0], ys[1], ys[2], ys[3], Cout + 6};
-    vdk_tensor *yb = vt_random(ctx, VDK_F32, 5, yw, 214, -1, 1), *y = NULL;
-    VT_STATUS(ctx, vdk_tensor_slice(yb, 4, 2, Cout, &y), VDK_OK);
+    vdk_tensor *yb = vt_random(c, VDK_F32, 5, yw, 214, -1, 1), *y = NULL;
+    VT_STATUS(c, vdk_tensor_slice(yb, 4, 2, Cout, &y), VDK_OK);
 
-    vdk_tensor *xd = vt_copy_as(ctx, VDK_F32, x), *wd = vt_copy_as(ctx, VDK_F32, w),
-               *bd = vt_copy_as(ctx, VDK_F32, bias), *rd = vt_copy_as(ctx, VDK_F32, y),
-               *yd = vt_tensor(ctx, VDK_F32, 5, ys);
-    VT_STATUS(ctx, vdk_conv3d(ctx, &p, xd, wd, bd, rd, yd), VDK_OK);
+    vdk_tensor *xd = vt_copy_as(c, VDK_F32, x), *wd = vt_copy_as(c, VDK_F32, w),
+               *bd = vt_copy_as(c, VDK_F32, bias), *rd = vt_copy_as(c, VDK_F32, y),
+               *yd = vt_tensor(c, VDK_F32, 5, ys);
+    VT_STATUS(c, vdk_conv3d(c, &p, xd, wd, bd, rd, yd), VDK_OK);
     double *before = vt_read(yb), *want = vt_read(yd);
-    VT_STATUS(ctx, vdk_conv3d(ctx, &p, x, w, bias, y, y), VDK_OK);
+    VT_STATUS(c, vdk_conv3d(c, &p, x, w, bias, y, y), VDK_OK);
     vt_error e = vt_compare_tensor(y, want);
     VT_CHECK(vt_error_ok(e, 0), "strided views, residual in place: norm_err %.3g", e.norm_err);
     int64_t changed = vt_changed_outside(yb, before, 2, Cout);
@@ -354,6 +354,8 @@ static void test_views(void)
     free(want);
     VT_DESTROY(x, w_c, w, bias, y, xb, wb, bb, yb, xd, wd, bd, rd, yd);
 }
+
+static void test_views(void) { views(ctx); }
 
 /* A tensor over `keep`, a small buffer, that claims a huge shape: only for calls
  * that must fail before reading it. */
@@ -562,6 +564,55 @@ static void test_cpu(void)
                              &cpu_cases[i], 400 + 10 * i);
 }
 
+/* ---- the Vulkan backend: the CPU cases, f32 / f16 / bf16, against the f64 oracle ---- */
+
+static void vk_case(vdk_context *vk, vdk_dtype dt, const cpu_case *c, uint64_t seed,
+                    const char *tile)
+{
+    cpu_run_case(vk, "vulkan", dt, c, seed);
+    char want[64];
+    snprintf(want, sizeof want, "vulkan.conv3d.%s.%s", tile, vdk_dtype_name(dt));
+    VT_CHECK(!strcmp(vdk_last_kernel(vk), want), "kernel %s, expected %s", vdk_last_kernel(vk),
+             want);
+}
+
+#define ST(a, b, c) .stride = {a, b, c}
+#define PD(a, b, c) .padding = {a, b, c}
+/* For the tiles the shapes above do not pick (VDK_VK_GEMM_TILE): output positions
+ * and Cout past one tile and not multiples of it, Cin over several K-steps and
+ * below one, the temporal, strided spatial and full 3x3x3 kernels, view and in
+ * place. */
+static const cpu_case vk_tile_cases[] = {
+    {{1, 5, 6, 7, 37}, 130, {3, 1, 1}, {PD(1, 0, 0), .act = VDK_ACT_SILU}, true, true, false, true},
+    {{2, 2, 13, 11, 6}, 133, {1, 3, 3}, {ST(1, 2, 1), PD(0, 1, 1), .act = VDK_ACT_GELU},
+     true, false, true, false},
+    {{1, 4, 5, 7, 3}, 5, {3, 3, 3}, {ST(2, 1, 2), PD(1, 2, 1)}, false, true, false, true},
+};
+#undef ST
+#undef PD
+
+static void test_vulkan(void)
+{
+    vdk_context *vk = vt_vulkan();
+    if (!vk)
+        return;
+    const vdk_dtype dtypes[] = {VDK_F32, VDK_F16, VDK_BF16};
+    for (int d = 0; d < 3; d++)
+        for (size_t i = 0; i < sizeof cpu_cases / sizeof *cpu_cases; i++)
+            vk_case(vk, dtypes[d], &cpu_cases[i], 400 + 10 * i, "64x64");
+    /* Each case on each forced tile, in one dtype per case (rotating), so that every
+     * tile meets every dtype. */
+    const char *const forced[3] = {"128x128", "128x64", "64x64.8x4"};
+    for (int t = 0; t < 3; t++) {
+        setenv("VDK_VK_GEMM_TILE", forced[t], 1);
+        for (size_t i = 0; i < sizeof vk_tile_cases / sizeof *vk_tile_cases; i++)
+            vk_case(vk, dtypes[(i + (size_t)t) % 3], &vk_tile_cases[i], 600 + 10 * i, forced[t]);
+    }
+    unsetenv("VDK_VK_GEMM_TILE");
+    views(vk);
+    VT_STATUS(vk, vdk_sync(vk), VDK_OK);
+}
+
 int main(void)
 {
     ctx = vt_context(VDK_BACKEND_REFERENCE);
@@ -576,6 +627,7 @@ int main(void)
     test_views();
     test_bad_input();
     test_cpu();
+    test_vulkan();
     vdk_context_destroy(ctx);
     return vt_finish("test_conv3d");
 }

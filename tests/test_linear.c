@@ -220,36 +220,42 @@ static void test_dtypes(void)
 }
 
 /* Strided views (x, w, bias, residual and y cut from wider tensors) give the
- * same result as dense copies, and y's neighbours in its wider tensor stay as
- * they were. */
-static void test_strided_views(void)
+ * same result as dense copies on context c, and y's neighbours in its wider
+ * tensor stay as they were. */
+static void strided_views(vdk_context *c)
 {
     const int64_t Cin = 10, Cout = 14, rows[2] = {4, 3};
     for (vdk_activation act = VDK_ACT_NONE; act < VDK_ACT_COUNT; act++) {
         const int64_t Cy = act == VDK_ACT_GEGLU ? Cout / 2 : Cout;
-        vdk_tensor *xw = random_t(VDK_F32, 3, (int64_t[]){rows[0], rows[1], Cin + 5}, 160, -1, 1);
-        vdk_tensor *ww = random_t(VDK_F32, 2, (int64_t[]){Cout + 2, Cin + 3}, 161, -1, 1);
-        vdk_tensor *bw = random_t(VDK_F32, 1, (int64_t[]){Cout + 4}, 162, -1, 1);
-        vdk_tensor *rw = random_t(VDK_F32, 3, (int64_t[]){rows[0], rows[1] + 1, Cy + 2}, 163, -1, 1);
-        vdk_tensor *yw = random_t(VDK_F32, 3, (int64_t[]){rows[0] + 2, rows[1], Cy + 3}, 164, -1, 1);
+        const int64_t xws[3] = {rows[0], rows[1], Cin + 5}, wws[2] = {Cout + 2, Cin + 3},
+                      bws[1] = {Cout + 4}, rws[3] = {rows[0], rows[1] + 1, Cy + 2},
+                      yws[3] = {rows[0] + 2, rows[1], Cy + 3};
+        vdk_tensor *xw = vt_keep(vt_random(c, VDK_F32, 3, xws, 160, -1, 1));
+        vdk_tensor *ww = vt_keep(vt_random(c, VDK_F32, 2, wws, 161, -1, 1));
+        vdk_tensor *bw = vt_keep(vt_random(c, VDK_F32, 1, bws, 162, -1, 1));
+        vdk_tensor *rw = vt_keep(vt_random(c, VDK_F32, 3, rws, 163, -1, 1));
+        vdk_tensor *yw = vt_keep(vt_random(c, VDK_F32, 3, yws, 164, -1, 1));
         vdk_tensor *x, *wt, *w, *bias, *rt, *res, *yt, *y;
         if (vdk_tensor_slice(xw, 2, 3, Cin, &x) || vdk_tensor_slice(ww, 1, 2, Cin, &wt) ||
             vdk_tensor_slice(vt_keep(wt), 0, 1, Cout, &w) ||
             vdk_tensor_slice(bw, 0, 4, Cout, &bias) || vdk_tensor_slice(rw, 1, 1, rows[1], &rt) ||
             vdk_tensor_slice(vt_keep(rt), 2, 1, Cy, &res) ||
             vdk_tensor_slice(yw, 0, 1, rows[0], &yt) || vdk_tensor_slice(vt_keep(yt), 2, 2, Cy, &y))
-            vt_fatal("slice: %s", vdk_last_error(ctx));
+            vt_fatal("slice: %s", vdk_last_error(c));
         vt_keep(x);
         vt_keep(w);
         vt_keep(bias);
         vt_keep(res);
         vt_keep(y);
         const vdk_linear_params p = {act};
-        vdk_tensor *dense = empty_t(VDK_F32, 3, (int64_t[]){rows[0], rows[1], Cy});
-        VT_STATUS(ctx, vdk_linear(ctx, &p, copy_t(VDK_F32, x), copy_t(VDK_F32, w),
-                                  copy_t(VDK_F32, bias), copy_t(VDK_F32, res), dense), VDK_OK);
+        vdk_tensor *dense = vt_keep(vt_tensor(c, VDK_F32, 3, (int64_t[]){rows[0], rows[1], Cy}));
+        vdk_tensor *xd = vt_keep(vt_copy_as(c, VDK_F32, x));
+        vdk_tensor *wd = vt_keep(vt_copy_as(c, VDK_F32, w));
+        vdk_tensor *bd = vt_keep(vt_copy_as(c, VDK_F32, bias));
+        vdk_tensor *rd = vt_keep(vt_copy_as(c, VDK_F32, res));
+        VT_STATUS(c, vdk_linear(c, &p, xd, wd, bd, rd, dense), VDK_OK);
         double *before = vt_read(yw), *want = vt_read(dense);
-        VT_STATUS(ctx, vdk_linear(ctx, &p, x, w, bias, res, y), VDK_OK);
+        VT_STATUS(c, vdk_linear(c, &p, x, w, bias, res, y), VDK_OK);
         vt_error e = vt_compare_tensor(y, want);
         VT_CHECK(vt_error_ok(e, 0), "act %d: strided views differ from dense: %.3g", act, e.norm_err);
         double *after = vt_read(yw);
@@ -267,6 +273,8 @@ static void test_strided_views(void)
         vt_drop_all();
     }
 }
+
+static void test_strided_views(void) { strided_views(ctx); }
 
 static void test_bad_input(void)
 {
@@ -505,6 +513,73 @@ static void test_cpu_threads(void)
     }
 }
 
+/* ---- the Vulkan backend: the CPU cases, f32 / f16 / bf16, against the f64 oracle ---- */
+
+static void vk_case(vdk_context *vk, vdk_dtype dt, const cpu_case *c, uint64_t seed,
+                    const char *tile)
+{
+    cpu_run_case(vk, "vulkan", dt, c, seed);
+    char want[64];
+    snprintf(want, sizeof want, "vulkan.linear.%s.%s", tile, vdk_dtype_name(dt));
+    VT_CHECK(!strcmp(vdk_last_kernel(vk), want), "kernel %s, expected %s", vdk_last_kernel(vk),
+             want);
+}
+
+/* For the tiles the shapes above do not pick (VDK_VK_GEMM_TILE): M and N past one
+ * tile and not multiples of it, Cin over several K-steps and not a multiple of
+ * one, every activation (GEGLU tiles hold half as many columns of y), views and
+ * in place. */
+static const cpu_case vk_tile_cases[] = {
+    {3, {3, 47}, 29, 150, VDK_ACT_NONE, true, true, false, true},
+    {2, {131}, 40, 70, VDK_ACT_SILU, false, false, true, false},
+    {4, {2, 3, 23}, 19, 134, VDK_ACT_GELU, true, false, false, true},
+    {2, {130}, 37, 262, VDK_ACT_GEGLU, true, true, false, true},
+};
+
+static void test_vulkan(void)
+{
+    vdk_context *vk = vt_vulkan();
+    if (!vk)
+        return;
+    const vdk_dtype dtypes[] = {VDK_F32, VDK_F16, VDK_BF16};
+    for (int d = 0; d < 3; d++) {
+        for (size_t i = 0; i < sizeof cpu_cases / sizeof *cpu_cases; i++)
+            vk_case(vk, dtypes[d], &cpu_cases[i], 300 + 10 * i, "64x64");
+        for (vdk_activation act = VDK_ACT_NONE; act < VDK_ACT_COUNT; act++)
+            for (int v = 0; v < 4; v++) {
+                const cpu_case c = {3, {2, 23}, 19, 22, act, v & 1, v == 2, v == 3, v == 1};
+                vk_case(vk, dtypes[d], &c, 500 + 10 * act + v, "64x64");
+            }
+    }
+    /* Each case on each forced tile, in one dtype per case (rotating), so that every
+     * tile meets every dtype. */
+    const char *const forced[3] = {"128x128", "128x64", "64x64.8x4"};
+    for (int t = 0; t < 3; t++) {
+        setenv("VDK_VK_GEMM_TILE", forced[t], 1);
+        for (size_t i = 0; i < sizeof vk_tile_cases / sizeof *vk_tile_cases; i++)
+            vk_case(vk, dtypes[(i + (size_t)t) % 3], &vk_tile_cases[i], 700 + 10 * i, forced[t]);
+    }
+    setenv("VDK_VK_GEMM_TILE", "96x96", 1);
+    const vdk_linear_params p = {VDK_ACT_NONE};
+    vdk_tensor *x = vt_keep(vt_random(vk, VDK_F32, 2, (int64_t[]){3, 4}, 790, -1, 1));
+    vdk_tensor *w = vt_keep(vt_random(vk, VDK_F32, 2, (int64_t[]){5, 4}, 791, -1, 1));
+    vdk_tensor *y = vt_keep(vt_random(vk, VDK_F32, 2, (int64_t[]){3, 5}, 792, -1, 1));
+    vt_snapshots s = VT_SNAP(y);
+    VT_ERROR(vk, vdk_linear(vk, &p, x, w, NULL, NULL, y), VDK_ERROR_INVALID_VALUE,
+             "VDK_VK_GEMM_TILE");
+    VT_CHECK(vt_all_unchanged(&s), "a failed call changed y");
+    vt_drop_all();
+    unsetenv("VDK_VK_GEMM_TILE");
+    strided_views(vk);
+    /* Enough rows and columns for 128 workgroups of the large tiles: 128x128, or
+     * 128x64 for 320 columns (128x128 would pad them to 384). */
+    const cpu_case large = {2, {1025}, 3, 1793, VDK_ACT_NONE, true, false, false, false};
+    vk_case(vk, VDK_F32, &large, 800, "128x128");
+    const cpu_case c320 = {3, {43, 129}, 3, 320, VDK_ACT_SILU, false, true, false, false};
+    vk_case(vk, VDK_F32, &c320, 810, "128x64");
+    VT_STATUS(vk, vdk_sync(vk), VDK_OK);
+}
+
 int main(void)
 {
     ctx = vt_context(VDK_BACKEND_REFERENCE);
@@ -519,6 +594,7 @@ int main(void)
     test_bad_input();
     test_cpu();
     test_cpu_threads();
+    test_vulkan();
     vdk_context_destroy(ctx);
     return vt_finish("test_linear");
 }

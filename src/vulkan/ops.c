@@ -81,6 +81,8 @@ static const vdk_backend_ops vk_ops = {
     .concat = vdk_vk_concat,
     .timestep_embedding = vdk_vk_timestep_embedding,
     .attention = vdk_vk_attention,
+    .linear = vdk_vk_linear,
+    .conv3d = vdk_vk_conv3d,
 };
 
 const vdk_backend_ops *vdk_vk_backend(void) { return &vk_ops; }

@@ -86,5 +86,11 @@ vdk_status vdk_vk_timestep_embedding(vdk_context *ctx, const vdk_timestep_embedd
                                      const vdk_tensor *t, vdk_tensor *y);
 vdk_status vdk_vk_attention(vdk_context *ctx, const vdk_attention_params *p, const vdk_tensor *q,
                             const vdk_tensor *k, const vdk_tensor *v, vdk_tensor *o);
+vdk_status vdk_vk_linear(vdk_context *ctx, const vdk_linear_params *p, const vdk_tensor *x,
+                         const vdk_tensor *w, const vdk_tensor *bias, const vdk_tensor *residual,
+                         vdk_tensor *y);
+vdk_status vdk_vk_conv3d(vdk_context *ctx, const vdk_conv3d_params *p, const vdk_tensor *x,
+                         const vdk_tensor *w, const vdk_tensor *bias, const vdk_tensor *residual,
+                         vdk_tensor *y);
 
 #endif
