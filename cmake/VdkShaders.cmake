@@ -38,7 +38,9 @@ function(vdk_shader name op)
   set(_src ${VDK_SHADER_DIR}/${op}.comp)
   set(_spv ${VDK_SHADER_OUT}/${name}.spv)
   set(_c ${VDK_SHADER_OUT}/${name}.c)
-  add_custom_command(OUTPUT ${_c}
+  # The .spv comes first: glslang's depfile names it, and ninja reads a depfile
+  # for the first output only.
+  add_custom_command(OUTPUT ${_spv} ${_c}
     COMMAND ${VDK_GLSLANG} --target-env vulkan1.2 --quiet -I${VDK_SHADER_DIR} ${ARGN}
       --depfile ${_spv}.d -o ${_spv} ${_src}
     COMMAND ${VDK_SPIRV_VAL} --target-env vulkan1.2 ${_spv}
