@@ -44,10 +44,5 @@ vdk_status vdk_vk_blend(vdk_context *ctx, const vdk_blend_params *p, const vdk_t
     d.spec[4] = mode != 0 && p->sigmoid;
     d.groups = vdk_vk_rows_tiling(r.rows, r.run, d.spec[0], d.spec[2],
                                   (uint32_t)vdk_dtype_size(a->dtype), &push.tiling);
-    d.push = &push;
-    d.push_bytes = sizeof push;
-    if ((st = vdk_vk_record(ctx, ctx->vk, &d)))
-        return st;
-    ctx->last_kernel = vdk_vk_kernel_name(names, a->dtype);
-    return VDK_OK;
+    return vdk_vk_launch(ctx, &d, &push, sizeof push, vdk_vk_kernel_name(names, a->dtype));
 }

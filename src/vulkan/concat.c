@@ -62,10 +62,5 @@ vdk_status vdk_vk_concat(vdk_context *ctx, const vdk_concat_params *p, const vdk
     d.spec[2] = 4;
     d.spec[3] = (uint32_t)sd;
     d.groups = vdk_vk_rows_tiling(r.rows, r.run, d.spec[0], d.spec[2], unit, &push.tiling);
-    d.push = &push;
-    d.push_bytes = sizeof push;
-    if ((st = vdk_vk_record(ctx, ctx->vk, &d)))
-        return st;
-    ctx->last_kernel = vdk_vk_kernel_name(names, a->dtype);
-    return VDK_OK;
+    return vdk_vk_launch(ctx, &d, &push, sizeof push, vdk_vk_kernel_name(names, a->dtype));
 }

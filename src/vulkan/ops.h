@@ -24,6 +24,10 @@ vdk_status vdk_vk_variant(vdk_context *ctx, const char *op, vdk_dtype dt, vdk_sh
                           vdk_shader_id *out);
 /* want, capped at the device's maxComputeWorkGroupInvocations. */
 uint32_t vdk_vk_group_size(const vdk_vk *vk, uint32_t want);
+/* Records d with `push` as its push constants and, when that succeeds, names
+ * `kernel` as the one that ran (vdk_last_kernel). */
+vdk_status vdk_vk_launch(vdk_context *ctx, vdk_vk_dispatch *d, const void *push, uint32_t bytes,
+                         const char *kernel);
 /* names[0..2] for f32, f16, bf16. */
 const char *vdk_vk_kernel_name(const char *const names[3], vdk_dtype dt);
 /* The widest vector of channels, at most `max` (a power of 2), that divides

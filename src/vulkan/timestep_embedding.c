@@ -50,10 +50,5 @@ vdk_status vdk_vk_timestep_embedding(vdk_context *ctx, const vdk_timestep_embedd
     d.spec[4] = p->interleave != 0;
     d.groups = vdk_vk_rows_tiling(N, shape[4], d.spec[0], d.spec[2],
                                   (uint32_t)vdk_dtype_size(y->dtype), &push.tiling);
-    d.push = &push;
-    d.push_bytes = sizeof push;
-    if ((st = vdk_vk_record(ctx, ctx->vk, &d)))
-        return st;
-    ctx->last_kernel = vdk_vk_kernel_name(names, y->dtype);
-    return VDK_OK;
+    return vdk_vk_launch(ctx, &d, &push, sizeof push, vdk_vk_kernel_name(names, y->dtype));
 }

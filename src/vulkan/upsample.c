@@ -99,10 +99,5 @@ vdk_status vdk_vk_upsample(vdk_context *ctx, const vdk_upsample_params *p, const
     d.spec[1] = (uint32_t)(5 - outer);
     d.spec[2] = 4;
     d.groups = vdk_vk_rows_tiling(rows, push.shape[4], d.spec[0], d.spec[2], unit, &push.tiling);
-    d.push = &push;
-    d.push_bytes = sizeof push;
-    if ((st = vdk_vk_record(ctx, ctx->vk, &d)))
-        return st;
-    ctx->last_kernel = vdk_vk_kernel_name(names, x->dtype);
-    return VDK_OK;
+    return vdk_vk_launch(ctx, &d, &push, sizeof push, vdk_vk_kernel_name(names, x->dtype));
 }
