@@ -346,8 +346,33 @@ static void test_bad_config(void)
     VT_CHECK(vdk_svd_decoder_params(&d, NULL) == VDK_ERROR_NULL_POINTER, "NULL table");
 }
 
+/* The table keeps its first failure and ignores later adds: a name that does
+ * not fit is an error, never a cut name. */
+static void test_table_sticky(void)
+{
+    vdk_param_table t;
+    vdk_param_table_init(&t);
+    vdk_param_linear(&t, "a", 2, 3, 1);
+    VT_CHECK(t.status == VDK_OK && t.count == 2 && t.total == 9, "linear 2 -> 3: %zu, %lld",
+             t.count, (long long)t.total);
+    char long_prefix[VDK_PARAM_NAME_MAX + 8];
+    memset(long_prefix, 'x', sizeof long_prefix - 1);
+    long_prefix[sizeof long_prefix - 1] = '\0';
+    vdk_param_norm(&t, long_prefix, 4);
+    VT_CHECK(t.status == VDK_ERROR_OVERFLOW && strstr(t.error, "longer than"),
+             "long name: %s, '%s'", vdk_status_string(t.status), t.error);
+    vdk_param_conv2d(&t, "b", 2, 2, 3, 3);
+    VT_CHECK(t.count == 2 && t.total == 9 && strstr(t.error, "longer than"),
+             "adds after a failure are ignored and the first message kept");
+    VT_CHECK(vdk_param_table_find(&t, "a.bias") && !vdk_param_table_find(&t, "b.weight"),
+             "find");
+    vdk_param_table_free(&t);
+    VT_CHECK(t.count == 0 && t.items == NULL && t.status == VDK_OK, "free leaves an empty table");
+}
+
 int main(void)
 {
+    test_table_sticky();
     test_unet_full();
     test_decoder_full();
     test_tiny();

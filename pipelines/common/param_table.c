@@ -55,7 +55,13 @@ char *vdk_param_join_index(vdk_param_table *t, char *out, const char *a, const c
                            int index)
 {
     char b[VDK_PARAM_NAME_MAX];
-    snprintf(b, sizeof b, "%s.%d", field, index); /* field is a short literal */
+    int n = snprintf(b, sizeof b, "%s.%d", field, index);
+    if (n < 0 || n >= (int)sizeof b) {
+        vdk_param_table_fail(t, VDK_ERROR_OVERFLOW, "parameter name '%s.%s.%d' is too long", a,
+                             field, index);
+        out[0] = '\0';
+        return out;
+    }
     return vdk_param_join(t, out, a, b);
 }
 
