@@ -13,8 +13,8 @@
 #define UNET_PARAMS 1524623082LL
 #define DECODER_PARAMS 63579183LL
 /* PIPELINES.md §1.6: the temporal cross-attentions with their LayerNorms (norm2),
- * what removing them saves (matches [VCUT]'s "up to 50M"), and one learned mix scalar per SpatioTemporalResBlock (22) and per
- * TransformerSpatioTemporalModel (16). */
+ * what removing them saves (matches [VCUT]'s "up to 50M"), and one learned mix
+ * scalar per SpatioTemporalResBlock (22) and per TransformerSpatioTemporalModel (16). */
 #define TEMPORAL_CROSS_ATTENTION_PARAMS 50377280LL
 #define UNET_MIX_SCALARS 38
 
@@ -120,6 +120,83 @@ static void expect(const vdk_param_table *t, const char *name, int rank, const i
 static void expect_absent(const vdk_param_table *t, const char *name)
 {
     VT_CHECK(vdk_param_table_find(t, name) == NULL, "'%s' should not exist", name);
+}
+
+/* The parameters per kind of tensor, against ../shared/pipelines-calc/svd_flops.py:
+ * an independent walk written from PIPELINES.md, whose per-tag sums §1.6 quotes
+ * rounded (the kinds here are its tags). Agreeing kind by kind, not only in
+ * total, shows the structure is right. A name takes the first rule it contains. */
+typedef struct kind {
+    const char *tag;
+    long long want, got;
+} kind;
+typedef struct rule {
+    const char *pattern, *tag;
+} rule;
+
+static const char *kind_of(const vdk_param *p, const rule *rules, int nrules)
+{
+    if (p->role == VDK_ROLE_NORM_WEIGHT || p->role == VDK_ROLE_NORM_BIAS)
+        return "norm";
+    if (p->role == VDK_ROLE_MIX_FACTOR)
+        return "mix";
+    for (int r = 0; r < nrules; r++)
+        if (!rules[r].pattern || strstr(p->name, rules[r].pattern))
+            return rules[r].tag;
+    return "?";
+}
+
+static void check_kinds(const vdk_param_table *t, const rule *rules, int nrules, kind *kinds,
+                        int nkinds, const char *what)
+{
+    for (size_t i = 0; i < t->count; i++) {
+        const char *tag = kind_of(&t->items[i], rules, nrules);
+        int k = 0;
+        while (k < nkinds && strcmp(kinds[k].tag, tag) != 0)
+            k++;
+        if (VT_CHECK(k < nkinds, "%s: %s is of no kind", what, t->items[i].name))
+            kinds[k].got += t->items[i].count;
+    }
+    for (int k = 0; k < nkinds; k++)
+        VT_CHECK(kinds[k].got == kinds[k].want, "%s: %s: %lld parameters, the calculator %lld",
+                 what, kinds[k].tag, kinds[k].got, kinds[k].want);
+}
+
+static void test_kinds(void)
+{
+    static const rule unet_rules[] = {
+        {"time_embedding.", "time_embed"},      {"add_embedding.", "time_embed"},
+        {"time_pos_embed.", "time_pos"},        {"time_emb_proj.", "temb_proj"},
+        {"temporal_res_block.conv", "tconv"},   {"conv_shortcut.", "res_shortcut"},
+        {"spatial_res_block.conv", "res_conv"}, {".attn", "attn"},
+        {".ff", "ffn"}, /* ff and ff_in */      {".proj_in.", "proj_in"},
+        {".proj_out.", "proj_out"},             {"downsamplers.", "down"},
+        {"upsamplers.", "up"},                  {"conv_in.", "conv_in"},
+        {"conv_out.", "conv_out"}};
+    kind unet[] = {{"time_embed", 4674560, 0}, {"conv_in", 23360, 0},
+                   {"norm", 380800, 0},        {"res_conv", 488488320, 0},
+                   {"temb_proj", 51649920, 0}, {"tconv", 133365120, 0},
+                   {"mix", 38, 0},             {"proj_in", 12402880, 0},
+                   {"attn", 199852800, 0},     {"ffn", 446391360, 0},
+                   {"time_pos", 99185600, 0},  {"proj_out", 12402880, 0},
+                   {"down", 19355840, 0},      {"res_shortcut", 23257280, 0},
+                   {"up", 33180800, 0},        {"conv_out", 11524, 0}};
+    vdk_param_table t = unet_table(VDK_SVD_PRESET_SVD_XT);
+    check_kinds(&t, unet_rules, (int)(sizeof unet_rules / sizeof unet_rules[0]), unet,
+                (int)(sizeof unet / sizeof unet[0]), "unet");
+    vdk_param_table_free(&t);
+
+    /* The decoder's: every 2-D conv is "conv"; the mid attention's GroupNorm is a norm. */
+    static const rule decoder_rules[] = {{"time_conv_out.", "time_conv_out"},
+                                         {"temporal_res_block.conv", "tconv"},
+                                         {"mid_block.attentions.", "attn"},
+                                         {NULL, "conv"}};
+    kind decoder[] = {{"conv", 48416515, 0}, {"norm", 44032, 0},       {"tconv", 14067968, 0},
+                      {"mix", 14, 0},        {"attn", 1050624, 0}, {"time_conv_out", 30, 0}};
+    t = decoder_table(VDK_SVD_PRESET_SVD_XT);
+    check_kinds(&t, decoder_rules, (int)(sizeof decoder_rules / sizeof decoder_rules[0]),
+                decoder, (int)(sizeof decoder / sizeof decoder[0]), "decoder");
+    vdk_param_table_free(&t);
 }
 
 static void test_unet_full(void)
@@ -375,6 +452,7 @@ int main(void)
     test_table_sticky();
     test_unet_full();
     test_decoder_full();
+    test_kinds();
     test_tiny();
     test_presets_by_name();
     test_bad_config();
