@@ -5,8 +5,6 @@
  * and the diffusers modules cited there. */
 #include "svd/params.h"
 
-#include <string.h>
-
 typedef char name_t[VDK_PARAM_NAME_MAX];
 
 /* diffusers' TimestepEmbedding(in, hidden, out): linear_1 in -> hidden, SiLU,
