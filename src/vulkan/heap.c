@@ -20,6 +20,20 @@ static VkDeviceSize block_bytes(const vdk_vk *vk)
     return vk->caps.max_alloc < VDK_VK_BLOCK_BYTES ? vk->caps.max_alloc : VDK_VK_BLOCK_BYTES;
 }
 
+/* Makes room for one more entry in the block's free list (doubling it). */
+static bool room_for_one_more(vdk_vk_block *b)
+{
+    if (b->nfree < b->cap)
+        return true;
+    const int cap = b->cap ? 2 * b->cap : 8;
+    vdk_vk_range *f = realloc(b->free, (size_t)cap * sizeof *f);
+    if (!f)
+        return false;
+    b->free = f;
+    b->cap = cap;
+    return true;
+}
+
 /* Takes `size` bytes aligned to `align` from the block's free list. */
 static bool take(vdk_vk_block *b, VkDeviceSize size, VkDeviceSize align, VkDeviceSize *at)
 {
@@ -33,15 +47,9 @@ static bool take(vdk_vk_block *b, VkDeviceSize size, VkDeviceSize align, VkDevic
         const vdk_vk_range after = {start + size, end - start - size};
         /* The range becomes what is left before and after the piece. */
         if (before.size && after.size) {
-            if (b->nfree == b->cap) {
-                const int cap = b->cap ? 2 * b->cap : 8;
-                vdk_vk_range *f = realloc(b->free, (size_t)cap * sizeof *f);
-                if (!f)
-                    return false;
-                b->free = f;
-                b->cap = cap;
-                r = &b->free[i];
-            }
+            if (!room_for_one_more(b))
+                return false;
+            r = &b->free[i];
             memmove(r + 2, r + 1, (size_t)(b->nfree - i - 1) * sizeof *r);
             r[0] = before;
             r[1] = after;
@@ -80,14 +88,8 @@ static void give(vdk_vk_block *b, VkDeviceSize at, VkDeviceSize size)
         b->free[i].offset = at;
         b->free[i].size += size;
     } else {
-        if (b->nfree == b->cap) {
-            const int cap = b->cap ? 2 * b->cap : 8;
-            vdk_vk_range *f = realloc(b->free, (size_t)cap * sizeof *f);
-            if (!f)
-                return;
-            b->free = f;
-            b->cap = cap;
-        }
+        if (!room_for_one_more(b))
+            return;
         memmove(&b->free[i + 1], &b->free[i], (size_t)(b->nfree - i) * sizeof *b->free);
         b->free[i] = (vdk_vk_range){at, size};
         b->nfree++;

@@ -81,10 +81,5 @@ vdk_status vdk_vk_row_norm(vdk_context *ctx, const char *op, const char *const n
     d.spec[1] = vec;
     d.spec[2] = sub;
     d.spec[3] = nv;
-    d.push = &push;
-    d.push_bytes = sizeof push;
-    if ((st = vdk_vk_record(ctx, vk, &d)))
-        return st;
-    ctx->last_kernel = vdk_vk_kernel_name(names, x->dtype);
-    return VDK_OK;
+    return vdk_vk_launch(ctx, &d, &push, sizeof push, vdk_vk_kernel_name(names, x->dtype));
 }
