@@ -18,11 +18,11 @@
 /* How a tensor's elements are ordered. PyTorch's layouts are the checkpoint's;
  * vdk's are those of vdk.h (channels last). */
 typedef enum vdk_param_layout {
-    VDK_LAYOUT_VECTOR = 0,    /* [C]: biases, norm gamma/beta, scalars as [1] */
-    VDK_LAYOUT_LINEAR_OI,     /* [Cout, Cin]: nn.Linear and vdk_linear alike */
-    VDK_LAYOUT_TORCH_OIHW,    /* nn.Conv2d weight [Cout, Cin, kh, kw] */
-    VDK_LAYOUT_TORCH_OITHW,   /* nn.Conv3d weight [Cout, Cin, kt, kh, kw] */
-    VDK_LAYOUT_VDK_OTHWI      /* vdk_conv3d weight [Cout, kt, kh, kw, Cin] */
+    VDK_LAYOUT_VECTOR = 0,  /* [C]: biases, norm gamma/beta, scalars as [1] */
+    VDK_LAYOUT_LINEAR_OI,   /* [Cout, Cin]: nn.Linear and vdk_linear alike */
+    VDK_LAYOUT_TORCH_OIHW,  /* nn.Conv2d weight [Cout, Cin, kh, kw] */
+    VDK_LAYOUT_TORCH_OITHW, /* nn.Conv3d weight [Cout, Cin, kt, kh, kw] */
+    VDK_LAYOUT_VDK_OTHWI    /* vdk_conv3d weight [Cout, kt, kh, kw, Cin] */
 } vdk_param_layout;
 
 /* What a tensor is for, so an initialiser can pick its values (a norm's gamma is
@@ -32,9 +32,9 @@ typedef enum vdk_param_role {
     VDK_ROLE_CONV_BIAS,
     VDK_ROLE_LINEAR_WEIGHT,
     VDK_ROLE_LINEAR_BIAS,
-    VDK_ROLE_NORM_WEIGHT,     /* group or layer norm gamma */
-    VDK_ROLE_NORM_BIAS,       /* group or layer norm beta */
-    VDK_ROLE_MIX_FACTOR       /* AlphaBlender's learned logit, shape [1] */
+    VDK_ROLE_NORM_WEIGHT, /* group or layer norm gamma */
+    VDK_ROLE_NORM_BIAS,   /* group or layer norm beta */
+    VDK_ROLE_MIX_FACTOR   /* AlphaBlender's learned logit, shape [1] */
 } vdk_param_role;
 
 typedef struct vdk_param {
@@ -46,7 +46,10 @@ typedef struct vdk_param {
     int vdk_rank;
     int64_t vdk_shape[5];
     vdk_param_layout vdk_layout;
-    int64_t count;                 /* elements; the same in both layouts */
+    int64_t count; /* elements; the same in both layouts */
+    /* Inputs per output of the module the tensor belongs to (Cin * kt * kh * kw for
+     * a conv's weight and bias, Cin for a linear's); 0 for norms and scalars. */
+    int64_t fan_in;
 } vdk_param;
 
 /* A growing list. Adding is sticky on failure: after the first error every add
@@ -55,7 +58,7 @@ typedef struct vdk_param {
 typedef struct vdk_param_table {
     vdk_param *items;
     size_t count, capacity;
-    int64_t total;                 /* sum of every item's count */
+    int64_t total; /* sum of every item's count */
     vdk_status status;
     char error[256];
 } vdk_param_table;
@@ -73,16 +76,15 @@ void vdk_param_table_fail(vdk_param_table *t, vdk_status status, const char *fmt
 /* ---- adding the tensors of one PyTorch module, named "<prefix>.<field>" ---- */
 
 /* nn.Linear(cin, cout[, bias]): "<prefix>.weight" [cout, cin], "<prefix>.bias" [cout]. */
-void vdk_param_linear(vdk_param_table *t, const char *prefix, int64_t cin, int64_t cout,
-                      int bias);
+void vdk_param_linear(vdk_param_table *t, const char *prefix, int64_t cin, int64_t cout, int bias);
 /* nn.Conv2d(cin, cout, (kh, kw)) with bias: torch [cout, cin, kh, kw], vdk
  * [cout, 1, kh, kw, cin] (a 2-D conv is vdk_conv3d with kt = 1). */
-void vdk_param_conv2d(vdk_param_table *t, const char *prefix, int64_t cin, int64_t cout,
-                      int64_t kh, int64_t kw);
+void vdk_param_conv2d(vdk_param_table *t, const char *prefix, int64_t cin, int64_t cout, int64_t kh,
+                      int64_t kw);
 /* nn.Conv3d(cin, cout, (kt, kh, kw)) with bias: torch [cout, cin, kt, kh, kw], vdk
  * [cout, kt, kh, kw, cin]. */
-void vdk_param_conv3d(vdk_param_table *t, const char *prefix, int64_t cin, int64_t cout,
-                      int64_t kt, int64_t kh, int64_t kw);
+void vdk_param_conv3d(vdk_param_table *t, const char *prefix, int64_t cin, int64_t cout, int64_t kt,
+                      int64_t kh, int64_t kw);
 /* nn.GroupNorm / nn.LayerNorm with affine parameters: weight and bias [c]. */
 void vdk_param_norm(vdk_param_table *t, const char *prefix, int64_t c);
 /* A single learned scalar "<prefix>.<field>" of shape [1] (AlphaBlender's mix_factor). */
