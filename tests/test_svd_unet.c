@@ -1,0 +1,231 @@
+/* SVD's UNet forward pass (pipelines/svd/unet.c) on the tiny configuration:
+ * every backend and storage dtype against the reference backend in f64, with a
+ * bound derived from the network itself (docs/validation.md, "Pipelines"); and
+ * bad inputs. The comparison with diffusers' own module is test_svd_golden. */
+#include "vdk_test.h"
+
+#include "svd/params.h"
+#include "svd/unet.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define SEED 1
+/* Small enough for lavapipe, which runs each GEMM tile serially: the golden
+ * test (test_svd_golden) covers larger clips against diffusers. */
+enum { N = 2, T = 3, H = 4, W = 4 };
+
+static const double timestep[N] = {0.37, -0.81};
+static const double time_ids[N * 3] = {6, 127, 0.02, 6, 127, 0.02};
+
+typedef struct model {
+    vdk_svd_unet_config config;
+    vdk_param_table table;
+} model;
+
+static model tiny(void)
+{
+    model m;
+    vdk_param_table_init(&m.table);
+    if (vdk_svd_unet_config_preset(VDK_SVD_PRESET_TINY, &m.config) ||
+        vdk_svd_unet_params(&m.config, &m.table))
+        vt_fatal("tiny UNet table: %s", m.table.error);
+    return m;
+}
+
+/* A seeded input tensor: u in [-1, 1) from the weight generator, times scale. */
+static vdk_tensor *input(vdk_context *ctx, vdk_dtype dtype, const char *name, int rank,
+                         const int64_t *shape, float scale)
+{
+    int64_t count = 1;
+    for (int i = 0; i < rank; i++)
+        count *= shape[i];
+    float *v = malloc((size_t)count * sizeof *v);
+    if (!v)
+        vt_fatal("out of memory");
+    vdk_weights_uniform(name, SEED, count, v);
+    for (int64_t i = 0; i < count; i++)
+        v[i] *= scale;
+    vdk_tensor *t = vt_tensor(ctx, dtype, rank, shape);
+    if (vdk_tensor_write(t, VDK_F32, v, count))
+        vt_fatal("write %s: %s", name, vdk_last_error(ctx));
+    free(v);
+    return t;
+}
+
+/* The UNet's output on ctx in dtype, as doubles (NULL after a failure, reported). */
+static double *run(const model *m, vdk_context *ctx, vdk_dtype dtype, const char *what)
+{
+    vdk_weights *w = NULL;
+    char msg[512];
+    if (!VT_CHECK(vdk_weights_create(ctx, &m->table, dtype, &w, msg, sizeof msg) == VDK_OK,
+                  "%s: weights: %s", what, msg) ||
+        !VT_CHECK(vdk_weights_randomize(w, SEED, msg, sizeof msg) == VDK_OK, "%s: random: %s", what,
+                  msg)) {
+        vdk_weights_destroy(w);
+        return NULL;
+    }
+    const int64_t xs[5] = {N, T, H, W, m->config.in_channels};
+    const int64_t es[3] = {N, 1, m->config.cross_attention_dim};
+    const int64_t ys[5] = {N, T, H, W, m->config.out_channels};
+    vdk_tensor *x = input(ctx, dtype, "input.sample", 5, xs, 1.0f);
+    vdk_tensor *e = input(ctx, dtype, "input.encoder_hidden_states", 3, es, 1.0f);
+    vdk_tensor *y = vt_tensor(ctx, dtype, 5, ys);
+    const vdk_svd_unet_inputs in = {
+        .sample = x, .timestep = timestep, .encoder_hidden_states = e, .added_time_ids = time_ids};
+    vdk_svd_stats stats;
+    double *out = NULL;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    vdk_status st = vdk_svd_unet_forward(ctx, &m->config, w, &in, y, &stats, msg, sizeof msg);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    printf("  %-16s forward %.2f s\n", what,
+           (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec));
+    if (VT_CHECK(st == VDK_OK, "%s: forward: %s: %s", what, vdk_status_string(st), msg)) {
+        VT_CHECK(stats.peak_activation_bytes > 0, "%s: no activation bytes counted", what);
+        out = vt_read(y);
+    }
+    vdk_tensor_destroy(x);
+    vdk_tensor_destroy(e);
+    vdk_tensor_destroy(y);
+    vdk_weights_destroy(w);
+    return out;
+}
+
+static double rel_rms(const double *got, const double *want, int64_t n)
+{
+    const vt_error e = vt_compare(got, want, n);
+    return e.bad ? INFINITY : sqrt(e.norm_err);
+}
+
+/* The bound of docs/validation.md for a pipeline. The reference computes in
+ * f64 and rounds every activation to dtype, so its error against the f64 pass
+ * is what storage rounding costs through this network, amplification
+ * included: e_ref. A backend also computes in f32: per operator that adds up
+ * to 4 sqrt(K) u_f32 to the u_d of the rounding, K the longest reduction in the
+ * network, and the network amplifies it as it does the rounding. So
+ *   bound = 4 max(e_ref, 2 u_d) (1 + 4 sqrt(K) u_f32 / u_d),
+ * the 4 for the slack of comparing one run with another. */
+static double bound_for(double reference_err, vdk_dtype dtype, int64_t k)
+{
+    const double u = vt_unit_roundoff(dtype), floor = 2 * u;
+    const double arithmetic = 1 + 4 * sqrt((double)k) * vt_unit_roundoff(VDK_F32) / u;
+    return 4 * (reference_err > floor ? reference_err : floor) * arithmetic;
+}
+
+/* The longest reduction: the largest fan-in of a conv or linear. */
+static int64_t longest_reduction(const vdk_param_table *t)
+{
+    int64_t k = 1;
+    for (size_t i = 0; i < t->count; i++)
+        k = t->items[i].fan_in > k ? t->items[i].fan_in : k;
+    return k;
+}
+
+static void test_backends(const model *m)
+{
+    const int64_t n = (int64_t)N * T * H * W * m->config.out_channels;
+    double *oracle = run(m, vt_context(VDK_BACKEND_REFERENCE), VDK_F64, "reference f64");
+    if (!oracle)
+        return;
+    double rms = 0;
+    for (int64_t i = 0; i < n; i++)
+        rms += oracle[i] * oracle[i];
+    rms = sqrt(rms / (double)n);
+    VT_CHECK(rms > 0.05 && rms < 100, "reference output rms %g: degenerate", rms);
+
+    /* bf16 on the host backends only: lavapipe is slow, and every Vulkan
+     * operator's bf16 path is tested on its own in tests/test_<op>.c. */
+    const vdk_dtype dtypes[] = {VDK_F32, VDK_F16, VDK_BF16};
+    const int64_t k = longest_reduction(&m->table);
+    for (size_t d = 0; d < sizeof dtypes / sizeof *dtypes; d++) {
+        const vdk_dtype dt = dtypes[d];
+        char what[64];
+        snprintf(what, sizeof what, "reference %s", vdk_dtype_name(dt));
+        double *ref = run(m, vt_context(VDK_BACKEND_REFERENCE), dt, what);
+        if (!ref)
+            continue;
+        const double bound = bound_for(rel_rms(ref, oracle, n), dt, k);
+        printf("  %-16s rel rms %.3g (bound for backends %.3g)\n", what, rel_rms(ref, oracle, n),
+               bound);
+        vdk_context *ctxs[2] = {vt_context(VDK_BACKEND_CPU), dt == VDK_BF16 ? NULL : vt_vulkan()};
+        for (int b = 0; b < 2; b++) {
+            if (!ctxs[b])
+                continue;
+            snprintf(what, sizeof what, "%s %s", vdk_backend_name(vdk_context_backend(ctxs[b])),
+                     vdk_dtype_name(dt));
+            double *got = run(m, ctxs[b], dt, what);
+            if (!got)
+                continue;
+            const double err = rel_rms(got, oracle, n);
+            printf("  %-16s rel rms %.3g\n", what, err);
+            VT_CHECK(err <= bound, "%s: relative rms error %.3g over the bound %.3g", what, err,
+                     bound);
+            free(got);
+        }
+        free(ref);
+    }
+    free(oracle);
+}
+
+static void test_bad_inputs(const model *m)
+{
+    vdk_context *ctx = vt_context(VDK_BACKEND_REFERENCE);
+    vdk_weights *w = NULL;
+    char msg[512];
+    if (vdk_weights_create(ctx, &m->table, VDK_F32, &w, msg, sizeof msg))
+        vt_fatal("weights: %s", msg);
+    const int64_t odd[5] = {1, 2, 6, 8, m->config.in_channels};
+    const int64_t es[3] = {1, 1, m->config.cross_attention_dim};
+    const int64_t ys[5] = {1, 2, 6, 8, m->config.out_channels};
+    vdk_tensor *x = vt_tensor(ctx, VDK_F32, 5, odd);
+    vdk_tensor *e = vt_tensor(ctx, VDK_F32, 3, es);
+    vdk_tensor *y = vt_tensor(ctx, VDK_F32, 5, ys);
+    vdk_svd_unet_inputs in = {
+        .sample = x, .timestep = timestep, .encoder_hidden_states = e, .added_time_ids = time_ids};
+
+    /* 2 levels: H and W must be even; 6 x 8 is fine, 6 x 7 is not. */
+    const int64_t bad_w[5] = {1, 2, 6, 7, m->config.in_channels};
+    vdk_tensor *xb = vt_tensor(ctx, VDK_F32, 5, bad_w);
+    in.sample = xb;
+    vdk_status st = vdk_svd_unet_forward(ctx, &m->config, w, &in, y, NULL, msg, sizeof msg);
+    VT_CHECK(st == VDK_ERROR_SHAPE && strstr(msg, "multiples of 2"), "odd W: %s: %s",
+             vdk_status_string(st), msg);
+
+    in.sample = x;
+    in.encoder_hidden_states = NULL;
+    st = vdk_svd_unet_forward(ctx, &m->config, w, &in, y, NULL, msg, sizeof msg);
+    VT_CHECK(st == VDK_ERROR_NULL_POINTER && strstr(msg, "encoder_hidden_states"),
+             "no context: %s: %s", vdk_status_string(st), msg);
+
+    /* A table of another configuration lacks the tensors this one names. */
+    vdk_param_table other;
+    vdk_param_table_init(&other);
+    vdk_param_linear(&other, "conv_in", 1, 1, 1);
+    vdk_weights *wo = NULL;
+    if (vdk_weights_create(ctx, &other, VDK_F32, &wo, msg, sizeof msg))
+        vt_fatal("weights: %s", msg);
+    in.encoder_hidden_states = e;
+    st = vdk_svd_unet_forward(ctx, &m->config, wo, &in, y, NULL, msg, sizeof msg);
+    VT_CHECK(st == VDK_ERROR_INVALID_VALUE && strstr(msg, "time_embedding.linear_1.weight"),
+             "missing weight: %s: %s", vdk_status_string(st), msg);
+    vdk_weights_destroy(wo);
+    vdk_param_table_free(&other);
+
+    vdk_tensor_destroy(xb);
+    vdk_tensor_destroy(x);
+    vdk_tensor_destroy(e);
+    vdk_tensor_destroy(y);
+    vdk_weights_destroy(w);
+}
+
+int main(void)
+{
+    model m = tiny();
+    test_backends(&m);
+    test_bad_inputs(&m);
+    vdk_param_table_free(&m.table);
+    return vt_finish("svd_unet");
+}
