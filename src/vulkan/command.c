@@ -14,9 +14,8 @@ vdk_status vdk_vk_commands_init(vdk_context *ctx, vdk_vk *vk)
         .queueFamilyIndex = vk->queue_family,
     };
     const char *what = "vdk_context_create: command buffer";
-    vdk_status st = vdk_vk_check(NULL, vk,
-                                 vkCreateCommandPool(vk->device, &cpci, NULL, &vk->command_pool),
-                                 what);
+    vdk_status st = vdk_vk_check(
+        NULL, vk, vkCreateCommandPool(vk->device, &cpci, NULL, &vk->command_pool), what);
     if (st)
         return st;
     const VkCommandBufferAllocateInfo cbai = {
@@ -36,7 +35,8 @@ vdk_status vdk_vk_commands_init(vdk_context *ctx, vdk_vk *vk)
         .poolSizeCount = 1,
         .pPoolSizes = &size,
     };
-    if ((st = vdk_vk_check(NULL, vk, vkAllocateCommandBuffers(vk->device, &cbai, &vk->cmd), what)) ||
+    if ((st =
+             vdk_vk_check(NULL, vk, vkAllocateCommandBuffers(vk->device, &cbai, &vk->cmd), what)) ||
         (st = vdk_vk_check(NULL, vk, vkCreateFence(vk->device, &fci, NULL, &vk->fence), what)) ||
         (st = vdk_vk_check(NULL, vk,
                            vkCreateDescriptorPool(vk->device, &dpci, NULL, &vk->descriptor_pool),
@@ -85,12 +85,18 @@ static vdk_status submit_wait(vdk_context *ctx, vdk_vk *vk, VkCommandBuffer cmd,
 
 vdk_status vdk_vk_flush(vdk_context *ctx, vdk_vk *vk)
 {
-    if (vk->lost)
-        return vdk_fail(ctx, VDK_ERROR_DEVICE_LOST, "vdk_sync: the Vulkan device was lost");
+    if (vk->lost) {
+        /* Nothing runs on a lost device any more. */
+        vdk_status st =
+            vdk_fail(ctx, VDK_ERROR_DEVICE_LOST, "vdk_sync: the Vulkan device was lost");
+        vdk_vk_release_deferred(vk);
+        return st;
+    }
     if (!vk->recording)
         return VDK_OK;
     vk->recording = false;
-    vdk_status st = vdk_vk_check(ctx, vk, vkEndCommandBuffer(vk->cmd), "vdk_sync: vkEndCommandBuffer");
+    vdk_status st =
+        vdk_vk_check(ctx, vk, vkEndCommandBuffer(vk->cmd), "vdk_sync: vkEndCommandBuffer");
     if (!st)
         st = submit_wait(ctx, vk, vk->cmd, "vdk_sync: vkQueueSubmit");
     if (!st && vk->nqueries)
@@ -101,6 +107,8 @@ vdk_status vdk_vk_flush(vdk_context *ctx, vdk_vk *vk)
     vk->sets_used = 0;
     vk->recorded = 0;
     vk->nwritten = vk->nread = 0;
+    /* Last: it may close vk when only released tensors held it. */
+    vdk_vk_release_deferred(vk);
     return st;
 }
 
@@ -205,7 +213,8 @@ vdk_status vdk_vk_record(vdk_context *ctx, vdk_vk *vk, const vdk_vk_dispatch *d)
             .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
             .flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT,
         };
-        if ((st = vdk_vk_check(ctx, vk, vkBeginCommandBuffer(vk->cmd, &bi), "vkBeginCommandBuffer")))
+        if ((st =
+                 vdk_vk_check(ctx, vk, vkBeginCommandBuffer(vk->cmd, &bi), "vkBeginCommandBuffer")))
             return st;
         vk->recording = true;
         /* Staging copies of earlier submissions before this buffer's shaders. */
@@ -232,7 +241,8 @@ vdk_status vdk_vk_record(vdk_context *ctx, vdk_vk *vk, const vdk_vk_dispatch *d)
     bool hazard = vk->nwritten + vk->nread + 2 * d->nbuf > VDK_VK_MAX_TRACKED;
     for (int i = 0; i < d->nbuf; i++) {
         const vdk_vk_buffer *b = d->buf[i]->backend_data;
-        info[i] = (VkDescriptorBufferInfo){.buffer = b->buffer, .offset = 0, .range = VK_WHOLE_SIZE};
+        info[i] =
+            (VkDescriptorBufferInfo){.buffer = b->buffer, .offset = 0, .range = VK_WHOLE_SIZE};
         writes[i] = (VkWriteDescriptorSet){
             .sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
             .dstSet = set,
@@ -263,8 +273,8 @@ vdk_status vdk_vk_record(vdk_context *ctx, vdk_vk *vk, const vdk_vk_dispatch *d)
     vkCmdBindPipeline(vk->cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline);
     vkCmdBindDescriptorSets(vk->cmd, VK_PIPELINE_BIND_POINT_COMPUTE, vk->layout[d->nbuf], 0, 1,
                             &set, 0, NULL);
-    vkCmdPushConstants(vk->cmd, vk->layout[d->nbuf], VK_SHADER_STAGE_COMPUTE_BIT, 0,
-                       d->push_bytes, d->push);
+    vkCmdPushConstants(vk->cmd, vk->layout[d->nbuf], VK_SHADER_STAGE_COMPUTE_BIT, 0, d->push_bytes,
+                       d->push);
     vkCmdDispatch(vk->cmd, (uint32_t)gx, (uint32_t)gy, 1);
     vk->recorded++;
     if (vk->profiling)

@@ -276,6 +276,7 @@ void vdk_vk_close(vdk_vk *vk)
     if (vk->device) {
         vkDeviceWaitIdle(vk->device);
         vdk_vk_scratch_free(vk);
+        free(vk->deferred);
         vdk_vk_heap_destroy(vk);
         vdk_vk_profile_destroy(vk);
         vdk_vk_pipelines_destroy(vk);

@@ -94,11 +94,11 @@ static vdk_status storage_alloc(vdk_context *ctx, vdk_vk *vk, vdk_storage *s, si
     vdk_vk_buffer *b = calloc(1, sizeof *b);
     if (!b)
         return vdk_fail(ctx, VDK_ERROR_OUT_OF_MEMORY, "%s: out of host memory", where);
-    vdk_status st = make_buffer(ctx, vk, size,
-                                VK_BUFFER_USAGE_STORAGE_BUFFER_BIT |
-                                    VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
-                                    VK_BUFFER_USAGE_TRANSFER_DST_BIT,
-                                VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, 0, true, where, b);
+    vdk_status st =
+        make_buffer(ctx, vk, size,
+                    VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
+                        VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+                    VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, 0, true, where, b);
     if (st) {
         free(b);
         return st;
@@ -158,18 +158,53 @@ vdk_status vdk_vk_scratch(vdk_context *ctx, vdk_vk *vk, const char *op, size_t b
 
 void vdk_vk_unref(vdk_vk *vk);
 
+/* Queues b to be freed after the recorded work; false when there is no room. */
+static bool defer(vdk_vk *vk, vdk_vk_buffer *b)
+{
+    if (vk->ndeferred == vk->deferred_cap) {
+        const int cap = vk->deferred_cap ? 2 * vk->deferred_cap : 64;
+        vdk_vk_buffer **d = realloc(vk->deferred, (size_t)cap * sizeof *d);
+        if (!d)
+            return false;
+        vk->deferred = d;
+        vk->deferred_cap = cap;
+    }
+    vk->deferred[vk->ndeferred++] = b;
+    vk->deferred_bytes += b->span ? b->span : b->size;
+    return true;
+}
+
+void vdk_vk_release_deferred(vdk_vk *vk)
+{
+    const int n = vk->ndeferred;
+    for (int i = 0; i < n; i++) {
+        free_buffer(vk->deferred[i]);
+        free(vk->deferred[i]);
+    }
+    vk->ndeferred = 0;
+    vk->deferred_bytes = 0;
+    /* The last reference may close vk: nothing touches it after. */
+    for (int i = 0; i < n; i++)
+        vdk_vk_unref(vk);
+}
+
 void vdk_vk_storage_release(vdk_storage *s)
 {
     vdk_vk_buffer *b = s->backend_data;
     vdk_vk *vk = b->vk;
-    /* Recorded dispatches may still use the buffer: run them first. A failure
-     * here has no caller to tell; the device is then lost or out of memory and
-     * the next call on the context reports it. */
+    s->backend_data = NULL;
+    /* Recorded dispatches may still use the buffer: free it once they ran. A
+     * flush that fails here has no caller to tell; the device is then lost or
+     * out of memory and the next call on the context reports it. */
+    if (vk->recorded && !vk->lost && defer(vk, b)) {
+        if (vk->deferred_bytes > VDK_VK_DEFERRED_BYTES)
+            vdk_vk_flush(NULL, vk);
+        return;
+    }
     if (vk->recorded && !vk->lost)
         vdk_vk_flush(NULL, vk);
     free_buffer(b);
     free(b);
-    s->backend_data = NULL;
     vdk_vk_unref(vk);
 }
 
@@ -215,8 +250,7 @@ static vdk_status transfer(vdk_context *ctx, vdk_storage *s, size_t at, size_t b
     return st;
 }
 
-vdk_status vdk_vk_storage_read(vdk_context *ctx, vdk_storage *s, size_t at, size_t bytes,
-                               void *dst)
+vdk_status vdk_vk_storage_read(vdk_context *ctx, vdk_storage *s, size_t at, size_t bytes, void *dst)
 {
     return transfer(ctx, s, at, bytes, dst, NULL, "vdk_tensor_read");
 }

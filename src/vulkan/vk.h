@@ -70,6 +70,7 @@ typedef struct vdk_vk_buffer {
 #define VDK_VK_MAX_TRACKED 64
 #define VDK_VK_SETS_PER_POOL 512
 #define VDK_VK_PUSH_BYTES 128
+#define VDK_VK_DEFERRED_BYTES ((VkDeviceSize)1 << 30)
 /* Timestamps per submission when profiling: one at the start, one per dispatch. */
 #define VDK_VK_MAX_QUERIES 1024
 
@@ -113,6 +114,15 @@ typedef struct vdk_vk {
     /* Buffers written, and read, by dispatches since the last barrier. */
     VkBuffer written[VDK_VK_MAX_TRACKED], read[VDK_VK_MAX_TRACKED];
     int nwritten, nread;
+
+    /* Buffers released while recorded dispatches may still use them. They are
+     * freed after the submission completes (vdk_vk_flush), so that destroying a
+     * tensor does not wait for the GPU; each holds its reference on vk until
+     * then. More than VDK_VK_DEFERRED_BYTES of them flushes at once, which
+     * bounds the memory a long recording keeps. */
+    struct vdk_vk_buffer **deferred;
+    int ndeferred, deferred_cap;
+    VkDeviceSize deferred_bytes;
 
     /* Intermediates of one operator (vdk_vk_scratch); backend_data NULL until
      * first used. It does not hold a reference on vk. */
@@ -161,6 +171,9 @@ vdk_status vdk_vk_storage_alloc(vdk_context *ctx, vdk_storage *s, size_t bytes);
 vdk_status vdk_vk_storage_alloc_for(vdk_context *ctx, vdk_storage *s, size_t bytes,
                                     const char *where);
 void vdk_vk_storage_release(vdk_storage *s);
+/* Frees the buffers whose release waited for recorded work (after a flush, or
+ * once the device is lost). May close vk: the caller must not touch it after. */
+void vdk_vk_release_deferred(vdk_vk *vk);
 vdk_status vdk_vk_storage_read(vdk_context *ctx, vdk_storage *s, size_t at, size_t bytes,
                                void *dst);
 vdk_status vdk_vk_storage_write(vdk_context *ctx, vdk_storage *s, size_t at, size_t bytes,
