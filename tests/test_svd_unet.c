@@ -2,7 +2,7 @@
  * every backend and storage dtype against the reference backend in f64, with a
  * bound derived from the network itself (docs/validation.md, "Pipelines"); and
  * bad inputs. The comparison with diffusers' own module is test_svd_golden. */
-#include "vdk_test.h"
+#include "vt_pipeline.h"
 
 #include "svd/params.h"
 #include "svd/unet.h"
@@ -35,26 +35,6 @@ static model tiny(void)
     return m;
 }
 
-/* A seeded input tensor: u in [-1, 1) from the weight generator, times scale. */
-static vdk_tensor *input(vdk_context *ctx, vdk_dtype dtype, const char *name, int rank,
-                         const int64_t *shape, float scale)
-{
-    int64_t count = 1;
-    for (int i = 0; i < rank; i++)
-        count *= shape[i];
-    float *v = malloc((size_t)count * sizeof *v);
-    if (!v)
-        vt_fatal("out of memory");
-    vdk_weights_uniform(name, SEED, count, v);
-    for (int64_t i = 0; i < count; i++)
-        v[i] *= scale;
-    vdk_tensor *t = vt_tensor(ctx, dtype, rank, shape);
-    if (vdk_tensor_write(t, VDK_F32, v, count))
-        vt_fatal("write %s: %s", name, vdk_last_error(ctx));
-    free(v);
-    return t;
-}
-
 /* The UNet's output on ctx in dtype, as doubles (NULL after a failure, reported). */
 static double *run(const model *m, vdk_context *ctx, vdk_dtype dtype, const char *what)
 {
@@ -70,8 +50,8 @@ static double *run(const model *m, vdk_context *ctx, vdk_dtype dtype, const char
     const int64_t xs[5] = {N, T, H, W, m->config.in_channels};
     const int64_t es[3] = {N, 1, m->config.cross_attention_dim};
     const int64_t ys[5] = {N, T, H, W, m->config.out_channels};
-    vdk_tensor *x = input(ctx, dtype, "input.sample", 5, xs, 1.0f);
-    vdk_tensor *e = input(ctx, dtype, "input.encoder_hidden_states", 3, es, 1.0f);
+    vdk_tensor *x = vp_input(ctx, dtype, "input.sample", SEED, 5, xs, 1.0f);
+    vdk_tensor *e = vp_input(ctx, dtype, "input.encoder_hidden_states", SEED, 3, es, 1.0f);
     vdk_tensor *y = vt_tensor(ctx, dtype, 5, ys);
     const vdk_svd_unet_inputs in = {
         .sample = x, .timestep = timestep, .encoder_hidden_states = e, .added_time_ids = time_ids};
@@ -94,36 +74,6 @@ static double *run(const model *m, vdk_context *ctx, vdk_dtype dtype, const char
     return out;
 }
 
-static double rel_rms(const double *got, const double *want, int64_t n)
-{
-    const vt_error e = vt_compare(got, want, n);
-    return e.bad ? INFINITY : sqrt(e.norm_err);
-}
-
-/* The bound of docs/validation.md for a pipeline. The reference computes in
- * f64 and rounds every activation to dtype, so its error against the f64 pass
- * is what storage rounding costs through this network, amplification
- * included: e_ref. A backend also computes in f32: per operator that adds up
- * to 4 sqrt(K) u_f32 to the u_d of the rounding, K the longest reduction in the
- * network, and the network amplifies it as it does the rounding. So
- *   bound = 4 max(e_ref, 2 u_d) (1 + 4 sqrt(K) u_f32 / u_d),
- * the 4 for the slack of comparing one run with another. */
-static double bound_for(double reference_err, vdk_dtype dtype, int64_t k)
-{
-    const double u = vt_unit_roundoff(dtype), floor = 2 * u;
-    const double arithmetic = 1 + 4 * sqrt((double)k) * vt_unit_roundoff(VDK_F32) / u;
-    return 4 * (reference_err > floor ? reference_err : floor) * arithmetic;
-}
-
-/* The longest reduction: the largest fan-in of a conv or linear. */
-static int64_t longest_reduction(const vdk_param_table *t)
-{
-    int64_t k = 1;
-    for (size_t i = 0; i < t->count; i++)
-        k = t->items[i].fan_in > k ? t->items[i].fan_in : k;
-    return k;
-}
-
 static void test_backends(const model *m)
 {
     const int64_t n = (int64_t)N * T * H * W * m->config.out_channels;
@@ -139,7 +89,7 @@ static void test_backends(const model *m)
     /* bf16 on the host backends only: lavapipe is slow, and every Vulkan
      * operator's bf16 path is tested on its own in tests/test_<op>.c. */
     const vdk_dtype dtypes[] = {VDK_F32, VDK_F16, VDK_BF16};
-    const int64_t k = longest_reduction(&m->table);
+    const int64_t k = vp_longest_reduction(&m->table);
     for (size_t d = 0; d < sizeof dtypes / sizeof *dtypes; d++) {
         const vdk_dtype dt = dtypes[d];
         char what[64];
@@ -147,8 +97,8 @@ static void test_backends(const model *m)
         double *ref = run(m, vt_context(VDK_BACKEND_REFERENCE), dt, what);
         if (!ref)
             continue;
-        const double bound = bound_for(rel_rms(ref, oracle, n), dt, k);
-        printf("  %-16s rel rms %.3g (bound for backends %.3g)\n", what, rel_rms(ref, oracle, n),
+        const double bound = vp_bound(vp_rel_rms(ref, oracle, n), dt, k);
+        printf("  %-16s rel rms %.3g (bound for backends %.3g)\n", what, vp_rel_rms(ref, oracle, n),
                bound);
         vdk_context *ctxs[2] = {vt_context(VDK_BACKEND_CPU), dt == VDK_BF16 ? NULL : vt_vulkan()};
         for (int b = 0; b < 2; b++) {
@@ -159,7 +109,7 @@ static void test_backends(const model *m)
             double *got = run(m, ctxs[b], dt, what);
             if (!got)
                 continue;
-            const double err = rel_rms(got, oracle, n);
+            const double err = vp_rel_rms(got, oracle, n);
             printf("  %-16s rel rms %.3g\n", what, err);
             VT_CHECK(err <= bound, "%s: relative rms error %.3g over the bound %.3g", what, err,
                      bound);

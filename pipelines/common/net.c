@@ -32,6 +32,17 @@ bool vdk_net_check(vdk_net *n, vdk_status st, const char *what)
     return st == VDK_OK;
 }
 
+vdk_status vdk_net_finish(vdk_net *n, int64_t *peak, char *msg, size_t msg_size)
+{
+    if (n->status == VDK_OK && n->ctx)
+        vdk_net_check(n, vdk_sync(n->ctx), "vdk_sync");
+    if (peak)
+        *peak = n->peak_bytes;
+    if (msg && msg_size)
+        snprintf(msg, msg_size, "%s", n->error);
+    return n->status;
+}
+
 static int64_t bytes_of(const vdk_net *n, const vdk_tensor *t)
 {
     return vdk_tensor_numel(t) * (int64_t)vdk_dtype_size(n->dtype);

@@ -27,6 +27,11 @@ void vdk_net_fail(vdk_net *n, vdk_status st, const char *fmt, ...)
 /* Records a failed vdk call as "<what>: <vdk_last_error>"; returns st == VDK_OK. */
 bool vdk_net_check(vdk_net *n, vdk_status st, const char *what);
 
+/* The end of a pass: waits for its work (when nothing failed), writes the peak
+ * of live activation bytes to *peak (may be NULL) and the message to msg, and
+ * returns the pass's status. */
+vdk_status vdk_net_finish(vdk_net *n, int64_t *peak, char *msg, size_t msg_size);
+
 /* A new contiguous tensor, or NULL after any failure. */
 vdk_tensor *vdk_net_new(vdk_net *n, int rank, const int64_t *shape);
 /* A new tensor with x's shape but `last` as the last extent. */

@@ -87,17 +87,6 @@ static bool check_inputs(vdk_net *n, const vdk_svd_unet_config *c, const vdk_svd
     return true;
 }
 
-static vdk_status finish(vdk_net *n, vdk_svd_stats *stats, char *msg, size_t msg_size)
-{
-    if (n->status == VDK_OK)
-        vdk_net_check(n, vdk_sync(n->ctx), "vdk_sync");
-    if (stats)
-        stats->peak_activation_bytes = n->peak_bytes;
-    if (msg && msg_size)
-        snprintf(msg, msg_size, "%s", n->error);
-    return n->status;
-}
-
 vdk_status vdk_svd_unet_forward(vdk_context *ctx, const vdk_svd_unet_config *c,
                                 const vdk_weights *w, const vdk_svd_unet_inputs *in,
                                 vdk_tensor *out, vdk_svd_stats *stats, char *msg, size_t msg_size)
@@ -107,14 +96,14 @@ vdk_status vdk_svd_unet_forward(vdk_context *ctx, const vdk_svd_unet_config *c,
     if (!ctx || !c || !w || !in) {
         vdk_net_fail(n, VDK_ERROR_NULL_POINTER,
                      "vdk_svd_unet_forward: ctx, config, weights and inputs must not be NULL");
-        return finish(n, stats, msg, msg_size);
+        return vdk_net_finish(n, stats ? &stats->peak_activation_bytes : NULL, msg, msg_size);
     }
     if (vdk_svd_unet_config_check(c, n->error, sizeof n->error) != VDK_OK) {
         n->status = VDK_ERROR_INVALID_VALUE;
-        return finish(n, stats, msg, msg_size);
+        return vdk_net_finish(n, stats ? &stats->peak_activation_bytes : NULL, msg, msg_size);
     }
     if (!check_inputs(n, c, in, out))
-        return finish(n, stats, msg, msg_size);
+        return vdk_net_finish(n, stats ? &stats->peak_activation_bytes : NULL, msg, msg_size);
 
     const int L = c->levels, groups = c->norm_num_groups;
     const int64_t batch = vdk_tensor_dim(in->sample, 0), frames = vdk_tensor_dim(in->sample, 1);
@@ -124,7 +113,7 @@ vdk_status vdk_svd_unet_forward(vdk_context *ctx, const vdk_svd_unet_config *c,
                                .groups = groups,
                                .norm_eps = c->transformer_norm_eps,
                                .layer_norm_eps = c->layer_norm_eps};
-    name_t blk, m;
+    name_t blk;
     skips s = {.count = 0};
 
     vdk_tensor *h = vdk_block_conv3x3(n, "conv_in", in->sample, NULL);
@@ -201,9 +190,8 @@ vdk_status vdk_svd_unet_forward(vdk_context *ctx, const vdk_svd_unet_config *c,
                                       VDK_NORM_PER_FRAME, VDK_ACT_SILU);
     vdk_net_drop(n, h);
     static const int one[3] = {1, 1, 1}, pad[3] = {0, 1, 1};
-    snprintf(m, sizeof m, "conv_out");
-    vdk_nn_conv_into(n, m, g, one, pad, VDK_ACT_NONE, NULL, out);
+    vdk_nn_conv_into(n, "conv_out", g, one, pad, VDK_ACT_NONE, NULL, out);
     vdk_net_drop(n, g);
     vdk_net_drop(n, temb);
-    return finish(n, stats, msg, msg_size);
+    return vdk_net_finish(n, stats ? &stats->peak_activation_bytes : NULL, msg, msg_size);
 }
