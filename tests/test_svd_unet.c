@@ -1,7 +1,9 @@
 /* SVD's UNet forward pass (pipelines/svd/unet.c) on the tiny configuration:
- * every backend and storage dtype against the reference backend in f64, with a
- * bound derived from the network itself (docs/validation.md, "Pipelines"); and
- * bad inputs. The comparison with diffusers' own module is test_svd_golden. */
+ * the reference backend in f64 against diffusers' own module in f64
+ * (tests/golden/svd_unet_tiny.vgold, tools/golden_svd.py: the proof that vdk's
+ * SVD is SVD); every backend and storage dtype against that reference, with a
+ * bound derived from the network itself (docs/validation.md, "Pipelines");
+ * and bad inputs. */
 #include "vt_pipeline.h"
 
 #include "svd/params.h"
@@ -120,6 +122,107 @@ static void test_backends(const model *m)
     free(oracle);
 }
 
+/* Each golden case: diffusers' UNetSpatioTemporalConditionModel in float64 with
+ * the same seeded weights, against the reference backend in f64. Both compute
+ * in double, so anything above rounding noise (vp_golden_bound; the smallest
+ * eps of the network is 1e-6) is a difference in semantics. */
+static void test_diffusers(const model *mm)
+{
+    /* diffusers pairs the temporal cross-attention's contexts its own way. */
+    model copy = *mm, *m = &copy;
+    m->config.temporal_context_order = VDK_SVD_CONTEXT_DIFFUSERS;
+    vdk_context *ctx = vt_context(VDK_BACKEND_REFERENCE);
+    vdk_weights *w = NULL;
+    char msg[512];
+    if (vdk_weights_create(ctx, &m->table, VDK_F64, &w, msg, sizeof msg) ||
+        vdk_weights_randomize(w, SEED, msg, sizeof msg))
+        vt_fatal("weights: %s", msg);
+    vt_golden_file f = vt_golden_load("svd_unet_tiny");
+    VT_CHECK(f.ncases >= 2, "svd_unet_tiny.vgold: %d cases", f.ncases);
+    for (int i = 0; i < f.ncases; i++) {
+        const vt_golden_case *c = &f.cases[i];
+        VT_CHECK(vt_golden_param(c, "weight_seed") == SEED, "%s: weights of seed %g", c->name,
+                 vt_golden_param(c, "weight_seed"));
+        vdk_tensor *x = vt_golden_make(ctx, c, "sample", VDK_F64);
+        vdk_tensor *e = vt_golden_make(ctx, c, "encoder_hidden_states", VDK_F64);
+        const vt_golden_tensor *ts = vt_golden_get(c, "timestep");
+        const vt_golden_tensor *ids = vt_golden_get(c, "added_time_ids");
+        if (!x || !e || !ts || !ids)
+            vt_fatal("%s: an input is missing", c->name);
+        vt_guarded out = vt_golden_output(ctx, c, "out");
+        const vdk_svd_unet_inputs in = {.sample = x,
+                                        .timestep = ts->data,
+                                        .encoder_hidden_states = e,
+                                        .added_time_ids = ids->data};
+        vdk_status st =
+            vdk_svd_unet_forward(ctx, &m->config, w, &in, out.view, NULL, msg, sizeof msg);
+        VT_CHECK(st == VDK_OK, "%s: %s: %s", c->name, vdk_status_string(st), msg);
+        VT_GOLDEN_CHECK(&out, c, "out", vp_golden_bound(&m->table, 1e-6));
+        vdk_tensor_destroy(x);
+        vdk_tensor_destroy(e);
+    }
+    vt_golden_free(&f);
+    vdk_weights_destroy(w);
+}
+
+/* With each clip's own context (the default order), a clip's output does not
+ * depend on the other clips of the batch: each item of the batch-2 golden
+ * case run alone gives its rows of the batch's output. */
+static void test_per_clip_order(const model *m)
+{
+    vdk_context *ctx = vt_context(VDK_BACKEND_REFERENCE);
+    vdk_weights *w = NULL;
+    char msg[512];
+    if (vdk_weights_create(ctx, &m->table, VDK_F64, &w, msg, sizeof msg) ||
+        vdk_weights_randomize(w, SEED, msg, sizeof msg))
+        vt_fatal("weights: %s", msg);
+    vt_golden_file f = vt_golden_load("svd_unet_tiny");
+    const vt_golden_case *c = &f.cases[0];
+    vdk_tensor *x = vt_golden_make(ctx, c, "sample", VDK_F64);
+    vdk_tensor *e = vt_golden_make(ctx, c, "encoder_hidden_states", VDK_F64);
+    const vt_golden_tensor *ts = vt_golden_get(c, "timestep"),
+                           *ids = vt_golden_get(c, "added_time_ids");
+    const vt_golden_tensor *want = vt_golden_get(c, "out");
+    if (!x || !e || !ts || !ids || !want || want->shape[0] != 2)
+        vt_fatal("%s: not a batch-2 case", c->name);
+    vdk_tensor *both = vt_tensor(ctx, VDK_F64, 5, want->shape);
+    vdk_svd_unet_inputs in = {
+        .sample = x, .timestep = ts->data, .encoder_hidden_states = e, .added_time_ids = ids->data};
+    vdk_status st = vdk_svd_unet_forward(ctx, &m->config, w, &in, both, NULL, msg, sizeof msg);
+    VT_CHECK(st == VDK_OK, "batch of 2: %s", msg);
+    double *all = vt_read(both);
+    const int64_t per = want->numel / 2;
+    for (int b = 0; b < 2; b++) {
+        vdk_tensor *xb = NULL, *eb = NULL, *yb = NULL;
+        int64_t shape[5];
+        memcpy(shape, want->shape, sizeof shape);
+        shape[0] = 1;
+        if (vdk_tensor_slice(x, 0, b, 1, &xb) || vdk_tensor_slice(e, 0, b, 1, &eb))
+            vt_fatal("slice: %s", vdk_last_error(ctx));
+        yb = vt_tensor(ctx, VDK_F64, 5, shape);
+        const vdk_svd_unet_inputs one = {.sample = xb,
+                                         .timestep = ts->data + b,
+                                         .encoder_hidden_states = eb,
+                                         .added_time_ids = ids->data + 3 * b};
+        st = vdk_svd_unet_forward(ctx, &m->config, w, &one, yb, NULL, msg, sizeof msg);
+        VT_CHECK(st == VDK_OK, "item %d alone: %s", b, msg);
+        double *alone = vt_read(yb);
+        const double err = vp_rel_rms(alone, all + b * per, per);
+        VT_CHECK(err * err <= vp_golden_bound(&m->table, 1e-6),
+                 "item %d alone differs from its rows in the batch: rel rms %.3g", b, err);
+        free(alone);
+        vdk_tensor_destroy(xb);
+        vdk_tensor_destroy(eb);
+        vdk_tensor_destroy(yb);
+    }
+    free(all);
+    vdk_tensor_destroy(both);
+    vdk_tensor_destroy(x);
+    vdk_tensor_destroy(e);
+    vt_golden_free(&f);
+    vdk_weights_destroy(w);
+}
+
 static void test_bad_inputs(const model *m)
 {
     vdk_context *ctx = vt_context(VDK_BACKEND_REFERENCE);
@@ -174,6 +277,8 @@ static void test_bad_inputs(const model *m)
 int main(void)
 {
     model m = tiny();
+    test_diffusers(&m);
+    test_per_clip_order(&m);
     test_backends(&m);
     test_bad_inputs(&m);
     vdk_param_table_free(&m.table);

@@ -62,4 +62,18 @@ static inline int64_t vp_longest_reduction(const vdk_param_table *t)
     return k;
 }
 
+/* The bound for a whole network in f64 against PyTorch's f64 (golden cases).
+ * Both sides round at 2^-53 per operation; the network's normalisations can
+ * amplify an error by up to 1/sqrt(eps), and it has about one operator per
+ * tensor of its table. So a relative RMS error of
+ *   u_f64 * count / sqrt(min_eps)
+ * is rounding noise (about 5e-11 for the tiny UNet), while any difference in
+ * semantics, even diffusers' f32 sinusoids (relative 1e-8), is far above it.
+ * Returned squared, as VT_GOLDEN_CHECK takes it. */
+static inline double vp_golden_bound(const vdk_param_table *t, double min_eps)
+{
+    const double rel = 0x1p-53 * (double)t->count / sqrt(min_eps);
+    return rel * rel;
+}
+
 #endif

@@ -4,6 +4,7 @@
 #include "common/blocks.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 typedef char name_t[VDK_PARAM_NAME_MAX];
 
@@ -157,6 +158,72 @@ static vdk_tensor *norm_feed_forward(vdk_net *n, const char *prefix, const char 
     return y;
 }
 
+/* Cross-attention to a one-token context as diffusers pairs it in its temporal
+ * blocks: pixel p of clip b attends to context row c = (b*H*W + p) mod N. With
+ * one key the softmax is exactly 1, so the output is to_out(to_v(context[c]))
+ * for every frame, whatever the query: y = residual + P (V Wout^T + bout) with
+ * P the one-hot [N*H*W, N] pairing, as three linears and a broadcast add. */
+static vdk_tensor *diffusers_order_cross_attention(vdk_net *n, const char *prefix,
+                                                   const vdk_tensor *context,
+                                                   const vdk_tensor *residual)
+{
+    name_t m;
+    const vdk_tensor *wout = vdk_net_weight(n, join(n, m, prefix, "to_out.0"), "weight", true);
+    const vdk_tensor *bout = vdk_net_weight(n, m, "bias", true);
+    if (n->status != VDK_OK)
+        return NULL;
+    const int64_t batch = vdk_tensor_dim(residual, 0), h = vdk_tensor_dim(residual, 2),
+                  w = vdk_tensor_dim(residual, 3), c = vdk_tensor_dim(residual, 4);
+    if (vdk_tensor_dim(context, 1) != 1) {
+        vdk_net_fail(n, VDK_ERROR_UNSUPPORTED,
+                     "%s: diffusers' context order takes a context of 1 token, not %lld", prefix,
+                     (long long)vdk_tensor_dim(context, 1));
+        return NULL;
+    }
+    vdk_tensor *v = vdk_nn_linear(n, join(n, m, prefix, "to_v"), context, VDK_ACT_NONE, NULL);
+    const int64_t vs[2] = {batch, c}, ct[2] = {c, batch}, bs[2] = {c, 1};
+    const int64_t ps[2] = {batch * h * w, batch}, out5[5] = {batch, 1, h, w, c};
+    vdk_tensor *v2 = vdk_net_view(n, v, 2, vs);
+    /* vt = Wout V^T + bout[:, None]: [C, N], the projected context per clip. */
+    vdk_tensor *vt = vdk_net_new(n, 2, ct);
+    const vdk_linear_params plain = {.act = VDK_ACT_NONE};
+    if (n->status == VDK_OK)
+        vdk_net_check(n, vdk_linear(n->ctx, &plain, wout, v2, NULL, NULL, vt), prefix);
+    vdk_tensor *b2 = vdk_net_view(n, (vdk_tensor *)bout, 2, bs);
+    if (n->status == VDK_OK)
+        vdk_nn_add_to(n, vt, b2);
+    vdk_tensor *pairing = vdk_net_new(n, 2, ps);
+    float *onehot = n->status == VDK_OK ? calloc((size_t)(ps[0] * ps[1]), sizeof *onehot) : NULL;
+    if (n->status == VDK_OK && !onehot)
+        vdk_net_fail(n, VDK_ERROR_OUT_OF_MEMORY, "%s: out of host memory", prefix);
+    if (onehot) {
+        for (int64_t i = 0; i < ps[0]; i++)
+            onehot[i * batch + i % batch] = 1.0f;
+        vdk_net_check(n, vdk_tensor_write(pairing, VDK_F32, onehot, ps[0] * ps[1]), prefix);
+        free(onehot);
+    }
+    /* [N*H*W, C] = P vt^T, seen as [N, 1, H, W, C] and added to every frame. */
+    vdk_tensor *pix = vdk_nn_linear_with(n, prefix, pairing, vt);
+    vdk_tensor *pix5 = vdk_net_view(n, pix, 5, out5);
+    vdk_tensor *y = vdk_net_new_like(n, residual, c);
+    if (n->status == VDK_OK) {
+        const vdk_binary_params add = {.op = VDK_BINARY_ADD};
+        vdk_net_check(n, vdk_binary(n->ctx, &add, residual, pix5, y), prefix);
+    }
+    vdk_tensor_destroy(pix5);
+    vdk_net_drop(n, pix);
+    vdk_net_drop(n, pairing);
+    vdk_tensor_destroy(b2);
+    vdk_net_drop(n, vt);
+    vdk_tensor_destroy(v2);
+    vdk_net_drop(n, v);
+    if (n->status != VDK_OK) {
+        vdk_net_drop(n, y);
+        return NULL;
+    }
+    return y;
+}
+
 /* BasicTransformerBlock (spatial, axes SPATIAL) and the body of the temporal
  * block (axes TEMPORAL): self-attention, cross-attention to context, FF. */
 static vdk_tensor *transformer_body(vdk_net *n, const char *prefix, const vdk_tensor *x,
@@ -165,8 +232,15 @@ static vdk_tensor *transformer_body(vdk_net *n, const char *prefix, const vdk_te
 {
     vdk_tensor *h1 =
         norm_attention(n, prefix, "norm1", "attn1", x, NULL, axes, a->heads, a->layer_norm_eps);
-    vdk_tensor *h2 =
-        norm_attention(n, prefix, "norm2", "attn2", h1, context, axes, a->heads, a->layer_norm_eps);
+    vdk_tensor *h2 = NULL;
+    if (axes == VDK_AXES_TEMPORAL && a->diffusers_context_order) {
+        /* Its LayerNorm and query do not matter: one key takes all the weight. */
+        name_t m;
+        h2 = diffusers_order_cross_attention(n, join(n, m, prefix, "attn2"), context, h1);
+    } else {
+        h2 = norm_attention(n, prefix, "norm2", "attn2", h1, context, axes, a->heads,
+                            a->layer_norm_eps);
+    }
     vdk_net_drop(n, h1);
     vdk_tensor *y = norm_feed_forward(n, prefix, "norm3", "ff", h2, a->layer_norm_eps);
     vdk_net_drop(n, h2);

@@ -48,6 +48,10 @@ typedef struct vdk_transformer_args {
     int groups;     /* the input GroupNorm's groups */
     float norm_eps; /* the input GroupNorm's eps */
     float layer_norm_eps;
+    /* The temporal cross-attention pairs pixel p of clip b with context row
+     * (b*H*W + p) mod N, as diffusers does (svd/config.h, vdk_svd_context_order),
+     * instead of row b. Needs a context of one token. */
+    int diffusers_context_order;
 } vdk_transformer_args;
 
 /* TransformerSpatioTemporalModel of x [N, T, H, W, C] with context [N, L, Cctx]

@@ -158,6 +158,20 @@ vdk_tensor *vdk_nn_linear(vdk_net *n, const char *prefix, const vdk_tensor *x, v
     return y;
 }
 
+vdk_tensor *vdk_nn_linear_with(vdk_net *n, const char *what, const vdk_tensor *x,
+                               const vdk_tensor *w)
+{
+    vdk_tensor *y = x && w ? vdk_net_new_like(n, x, vdk_tensor_dim(w, 0)) : NULL;
+    if (!y)
+        return NULL;
+    const vdk_linear_params p = {.act = VDK_ACT_NONE};
+    if (!vdk_net_check(n, vdk_linear(n->ctx, &p, x, w, NULL, NULL, y), what)) {
+        vdk_net_drop(n, y);
+        return NULL;
+    }
+    return y;
+}
+
 vdk_tensor *vdk_nn_group_norm(vdk_net *n, const char *prefix, const vdk_tensor *x, int groups,
                               float eps, vdk_norm_scope scope, vdk_activation act)
 {

@@ -58,6 +58,9 @@ void vdk_nn_conv_into(vdk_net *n, const char *prefix, const vdk_tensor *x, const
 /* x W^T + b over the last axis (bias optional in the checkpoint), act, + residual. */
 vdk_tensor *vdk_nn_linear(vdk_net *n, const char *prefix, const vdk_tensor *x, vdk_activation act,
                           const vdk_tensor *residual);
+/* x W^T with a W that is an activation, not a weight: [..., Cin] x [Cout, Cin]. */
+vdk_tensor *vdk_nn_linear_with(vdk_net *n, const char *what, const vdk_tensor *x,
+                               const vdk_tensor *w);
 /* GroupNorm with the module's affine parameters; act NONE or SILU. */
 vdk_tensor *vdk_nn_group_norm(vdk_net *n, const char *prefix, const vdk_tensor *x, int groups,
                               float eps, vdk_norm_scope scope, vdk_activation act);

@@ -73,11 +73,8 @@ vdk_status vdk_svd_unet_config_preset(vdk_svd_preset preset, vdk_svd_unet_config
         .num_frames = 25,
     };
     switch (preset) {
-    case VDK_SVD_PRESET_SVD:
-        c.num_frames = 14;
-        break;
-    case VDK_SVD_PRESET_SVD_XT:
-        break;
+    case VDK_SVD_PRESET_SVD: c.num_frames = 14; break;
+    case VDK_SVD_PRESET_SVD_XT: break;
     case VDK_SVD_PRESET_TINY:
         /* Two levels: a cross-attention level at 32 channels (1 head of 32) and a
          * plain one at 64 (its heads serve the mid block's transformer). */
@@ -95,8 +92,7 @@ vdk_status vdk_svd_unet_config_preset(vdk_svd_preset preset, vdk_svd_unet_config
         c.projection_class_embeddings_input_dim = 3 * 8;
         c.num_frames = 3;
         break;
-    default:
-        return VDK_ERROR_INVALID_VALUE;
+    default: return VDK_ERROR_INVALID_VALUE;
     }
     *out = c;
     return VDK_OK;
@@ -124,8 +120,7 @@ vdk_status vdk_svd_decoder_config_preset(vdk_svd_preset preset, vdk_svd_decoder_
     };
     switch (preset) {
     case VDK_SVD_PRESET_SVD:
-    case VDK_SVD_PRESET_SVD_XT:
-        break;
+    case VDK_SVD_PRESET_SVD_XT: break;
     case VDK_SVD_PRESET_TINY:
         c.levels = 2;
         memset(c.block_out_channels, 0, sizeof c.block_out_channels);
@@ -133,8 +128,7 @@ vdk_status vdk_svd_decoder_config_preset(vdk_svd_preset preset, vdk_svd_decoder_
         c.block_out_channels[1] = 64;
         c.attention_head_dim = 64;
         break;
-    default:
-        return VDK_ERROR_INVALID_VALUE;
+    default: return VDK_ERROR_INVALID_VALUE;
     }
     *out = c;
     return VDK_OK;
@@ -148,13 +142,16 @@ vdk_status vdk_svd_unet_config_check(const vdk_svd_unet_config *c, char *msg, si
     if (!c)
         return fail(msg, msg_size, "the configuration is NULL");
     if (c->levels < 1 || c->levels > VDK_SVD_MAX_LEVELS)
-        return fail(msg, msg_size, "levels %d is outside [1, %d]", c->levels,
-                    VDK_SVD_MAX_LEVELS);
+        return fail(msg, msg_size, "levels %d is outside [1, %d]", c->levels, VDK_SVD_MAX_LEVELS);
     if (c->norm_num_groups < 1)
         return fail(msg, msg_size, "norm_num_groups %d is not positive", c->norm_num_groups);
     if (c->in_channels < 1 || c->out_channels < 1)
         return fail(msg, msg_size, "in_channels %d / out_channels %d must be positive",
                     c->in_channels, c->out_channels);
+    if (c->temporal_context_order != VDK_SVD_CONTEXT_PER_CLIP &&
+        c->temporal_context_order != VDK_SVD_CONTEXT_DIFFUSERS)
+        return fail(msg, msg_size, "temporal_context_order %d is not a vdk_svd_context_order",
+                    (int)c->temporal_context_order);
     for (int i = 0; i < c->levels; i++) {
         int ch = c->block_out_channels[i], heads = c->num_attention_heads[i];
         if (!grouped(ch, c->norm_num_groups))
@@ -180,8 +177,7 @@ vdk_status vdk_svd_unet_config_check(const vdk_svd_unet_config *c, char *msg, si
         return fail(msg, msg_size,
                     "cross_attention_dim %d, addition_time_embed_dim %d (even) and "
                     "num_addition_time_ids %d must be positive",
-                    c->cross_attention_dim, c->addition_time_embed_dim,
-                    c->num_addition_time_ids);
+                    c->cross_attention_dim, c->addition_time_embed_dim, c->num_addition_time_ids);
     if (c->projection_class_embeddings_input_dim !=
         c->num_addition_time_ids * c->addition_time_embed_dim)
         return fail(msg, msg_size,
@@ -192,31 +188,30 @@ vdk_status vdk_svd_unet_config_check(const vdk_svd_unet_config *c, char *msg, si
     if (c->time_embed_mult < 1 || c->time_pos_embed_mult < 1 || c->ff_mult < 1)
         return fail(msg, msg_size, "time_embed_mult, time_pos_embed_mult, ff_mult must be >= 1");
     if (c->block_out_channels[0] % 2)
-        return fail(msg, msg_size, "block_out_channels[0] %d must be even (its sinusoid "
-                    "embedding is half cos, half sin)", c->block_out_channels[0]);
+        return fail(msg, msg_size,
+                    "block_out_channels[0] %d must be even (its sinusoid "
+                    "embedding is half cos, half sin)",
+                    c->block_out_channels[0]);
     if (c->temporal_kernel_size < 1 || c->temporal_kernel_size % 2 == 0)
         return fail(msg, msg_size, "temporal_kernel_size %d must be odd (padding k/2 keeps T)",
                     c->temporal_kernel_size);
-    const float eps[] = {c->resnet_eps_down_cross, c->resnet_eps_down, c->resnet_eps_mid,
-                         c->resnet_eps_up, c->transformer_norm_eps, c->layer_norm_eps,
+    const float eps[] = {c->resnet_eps_down_cross, c->resnet_eps_down,      c->resnet_eps_mid,
+                         c->resnet_eps_up,         c->transformer_norm_eps, c->layer_norm_eps,
                          c->norm_out_eps};
     for (size_t i = 0; i < sizeof eps / sizeof eps[0]; i++)
         if (!(eps[i] > 0))
-            return fail(msg, msg_size, "every eps must be > 0 (eps #%zu is %g)", i,
-                        (double)eps[i]);
+            return fail(msg, msg_size, "every eps must be > 0 (eps #%zu is %g)", i, (double)eps[i]);
     if (c->num_frames < 1)
         return fail(msg, msg_size, "num_frames %d is not positive", c->num_frames);
     return VDK_OK;
 }
 
-vdk_status vdk_svd_decoder_config_check(const vdk_svd_decoder_config *c, char *msg,
-                                        size_t msg_size)
+vdk_status vdk_svd_decoder_config_check(const vdk_svd_decoder_config *c, char *msg, size_t msg_size)
 {
     if (!c)
         return fail(msg, msg_size, "the configuration is NULL");
     if (c->levels < 1 || c->levels > VDK_SVD_MAX_LEVELS)
-        return fail(msg, msg_size, "levels %d is outside [1, %d]", c->levels,
-                    VDK_SVD_MAX_LEVELS);
+        return fail(msg, msg_size, "levels %d is outside [1, %d]", c->levels, VDK_SVD_MAX_LEVELS);
     if (c->norm_num_groups < 1)
         return fail(msg, msg_size, "norm_num_groups %d is not positive", c->norm_num_groups);
     if (c->latent_channels < 1 || c->out_channels < 1)
@@ -237,8 +232,10 @@ vdk_status vdk_svd_decoder_config_check(const vdk_svd_decoder_config *c, char *m
                     c->layers_per_block);
     int top = c->block_out_channels[c->levels - 1];
     if (c->attention_head_dim < 1 || top % c->attention_head_dim != 0)
-        return fail(msg, msg_size, "attention_head_dim %d does not divide the mid block's %d "
-                    "channels", c->attention_head_dim, top);
+        return fail(msg, msg_size,
+                    "attention_head_dim %d does not divide the mid block's %d "
+                    "channels",
+                    c->attention_head_dim, top);
     if (c->temporal_kernel_size < 1 || c->temporal_kernel_size % 2 == 0)
         return fail(msg, msg_size, "temporal_kernel_size %d must be odd (padding k/2 keeps T)",
                     c->temporal_kernel_size);

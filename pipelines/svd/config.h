@@ -20,6 +20,19 @@ typedef enum vdk_svd_preset {
     VDK_SVD_PRESET_TINY     /* "tiny": a few channels, for tests */
 } vdk_svd_preset;
 
+/* Which image embedding the temporal cross-attention of clip b, pixel p sees.
+ * generative-models (Stability's code the weights were trained with) and
+ * PIPELINES.md §1.4 give each clip its own. diffusers (0.27.2, and still on its
+ * main branch) broadcasts the first frames' contexts as (H*W, N) and flattens
+ * that against sequences ordered (N, H*W), so pixel p of clip b sees the
+ * embedding of clip (b*H*W + p) mod N: the same for N = 1, but under
+ * classifier-free guidance (N = 2) half the pixels of the conditional clip see
+ * the unconditional (zero) embedding and the other way round. */
+typedef enum vdk_svd_context_order {
+    VDK_SVD_CONTEXT_PER_CLIP = 0, /* each clip its own embedding (the default) */
+    VDK_SVD_CONTEXT_DIFFUSERS     /* as diffusers pairs them; needs L = 1, as diffusers does */
+} vdk_svd_context_order;
+
 typedef struct vdk_svd_unet_config {
     int in_channels;  /* 8: 4 noisy latent + 4 conditioning-image latent */
     int out_channels; /* 4 */
@@ -55,16 +68,18 @@ typedef struct vdk_svd_unet_config {
     /* The default clip length (14 for SVD, 25 for SVD-XT). Not architectural: the
      * weights are the same for any frame count. */
     int num_frames;
+    /* Not architectural either: which embedding temporal cross-attention sees. */
+    vdk_svd_context_order temporal_context_order;
 } vdk_svd_unet_config;
 
 typedef struct vdk_svd_decoder_config {
-    int latent_channels; /* 4 */
-    int out_channels;    /* 3: RGB */
-    int levels;          /* 4 */
+    int latent_channels;                        /* 4 */
+    int out_channels;                           /* 3: RGB */
+    int levels;                                 /* 4 */
     int block_out_channels[VDK_SVD_MAX_LEVELS]; /* 128, 256, 512, 512 (used reversed) */
     /* 2: the mid block has 2 resblocks around one attention, up blocks have 3. */
     int layers_per_block;
-    int attention_head_dim; /* 512: the mid attention has 512/512 = 1 head */
+    int attention_head_dim;   /* 512: the mid attention has 512/512 = 1 head */
     int temporal_kernel_size; /* 3: temporal convs and time_conv_out are (3,1,1) */
     int norm_num_groups;      /* 32 */
     float resnet_eps;         /* 1e-6: the spatial halves of the resblocks */

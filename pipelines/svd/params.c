@@ -42,8 +42,7 @@ static void spatio_temporal_res_block(vdk_param_table *t, const char *p, int cin
     vdk_param_norm(t, vdk_param_join(t, n, s, "norm2"), cout);
     vdk_param_conv3d(t, vdk_param_join(t, n, s, "conv2"), cout, cout, kt, 1, 1);
 
-    vdk_param_scalar(t, vdk_param_join(t, n, p, "time_mixer"), "mix_factor",
-                     VDK_ROLE_MIX_FACTOR);
+    vdk_param_scalar(t, vdk_param_join(t, n, p, "time_mixer"), "mix_factor", VDK_ROLE_MIX_FACTOR);
 }
 
 /* diffusers' Attention of the transformer blocks: to_q (c -> c), to_k and to_v
@@ -108,8 +107,7 @@ static void transformer_spatio_temporal(vdk_param_table *t, const char *p,
             t, vdk_param_join_index(t, b, p, "temporal_transformer_blocks", k), ch,
             c->cross_attention_dim, c->ff_mult);
     }
-    vdk_param_scalar(t, vdk_param_join(t, n, p, "time_mixer"), "mix_factor",
-                     VDK_ROLE_MIX_FACTOR);
+    vdk_param_scalar(t, vdk_param_join(t, n, p, "time_mixer"), "mix_factor", VDK_ROLE_MIX_FACTOR);
     vdk_param_linear(t, vdk_param_join(t, n, p, "proj_out"), ch, ch, 1);
 }
 
@@ -148,12 +146,12 @@ vdk_status vdk_svd_unet_params(const vdk_svd_unet_config *c, vdk_param_table *t)
     for (int i = 0; i < L; i++) {
         vdk_param_join_index(t, blk, "", "down_blocks", i);
         for (int j = 0; j < c->layers_per_block; j++) {
-            spatio_temporal_res_block(t, vdk_param_join_index(t, n, blk, "resnets", j), cur,
-                                      ch[i], temb, kt);
+            spatio_temporal_res_block(t, vdk_param_join_index(t, n, blk, "resnets", j), cur, ch[i],
+                                      temb, kt);
             cur = ch[i];
             if (c->cross_attention[i])
-                transformer_spatio_temporal(t, vdk_param_join_index(t, n, blk, "attentions", j),
-                                            c, cur);
+                transformer_spatio_temporal(t, vdk_param_join_index(t, n, blk, "attentions", j), c,
+                                            cur);
             skips[nskips++] = cur;
         }
         if (i < L - 1) {
@@ -174,12 +172,12 @@ vdk_status vdk_svd_unet_params(const vdk_svd_unet_config *c, vdk_param_table *t)
         vdk_param_join_index(t, blk, "", "up_blocks", i);
         for (int j = 0; j < c->layers_per_block + 1; j++) {
             const int skip = skips[--nskips];
-            spatio_temporal_res_block(t, vdk_param_join_index(t, n, blk, "resnets", j),
-                                      cur + skip, out, temb, kt);
+            spatio_temporal_res_block(t, vdk_param_join_index(t, n, blk, "resnets", j), cur + skip,
+                                      out, temb, kt);
             cur = out;
             if (c->cross_attention[level])
-                transformer_spatio_temporal(t, vdk_param_join_index(t, n, blk, "attentions", j),
-                                            c, cur);
+                transformer_spatio_temporal(t, vdk_param_join_index(t, n, blk, "attentions", j), c,
+                                            cur);
         }
         if (i < L - 1)
             vdk_param_conv2d(t, vdk_param_join(t, n, blk, "upsamplers.0.conv"), cur, cur, 3, 3);
@@ -237,8 +235,8 @@ vdk_status vdk_svd_decoder_params(const vdk_svd_decoder_config *c, vdk_param_tab
         const int out = ch[L - 1 - i];
         vdk_param_join_index(t, blk, d, "up_blocks", i);
         for (int j = 0; j < c->layers_per_block + 1; j++) {
-            spatio_temporal_res_block(t, vdk_param_join_index(t, n, blk, "resnets", j), cur, out,
-                                      0, kt);
+            spatio_temporal_res_block(t, vdk_param_join_index(t, n, blk, "resnets", j), cur, out, 0,
+                                      kt);
             cur = out;
         }
         if (i < L - 1)
@@ -248,7 +246,7 @@ vdk_status vdk_svd_decoder_params(const vdk_svd_decoder_config *c, vdk_param_tab
     vdk_param_norm(t, vdk_param_join(t, n, d, "conv_norm_out"), cur);
     vdk_param_conv2d(t, vdk_param_join(t, n, d, "conv_out"), cur, c->out_channels, 3, 3);
     /* time_conv_out: a (k,1,1) Conv3d over the decoded frames of each clip. */
-    vdk_param_conv3d(t, vdk_param_join(t, n, d, "time_conv_out"), c->out_channels,
-                     c->out_channels, kt, 1, 1);
+    vdk_param_conv3d(t, vdk_param_join(t, n, d, "time_conv_out"), c->out_channels, c->out_channels,
+                     kt, 1, 1);
     return t->status;
 }

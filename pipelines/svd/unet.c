@@ -112,7 +112,9 @@ vdk_status vdk_svd_unet_forward(vdk_context *ctx, const vdk_svd_unet_config *c,
     vdk_transformer_args ta = {.layers = c->transformer_layers_per_block,
                                .groups = groups,
                                .norm_eps = c->transformer_norm_eps,
-                               .layer_norm_eps = c->layer_norm_eps};
+                               .layer_norm_eps = c->layer_norm_eps,
+                               .diffusers_context_order =
+                                   c->temporal_context_order == VDK_SVD_CONTEXT_DIFFUSERS};
     name_t blk;
     skips s = {.count = 0};
 
