@@ -106,6 +106,19 @@ if(VDK_BENCH)
 endif()
 vdk_feature(BENCH "${_ok}" "needs a C++ compiler and Google Benchmark (Debian: g++ libbenchmark-dev)")
 
+# ---- cJSON: parses safetensors headers for the pipelines' checkpoint loader ----
+# find_path/find_library rather than pkg-config, so that a cross build looks in
+# the target's sysroot only.
+set(_ok OFF)
+if(VDK_CJSON)
+  find_path(VDK_CJSON_INCLUDE_DIR cJSON.h PATH_SUFFIXES cjson)
+  find_library(VDK_CJSON_LIBRARY cjson)
+  if(VDK_CJSON_INCLUDE_DIR AND VDK_CJSON_LIBRARY)
+    set(_ok ON)
+  endif()
+endif()
+vdk_feature(CJSON "${_ok}" "cJSON not found (Debian: libcjson-dev); the pipelines cannot read checkpoints")
+
 function(vdk_print_summary)
   message(STATUS "vdk ${PROJECT_VERSION} (${CMAKE_BUILD_TYPE}, ${CMAKE_C_COMPILER_ID} ${CMAKE_C_COMPILER_VERSION}, ${CMAKE_SYSTEM_PROCESSOR}):")
   foreach(line ${VDK_FEATURE_SUMMARY})

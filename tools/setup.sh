@@ -10,6 +10,7 @@ packages=(
   libvulkan-dev glslang-tools spirv-tools                  # Vulkan headers, shader compiler, validator
   mesa-vulkan-drivers vulkan-validationlayers              # lavapipe and the Khronos layer
   libbenchmark-dev                                         # Google Benchmark
+  libcjson-dev                                             # safetensors headers (pipelines)
   python3 python3-matplotlib                               # JSON checks in tests, report plots
 )
 # Debian's PyTorch is the peer the main job measures beside vdk (--peers, with
