@@ -32,12 +32,14 @@ bool vdk_net_check(vdk_net *n, vdk_status st, const char *what)
     return st == VDK_OK;
 }
 
-vdk_status vdk_net_finish(vdk_net *n, int64_t *peak, char *msg, size_t msg_size)
+vdk_status vdk_net_finish(vdk_net *n, vdk_net_stats *stats, char *msg, size_t msg_size)
 {
     if (n->status == VDK_OK && n->ctx)
         vdk_net_check(n, vdk_sync(n->ctx), "vdk_sync");
-    if (peak)
-        *peak = n->peak_bytes;
+    if (stats) {
+        stats->peak_activation_bytes = n->peak_bytes;
+        stats->flops = n->flops;
+    }
     if (msg && msg_size)
         snprintf(msg, msg_size, "%s", n->error);
     return n->status;
@@ -117,7 +119,9 @@ void vdk_nn_conv_into(vdk_net *n, const char *prefix, const vdk_tensor *x, const
     vdk_conv3d_params p = {.act = act};
     memcpy(p.stride, stride, sizeof p.stride);
     memcpy(p.padding, padding, sizeof p.padding);
-    vdk_net_check(n, vdk_conv3d(n->ctx, &p, x, w, b, residual, y), prefix);
+    if (vdk_net_check(n, vdk_conv3d(n->ctx, &p, x, w, b, residual, y), prefix))
+        n->flops += 2.0 * (double)vdk_tensor_numel(y) *
+                    (double)(vdk_tensor_numel(w) / vdk_tensor_dim(w, 0));
 }
 
 vdk_tensor *vdk_nn_conv(vdk_net *n, const char *prefix, const vdk_tensor *x, const int stride[3],
@@ -155,6 +159,8 @@ vdk_tensor *vdk_nn_linear(vdk_net *n, const char *prefix, const vdk_tensor *x, v
         vdk_net_drop(n, y);
         return NULL;
     }
+    n->flops +=
+        2.0 * (double)(vdk_tensor_numel(x) / vdk_tensor_dim(x, -1)) * (double)vdk_tensor_numel(w);
     return y;
 }
 
@@ -169,6 +175,8 @@ vdk_tensor *vdk_nn_linear_with(vdk_net *n, const char *what, const vdk_tensor *x
         vdk_net_drop(n, y);
         return NULL;
     }
+    n->flops +=
+        2.0 * (double)(vdk_tensor_numel(x) / vdk_tensor_dim(x, -1)) * (double)vdk_tensor_numel(w);
     return y;
 }
 
@@ -214,6 +222,14 @@ vdk_tensor *vdk_nn_attention(vdk_net *n, vdk_attention_axes axes, int heads, con
         vdk_net_drop(n, o);
         return NULL;
     }
+    /* q k^T and p v: 4 flops per query, key and channel. */
+    int64_t keys = vdk_tensor_dim(k, 1); /* cross-attention: L */
+    if (vdk_tensor_rank(k) == 5)
+        keys = axes == VDK_AXES_SPATIAL ? vdk_tensor_dim(k, 2) * vdk_tensor_dim(k, 3)
+               : axes == VDK_AXES_TEMPORAL
+                   ? vdk_tensor_dim(k, 1)
+                   : vdk_tensor_numel(k) / vdk_tensor_dim(k, 0) / vdk_tensor_dim(k, 4);
+    n->flops += 4.0 * (double)vdk_tensor_numel(q) * (double)keys;
     return o;
 }
 

@@ -18,6 +18,7 @@ typedef struct vdk_net {
     vdk_status status;
     char error[512];
     int64_t live_bytes, peak_bytes; /* activations made here and not yet dropped */
+    double flops;                   /* of the convs, linears and attentions called (an FMA is 2) */
 } vdk_net;
 
 void vdk_net_init(vdk_net *n, vdk_context *ctx, const vdk_weights *w, vdk_dtype dtype);
@@ -27,10 +28,15 @@ void vdk_net_fail(vdk_net *n, vdk_status st, const char *fmt, ...)
 /* Records a failed vdk call as "<what>: <vdk_last_error>"; returns st == VDK_OK. */
 bool vdk_net_check(vdk_net *n, vdk_status st, const char *what);
 
-/* The end of a pass: waits for its work (when nothing failed), writes the peak
- * of live activation bytes to *peak (may be NULL) and the message to msg, and
- * returns the pass's status. */
-vdk_status vdk_net_finish(vdk_net *n, int64_t *peak, char *msg, size_t msg_size);
+/* What a finished pass reports. */
+typedef struct vdk_net_stats {
+    int64_t peak_activation_bytes; /* the most activation bytes alive at once */
+    double flops;                  /* of the GEMM-like calls: convs, linears, attentions */
+} vdk_net_stats;
+
+/* The end of a pass: waits for its work (when nothing failed), fills *stats
+ * (may be NULL) and msg, and returns the pass's status. */
+vdk_status vdk_net_finish(vdk_net *n, vdk_net_stats *stats, char *msg, size_t msg_size);
 
 /* A new contiguous tensor, or NULL after any failure. */
 vdk_tensor *vdk_net_new(vdk_net *n, int rank, const int64_t *shape);

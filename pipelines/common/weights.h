@@ -1,7 +1,7 @@
 /* A model's weights on a context: one vdk tensor per parameter-table entry, in
  * vdk's layout and the model's dtype, found by checkpoint name. Filled either
  * by the seeded generator below (random weights) or by a checkpoint loader
- * (common/safetensors.h); both hand this file host data in PyTorch's layout and
+ * (common/weights_load.h); both hand this file host data in PyTorch's layout and
  * it does the one conversion (conv weights: input channels to the last axis).
  *
  * The seeded generator is specified here exactly, because tools/golden_svd.py

@@ -107,18 +107,17 @@ vdk_status vdk_svd_decoder_forward(vdk_context *ctx, const vdk_svd_decoder_confi
 {
     vdk_net net, *n = &net;
     vdk_net_init(n, ctx, w, z ? vdk_tensor_dtype(z) : VDK_F32);
-    int64_t *peak = stats ? &stats->peak_activation_bytes : NULL;
     if (!ctx || !c || !w) {
         vdk_net_fail(n, VDK_ERROR_NULL_POINTER,
                      "vdk_svd_decoder_forward: ctx, config and weights must not be NULL");
-        return vdk_net_finish(n, peak, msg, msg_size);
+        return vdk_net_finish(n, stats, msg, msg_size);
     }
     if (vdk_svd_decoder_config_check(c, n->error, sizeof n->error) != VDK_OK) {
         n->status = VDK_ERROR_INVALID_VALUE;
-        return vdk_net_finish(n, peak, msg, msg_size);
+        return vdk_net_finish(n, stats, msg, msg_size);
     }
     if (!check_inputs(n, c, z, chunk_frames, out))
-        return vdk_net_finish(n, peak, msg, msg_size);
+        return vdk_net_finish(n, stats, msg, msg_size);
     const int64_t frames = vdk_tensor_dim(z, 1);
     const int64_t chunk = chunk_frames == 0 || chunk_frames > frames ? frames : chunk_frames;
     /* Views of z and out on the frame axis: strided views every operator takes. */
@@ -132,5 +131,5 @@ vdk_status vdk_svd_decoder_forward(vdk_context *ctx, const vdk_svd_decoder_confi
         vdk_tensor_destroy(oc);
         zc = oc = NULL;
     }
-    return vdk_net_finish(n, peak, msg, msg_size);
+    return vdk_net_finish(n, stats, msg, msg_size);
 }

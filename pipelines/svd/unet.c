@@ -96,14 +96,14 @@ vdk_status vdk_svd_unet_forward(vdk_context *ctx, const vdk_svd_unet_config *c,
     if (!ctx || !c || !w || !in) {
         vdk_net_fail(n, VDK_ERROR_NULL_POINTER,
                      "vdk_svd_unet_forward: ctx, config, weights and inputs must not be NULL");
-        return vdk_net_finish(n, stats ? &stats->peak_activation_bytes : NULL, msg, msg_size);
+        return vdk_net_finish(n, stats, msg, msg_size);
     }
     if (vdk_svd_unet_config_check(c, n->error, sizeof n->error) != VDK_OK) {
         n->status = VDK_ERROR_INVALID_VALUE;
-        return vdk_net_finish(n, stats ? &stats->peak_activation_bytes : NULL, msg, msg_size);
+        return vdk_net_finish(n, stats, msg, msg_size);
     }
     if (!check_inputs(n, c, in, out))
-        return vdk_net_finish(n, stats ? &stats->peak_activation_bytes : NULL, msg, msg_size);
+        return vdk_net_finish(n, stats, msg, msg_size);
 
     const int L = c->levels, groups = c->norm_num_groups;
     const int64_t batch = vdk_tensor_dim(in->sample, 0), frames = vdk_tensor_dim(in->sample, 1);
@@ -195,5 +195,5 @@ vdk_status vdk_svd_unet_forward(vdk_context *ctx, const vdk_svd_unet_config *c,
     vdk_nn_conv_into(n, "conv_out", g, one, pad, VDK_ACT_NONE, NULL, out);
     vdk_net_drop(n, g);
     vdk_net_drop(n, temb);
-    return vdk_net_finish(n, stats ? &stats->peak_activation_bytes : NULL, msg, msg_size);
+    return vdk_net_finish(n, stats, msg, msg_size);
 }

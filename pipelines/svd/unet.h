@@ -6,7 +6,7 @@
 #ifndef VDK_PIPELINES_SVD_UNET_H
 #define VDK_PIPELINES_SVD_UNET_H
 
-#include "common/weights.h"
+#include "common/net.h"
 #include "svd/config.h"
 
 typedef struct vdk_svd_unet_inputs {
@@ -20,9 +20,8 @@ typedef struct vdk_svd_unet_inputs {
     const double *added_time_ids; /* [N, num_addition_time_ids]: fps-1, motion bucket, aug */
 } vdk_svd_unet_inputs;
 
-typedef struct vdk_svd_stats {
-    int64_t peak_activation_bytes; /* the most activation bytes alive at once */
-} vdk_svd_stats;
+/* Peak activation bytes and FLOPs of a pass. */
+typedef vdk_net_stats vdk_svd_stats;
 
 /* out [N, T, H, W, out_channels] = UNet(inputs). Weights from vdk_svd_unet_params
  * of the same configuration (random or loaded). On failure, msg names the

@@ -1,0 +1,133 @@
+/* vdk-run's result set, in the schema of docs/results.md: one row for the
+ * median sampler step (the UNet on the batch, guidance and the Euler update)
+ * and, with --decode, one for the decoder, so reports place pipelines beside
+ * operators. */
+#include "run.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef VDK_RUN_COMMIT
+#define VDK_RUN_COMMIT "unknown"
+#endif
+
+/* A JSON string; the strings written here are plain (names, paths, args). */
+static void str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; s && *s; s++) {
+        if (*s == '"' || *s == '\\')
+            fputc('\\', f);
+        if ((unsigned char)*s >= 0x20)
+            fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static int by_value(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void row(FILE *f, const char *name, const char *op, const vr_result *r, double ms,
+                double min_ms, int reps, double flops, bool last)
+{
+    fprintf(f, "    {\"name\": ");
+    str(f, name);
+    fprintf(f, ", \"op\": ");
+    str(f, op);
+    fprintf(f, ", \"set\": ");
+    str(f, r->model);
+    fprintf(f, ", \"dtype\": ");
+    str(f, r->dtype);
+    fprintf(f, ", \"backend\": ");
+    str(f, r->backend);
+    fprintf(f,
+            ", \"kernel\": \"vdk-run\",\n     \"params\": {\"batch\": %d, \"frames\": %d, "
+            "\"height\": %d, \"width\": %d, \"steps\": %d, \"guided\": %s},\n",
+            r->batch, r->frames, r->height, r->width, r->steps, r->guided ? "true" : "false");
+    fprintf(f,
+            "     \"time_ms\": %.6g, \"time_ms_min\": %.6g, \"repetitions\": %d, \"flops\": %.6g, "
+            "\"bytes\": null, \"gflops\": %.6g, \"gbs\": null, \"bound\": \"compute\", "
+            "\"fraction_of_peak\": null}%s\n",
+            ms, min_ms, reps, flops, flops / (ms * 1e6), last ? "" : ",");
+}
+
+int vr_write_result(const char *path, const vr_options *o, const vr_result *r)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        fprintf(stderr, "vdk-run: cannot write %s\n", path);
+        return 1;
+    }
+    double *sorted = malloc((size_t)r->steps * sizeof *sorted);
+    if (!sorted) {
+        fclose(f);
+        return 1;
+    }
+    memcpy(sorted, r->step_ms, (size_t)r->steps * sizeof *sorted);
+    qsort(sorted, (size_t)r->steps, sizeof *sorted, by_value);
+    const double median = r->steps % 2 ? sorted[r->steps / 2]
+                                       : 0.5 * (sorted[r->steps / 2 - 1] + sorted[r->steps / 2]);
+    char created[32], host[256] = "";
+    const time_t now = time(NULL);
+    strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+    gethostname(host, sizeof host - 1);
+    fprintf(f, "{\n  \"format\": \"vdk-results/1\",\n  \"created\": \"%s\",\n  \"command\": \"",
+            created);
+    for (int i = 0; i < o->command_argc; i++) {
+        const char *a = o->command_argv[i];
+        for (; *a; a++)
+            if (*a != '"' && *a != '\\' && (unsigned char)*a >= 0x20)
+                fputc(*a, f);
+        if (i + 1 < o->command_argc)
+            fputc(' ', f);
+    }
+    fprintf(f, "\",\n  \"commit\": \"%s\",\n  \"build\": {\"vdk_version\": ", VDK_RUN_COMMIT);
+    str(f, vdk_version_string());
+    fprintf(f, "},\n  \"host\": ");
+    str(f, host);
+    vdk_device_info info;
+    if (vdk_context_device_info(r->ctx, &info) == VDK_OK) {
+        fprintf(f, ",\n  \"device\": {\"kind\": \"vulkan\", \"name\": ");
+        str(f, info.name);
+        fprintf(f, ", \"driver\": ");
+        str(f, info.driver);
+        fprintf(f, ", \"type\": ");
+        str(f, info.type);
+        fprintf(f, ", \"api_version\": \"%d.%d.%d\"}", info.api_major, info.api_minor,
+                info.api_patch);
+    } else {
+        fprintf(f, ",\n  \"device\": {\"kind\": \"cpu\", \"name\": null, \"threads\": %d}",
+                vdk_context_threads(r->ctx));
+    }
+    fprintf(f, ",\n  \"peak\": null,\n  \"producer\": \"vdk\",\n  \"set\": ");
+    str(f, r->model);
+    fprintf(f,
+            ",\n  \"notes\": [\"pipeline rows: time_ms is the median sampler step; flops count "
+            "the UNet's convs, linears and attentions; peak memory: weights %lld B, activations "
+            "%lld B (vdk's count), host %lld B\"],\n  \"rows\": [\n",
+            (long long)r->weight_bytes, (long long)r->peak_activation_bytes,
+            (long long)r->peak_host_bytes);
+    char name[256];
+    snprintf(name, sizeof name, "%s/sampler_step", r->model);
+    row(f, name, "pipeline.svd.step", r, median, sorted[0], r->steps, r->unet_flops,
+        r->decode_ms <= 0);
+    if (r->decode_ms > 0) {
+        snprintf(name, sizeof name, "%s/decode", r->model);
+        row(f, name, "pipeline.svd.decode", r, r->decode_ms, r->decode_ms, 1, r->decode_flops,
+            true);
+    }
+    fprintf(f, "  ]\n}\n");
+    free(sorted);
+    if (fclose(f)) {
+        fprintf(stderr, "vdk-run: writing %s failed\n", path);
+        return 1;
+    }
+    printf("result: %s\n", path);
+    return 0;
+}
