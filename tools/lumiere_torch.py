@@ -121,7 +121,12 @@ def attend(q, k, v, heads):
     if hasattr(F, "scaled_dot_product_attention"):
         o = F.scaled_dot_product_attention(q, k, v)
     else:
-        o = torch.softmax((q @ k.transpose(-1, -2)) / math.sqrt(D), dim=-1) @ v
+        # The formula, a few sequences at a time so the scores stay under
+        # 2^27 elements (LUM-REF-A's level-1 self-attention would need 2^36).
+        step = max(1, (1 << 27) // (heads * Lq * k.shape[2]))
+        o = torch.cat([torch.softmax((q[b:b + step] @ k[b:b + step].transpose(-1, -2)) /
+                                     math.sqrt(D), dim=-1) @ v[b:b + step]
+                       for b in range(0, B, step)])
     return o.transpose(1, 2).reshape(B, Lq, I)
 
 
@@ -580,8 +585,8 @@ def timing(args):
             sys.exit("--compile needs torch 2.x")
         fn = torch.compile(model)
     name = torch.cuda.get_device_name() if cuda else "cpu"
-    print(f"{args.preset}: {params / 1e9:.3f} B parameters; x {tuple(x.shape)} {args.dtype if cuda else 'f32'}"
-          f" on {name}, torch {torch.__version__}")
+    print(f"{args.preset}: {params:,} parameters; x {tuple(x.shape)} "
+          f"{args.dtype if cuda else 'f32'} on {name}, torch {torch.__version__}")
 
     def step():
         with torch.no_grad():
