@@ -27,10 +27,10 @@ typedef enum vdk_lumiere_preset {
  * level: [LUM] "temporal attention only at the coarsest resolution", factorized
  * space-time convolutions everywhere else. */
 typedef enum vdk_lumiere_temporal {
-    VDK_LUMIERE_TEMPORAL_CONV =
-        0, /* (2+1)D conv inflation block ([LP] ConvolutionInflationBlock) */
-    VDK_LUMIERE_TEMPORAL_ATTENTION, /* temporal attention inflation block ([LP]
-                                       AttentionInflationBlock) */
+    /* (2+1)D conv inflation block ([LP] ConvolutionInflationBlock) */
+    VDK_LUMIERE_TEMPORAL_CONV = 0,
+    /* temporal attention inflation block ([LP] AttentionInflationBlock) */
+    VDK_LUMIERE_TEMPORAL_ATTENTION,
     VDK_LUMIERE_TEMPORAL_COUNT
 } vdk_lumiere_temporal;
 
@@ -38,17 +38,19 @@ typedef struct vdk_lumiere_config {
     /* 3: pixel-space RGB video [LUM]; the conditional variants take 7 (noisy 3 +
      * masked conditioning video 3 + mask 1), [LUM] Sec. 4. */
     int in_channels;
-    int out_channels;                               /* 3: the predicted noise of the RGB video */
-    int levels;                                     /* resolution levels (4 [REF] A) */
-    int block_out_channels[VDK_LUMIERE_MAX_LEVELS]; /* 512, 1024, 1536, 2048 ([REF] A, [IP]
-                                                       BaseUnet64) */
-    /* Resblocks per down level (3 [REF], [IP] num_resnet_blocks); an up level has
-     * one more (the ADM/SD skip layout). */
+    /* 3: the predicted noise of the RGB video. */
+    int out_channels;
+    /* Resolution levels (4: [REF] A). */
+    int levels;
+    /* 512, 1024, 1536, 2048 ([REF] A: [IP] BaseUnet64's widths). */
+    int block_out_channels[VDK_LUMIERE_MAX_LEVELS];
+    /* Resblocks per down level (3: [REF], [IP] num_resnet_blocks); an up level
+     * has one more (the ADM/SD skip layout). */
     int num_res_blocks[VDK_LUMIERE_MAX_LEVELS];
     /* 1: a spatial transformer (self-attention, text cross-attention, GELU FF)
-     * follows every resblock of the level (0, 1, 1, 1 [REF] A, [IP] layer_attns). */
+     * follows every resblock of the level (0, 1, 1, 1: [REF] A, [IP] layer_attns). */
     int attention[VDK_LUMIERE_MAX_LEVELS];
-    /* The temporal block of the level (conv, conv, conv, attention [LUM], [REF]).
+    /* The temporal block of the level (conv, conv, conv, attention: [LUM]).
      * The mid block uses the last level's. */
     vdk_lumiere_temporal temporal_block[VDK_LUMIERE_MAX_LEVELS];
     /* 1: the transition from level l to l+1 down-samples time too (a temporal
@@ -56,32 +58,38 @@ typedef struct vdk_lumiere_config {
      * after the spatial up-sampling. [LUM]: every spatial resize is followed by a
      * temporal one, so 1 for every l < levels - 1; entry levels - 1 must be 0. */
     int temporal_resample[VDK_LUMIERE_MAX_LEVELS];
-    int spatial_factor;      /* 2: stride of the spatial down convs, nearest up factor ([REF]) */
-    int temporal_factor;     /* 2: stride of the temporal down conv, frame duplication ([LUM] item 6
-                                implies 2) */
-    int spatial_kernel_size; /* 3: every 2-D conv except the 1x1 shortcuts ([REF], [IP]) */
-    int temporal_kernel_size; /* 3: inflation Conv1d and temporal down/up convs ([REF], [LP]) */
-    int norm_num_groups;      /* 32: every GroupNorm ([REF] "GN32"; [IP] uses 8) */
-    /* Spatial transformer: heads x head_dim is its inner width, independent of the
-     * level's channels (8 x 64 = 512 [REF], [IP] attn_heads, attn_dim_head). */
+    /* 2: stride of the spatial down convs and factor of the nearest up-sampling ([REF]). */
+    int spatial_factor;
+    /* 2: stride of the temporal down conv and frame duplication factor ([LUM]
+     * item 6 and the 80/40/20/10 frames of [REF]). */
+    int temporal_factor;
+    /* 3: every 2-D conv but the 1x1 shortcuts ([REF], [IP]). */
+    int spatial_kernel_size;
+    /* 3: the inflation blocks' temporal conv and the temporal down/up convs ([REF], [LP]). */
+    int temporal_kernel_size;
+    /* 32: every GroupNorm ([REF] "GN32"; [IP] uses 8). */
+    int norm_num_groups;
+    /* The spatial transformer's heads x head_dim, its inner width whatever the
+     * level's channels (8 x 64 = 512: [REF], [IP] attn_heads, attn_dim_head). */
     int attention_heads;
     int attention_head_dim;
-    int ff_mult; /* 2: FF C -> ff_mult*C, GELU, -> C, no biases ([REF], [IP] ff_mult) */
-    /* Width of the text tokens the cross-attention keys and values come from:
-     * 4096 (T5-XXL, [REF]: Imagen's text encoder). */
+    /* 2: the FF is C -> ff_mult*C, GELU, -> C, without biases ([REF], [IP] ff_mult). */
+    int ff_mult;
+    /* 4096: width of the text tokens the cross-attention's keys and values come
+     * from (T5-XXL, Imagen's text encoder: [REF]). */
     int cross_attention_dim;
-    /* Text tokens per clip (128 [REF]). Not architectural: sizes the timing run
+    /* 128: text tokens per clip ([REF]). Not architectural: sizes the timing run
      * and the golden's context, like num_frames. */
     int text_length;
-    /* Temporal attention inflation: depth layers of [RMSNorm, attention over
-     * the frames of each pixel, residual], then a C -> C projection (8 x 64,
-     * depth 1: [LP] defaults, x-transformers Attention). */
+    /* Temporal attention inflation: depth layers of [RMSNorm, attention over the
+     * frames of each pixel, residual], then a C -> C projection (8 x 64, depth 1:
+     * [LP] defaults, x-transformers' Attention). */
     int temporal_attention_heads;
     int temporal_attention_head_dim;
     int temporal_attention_depth;
-    /* Time conditioning: sinusoid(time_sinusoid_dim) -> Linear -> SiLU ->
-     * Linear to time_embed_dim, which every resblock turns into a scale and a
-     * shift (512 and 2048 [REF] A; B keeps 2048 as the calculator does). */
+    /* Time conditioning: sinusoid(time_sinusoid_dim) -> Linear -> SiLU -> Linear
+     * to time_embed_dim, which every resblock turns into a scale and a shift (512
+     * and 2048: [REF] A; B takes C0 = 256 and keeps 2048, as the calculator does). */
     int time_sinusoid_dim;
     int time_embed_dim;
     /* The sinusoid's layout, vdk_timestep_embedding's fields (chosen: diffusers'
@@ -89,14 +97,17 @@ typedef struct vdk_lumiere_config {
     int time_flip_sin_to_cos;
     float time_freq_shift;
     float time_max_period;
-    float resnet_eps;     /* 1e-5: the resblocks' GroupNorms (PyTorch's default, [IP]) */
-    float norm_out_eps;   /* 1e-5: the GroupNorm before conv_out (chosen, the same) */
-    float layer_norm_eps; /* 1e-5: the spatial transformers' LayerNorms (PyTorch's default) */
+    /* 1e-5: the resblocks' GroupNorms (PyTorch's default, as [IP] builds them). */
+    float resnet_eps;
+    /* 1e-5: the GroupNorm before conv_out (chosen, the same). */
+    float norm_out_eps;
+    /* 1e-5: the spatial transformers' LayerNorms (PyTorch's default). */
+    float layer_norm_eps;
     /* 1e-6: the inflation blocks' RMSNorms (chosen: [LP]'s x-transformers RMSNorm
      * has none, F.normalize clamps the norm at 1e-12; vdk_rms_norm takes eps > 0). */
     float rms_norm_eps;
     /* The default clip: 80 frames of 128x128 [LUM]. Not architectural (any size
-     * the resampling divides runs on the same weights); the timing shapes. */
+     * the resampling divides runs on the same weights): the timing shapes. */
     int num_frames;
     int height;
     int width;
