@@ -153,6 +153,11 @@ void vdk_param_norm(vdk_param_table *t, const char *prefix, int64_t c)
     vector(t, prefix, "bias", VDK_ROLE_NORM_BIAS, 0, c);
 }
 
+void vdk_param_rms_norm(vdk_param_table *t, const char *prefix, int64_t c)
+{
+    vector(t, prefix, "weight", VDK_ROLE_NORM_WEIGHT, 0, c);
+}
+
 void vdk_param_scalar(vdk_param_table *t, const char *prefix, const char *field,
                       vdk_param_role role)
 {

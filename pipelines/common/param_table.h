@@ -32,7 +32,7 @@ typedef enum vdk_param_role {
     VDK_ROLE_CONV_BIAS,
     VDK_ROLE_LINEAR_WEIGHT,
     VDK_ROLE_LINEAR_BIAS,
-    VDK_ROLE_NORM_WEIGHT, /* group or layer norm gamma */
+    VDK_ROLE_NORM_WEIGHT, /* group, layer or RMS norm gamma */
     VDK_ROLE_NORM_BIAS,   /* group or layer norm beta */
     VDK_ROLE_MIX_FACTOR   /* AlphaBlender's learned logit, shape [1] */
 } vdk_param_role;
@@ -87,6 +87,8 @@ void vdk_param_conv3d(vdk_param_table *t, const char *prefix, int64_t cin, int64
                       int64_t kh, int64_t kw);
 /* nn.GroupNorm / nn.LayerNorm with affine parameters: weight and bias [c]. */
 void vdk_param_norm(vdk_param_table *t, const char *prefix, int64_t c);
+/* An RMSNorm (gamma only): "<prefix>.weight" [c], a norm weight. */
+void vdk_param_rms_norm(vdk_param_table *t, const char *prefix, int64_t c);
 /* A single learned scalar "<prefix>.<field>" of shape [1] (AlphaBlender's mix_factor). */
 void vdk_param_scalar(vdk_param_table *t, const char *prefix, const char *field,
                       vdk_param_role role);

@@ -1,0 +1,279 @@
+/* Lumiere's presets and the checks that a configuration can be built. A and B
+ * are PIPELINES.md §2.2's two reference configurations (the real sizes are
+ * unknown; the two bound them). The tiny one keeps every block type -- a plain
+ * level with (2+1)D conv inflation, a transformer level with conv inflation, a
+ * transformer level with temporal attention inflation (also the mid block's),
+ * channel changes with 1x1 shortcuts, two spatial and two temporal resamplings,
+ * a heads x head_dim inner width that differs from the channels, two temporal
+ * attention layers -- at a size whose float64 forward is the golden. */
+#include "lumiere/config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static vdk_status fail(char *msg, size_t msg_size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static vdk_status fail(char *msg, size_t msg_size, const char *fmt, ...)
+{
+    if (msg && msg_size) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, msg_size, fmt, ap);
+        va_end(ap);
+    }
+    return VDK_ERROR_INVALID_VALUE;
+}
+
+vdk_status vdk_lumiere_preset_from_name(const char *name, vdk_lumiere_preset *out)
+{
+    static const struct {
+        const char *name;
+        vdk_lumiere_preset preset;
+    } names[] = {{"lumiere-a", VDK_LUMIERE_PRESET_A},
+                 {"lumiere-b", VDK_LUMIERE_PRESET_B},
+                 {"tiny", VDK_LUMIERE_PRESET_TINY}};
+    if (!name || !out)
+        return VDK_ERROR_NULL_POINTER;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(name, names[i].name) == 0) {
+            *out = names[i].preset;
+            return VDK_OK;
+        }
+    return VDK_ERROR_INVALID_VALUE;
+}
+
+/* Levels 0 .. levels-2 use (2+1)D conv inflation and resample time on the way
+ * down; the coarsest uses temporal attention [LUM]. */
+static void paper_layout(vdk_lumiere_config *c)
+{
+    for (int l = 0; l < VDK_LUMIERE_MAX_LEVELS; l++) {
+        c->temporal_block[l] =
+            l == c->levels - 1 ? VDK_LUMIERE_TEMPORAL_ATTENTION : VDK_LUMIERE_TEMPORAL_CONV;
+        c->temporal_resample[l] = l < c->levels - 1;
+    }
+}
+
+vdk_status vdk_lumiere_config_preset(vdk_lumiere_preset preset, vdk_lumiere_config *out)
+{
+    if (!out)
+        return VDK_ERROR_NULL_POINTER;
+    vdk_lumiere_config c = {
+        .in_channels = 3,
+        .out_channels = 3,
+        .levels = 4,
+        .block_out_channels = {512, 1024, 1536, 2048},
+        .num_res_blocks = {3, 3, 3, 3},
+        .attention = {0, 1, 1, 1},
+        .spatial_factor = 2,
+        .temporal_factor = 2,
+        .spatial_kernel_size = 3,
+        .temporal_kernel_size = 3,
+        .norm_num_groups = 32,
+        .attention_heads = 8,
+        .attention_head_dim = 64,
+        .ff_mult = 2,
+        .cross_attention_dim = 4096,
+        .text_length = 128,
+        .temporal_attention_heads = 8,
+        .temporal_attention_head_dim = 64,
+        .temporal_attention_depth = 1,
+        .time_sinusoid_dim = 512,
+        .time_embed_dim = 2048,
+        .time_flip_sin_to_cos = 1,
+        .time_freq_shift = 0.0f,
+        .time_max_period = 10000.0f,
+        .resnet_eps = 1e-5f,
+        .norm_out_eps = 1e-5f,
+        .layer_norm_eps = 1e-5f,
+        .rms_norm_eps = 1e-6f,
+        .num_frames = 80,
+        .height = 128,
+        .width = 128,
+    };
+    switch (preset) {
+    case VDK_LUMIERE_PRESET_A: break;
+    case VDK_LUMIERE_PRESET_B: {
+        /* Five levels 128 .. 8 px, 80 .. 5 frames, attention at 32, 16 and 8 px. */
+        static const int ch[] = {256, 512, 1024, 1536, 2048};
+        static const int attn[] = {0, 0, 1, 1, 1};
+        c.levels = 5;
+        for (int l = 0; l < 5; l++) {
+            c.block_out_channels[l] = ch[l];
+            c.num_res_blocks[l] = 3;
+            c.attention[l] = attn[l];
+        }
+        c.time_sinusoid_dim = 256;
+        break;
+    }
+    case VDK_LUMIERE_PRESET_TINY: {
+        static const int ch[] = {8, 16, 24};
+        static const int res[] = {1, 2, 1};
+        static const int attn[] = {0, 1, 1};
+        memset(c.block_out_channels, 0, sizeof c.block_out_channels);
+        memset(c.num_res_blocks, 0, sizeof c.num_res_blocks);
+        memset(c.attention, 0, sizeof c.attention);
+        c.levels = 3;
+        for (int l = 0; l < 3; l++) {
+            c.block_out_channels[l] = ch[l];
+            c.num_res_blocks[l] = res[l];
+            c.attention[l] = attn[l];
+        }
+        c.norm_num_groups = 4;
+        c.attention_heads = 2;
+        c.attention_head_dim = 4;
+        c.cross_attention_dim = 12;
+        c.text_length = 5;
+        c.temporal_attention_heads = 2;
+        c.temporal_attention_head_dim = 4;
+        c.temporal_attention_depth = 2;
+        c.time_sinusoid_dim = 8;
+        c.time_embed_dim = 32;
+        /* Not square, so that a swap of H and W shows; 3 x 2 pixels and 2 frames
+         * at the coarsest level. */
+        c.num_frames = 8;
+        c.height = 12;
+        c.width = 8;
+        break;
+    }
+    default: return VDK_ERROR_INVALID_VALUE;
+    }
+    paper_layout(&c);
+    *out = c;
+    return VDK_OK;
+}
+
+void vdk_lumiere_level_size(const vdk_lumiere_config *c, int level, int t, int h, int w, int *t_out,
+                            int *h_out, int *w_out)
+{
+    for (int l = 0; l < level; l++) {
+        h /= c->spatial_factor;
+        w /= c->spatial_factor;
+        if (c->temporal_resample[l])
+            t /= c->temporal_factor;
+    }
+    if (t_out)
+        *t_out = t;
+    if (h_out)
+        *h_out = h;
+    if (w_out)
+        *w_out = w;
+}
+
+static int odd_positive(int k) { return k >= 1 && k % 2 == 1; }
+
+/* n is a positive multiple of f^times. */
+static int divides(int n, int f, int times)
+{
+    if (n < 1)
+        return 0;
+    for (int i = 0; i < times; i++) {
+        if (n % f)
+            return 0;
+        n /= f;
+    }
+    return 1;
+}
+
+vdk_status vdk_lumiere_config_check(const vdk_lumiere_config *c, char *msg, size_t msg_size)
+{
+    if (!c)
+        return fail(msg, msg_size, "the configuration is NULL");
+    const int L = c->levels;
+    if (L < 1 || L > VDK_LUMIERE_MAX_LEVELS)
+        return fail(msg, msg_size, "levels %d is outside [1, %d]", L, VDK_LUMIERE_MAX_LEVELS);
+    if (c->in_channels < 1 || c->out_channels < 1)
+        return fail(msg, msg_size, "in_channels %d / out_channels %d must be positive",
+                    c->in_channels, c->out_channels);
+    if (c->norm_num_groups < 1)
+        return fail(msg, msg_size, "norm_num_groups %d is not positive", c->norm_num_groups);
+    int any_attention = 0, any_temporal_attention = 0, resamples = 0;
+    for (int l = 0; l < L; l++) {
+        /* Every GroupNorm input (a level's channels, or a sum of them at an up
+         * concatenation) is then a multiple of the groups too. */
+        if (c->block_out_channels[l] < 1 || c->block_out_channels[l] % c->norm_num_groups)
+            return fail(msg, msg_size,
+                        "block_out_channels[%d] = %d is not a positive multiple of "
+                        "norm_num_groups %d",
+                        l, c->block_out_channels[l], c->norm_num_groups);
+        if (c->num_res_blocks[l] < 1 || c->num_res_blocks[l] > VDK_LUMIERE_MAX_RES_BLOCKS)
+            return fail(msg, msg_size, "num_res_blocks[%d] = %d is outside [1, %d]", l,
+                        c->num_res_blocks[l], VDK_LUMIERE_MAX_RES_BLOCKS);
+        if (c->attention[l] != 0 && c->attention[l] != 1)
+            return fail(msg, msg_size, "attention[%d] = %d is not 0 or 1", l, c->attention[l]);
+        if ((int)c->temporal_block[l] < 0 || c->temporal_block[l] >= VDK_LUMIERE_TEMPORAL_COUNT)
+            return fail(msg, msg_size, "temporal_block[%d] = %d is not a vdk_lumiere_temporal", l,
+                        (int)c->temporal_block[l]);
+        if (c->temporal_resample[l] != 0 && c->temporal_resample[l] != 1)
+            return fail(msg, msg_size, "temporal_resample[%d] = %d is not 0 or 1", l,
+                        c->temporal_resample[l]);
+        any_attention |= c->attention[l];
+        any_temporal_attention |= c->temporal_block[l] == VDK_LUMIERE_TEMPORAL_ATTENTION;
+        resamples += c->temporal_resample[l];
+    }
+    if (c->temporal_resample[L - 1])
+        return fail(msg, msg_size,
+                    "temporal_resample[%d] = 1: the coarsest level has no level below to "
+                    "resample to",
+                    L - 1);
+    if (!odd_positive(c->spatial_kernel_size) || !odd_positive(c->temporal_kernel_size))
+        return fail(msg, msg_size,
+                    "spatial_kernel_size %d and temporal_kernel_size %d must be odd "
+                    "(padding k/2 keeps the size)",
+                    c->spatial_kernel_size, c->temporal_kernel_size);
+    /* A stride past the kernel would skip inputs; k = 3, padding 1 and stride f
+     * give ceil(n / f), so f must divide the sizes for the up path to match. */
+    if (c->spatial_factor < 2 || c->spatial_factor > c->spatial_kernel_size ||
+        c->temporal_factor < 2 || c->temporal_factor > c->temporal_kernel_size)
+        return fail(msg, msg_size,
+                    "spatial_factor %d and temporal_factor %d must be in [2, their kernel size]",
+                    c->spatial_factor, c->temporal_factor);
+    if (any_attention) {
+        if (c->attention_heads < 1 || c->attention_head_dim < 1)
+            return fail(msg, msg_size, "attention_heads %d and attention_head_dim %d must be >= 1",
+                        c->attention_heads, c->attention_head_dim);
+        if (c->ff_mult < 1)
+            return fail(msg, msg_size, "ff_mult %d must be >= 1", c->ff_mult);
+        if (c->cross_attention_dim < 1 || c->text_length < 1)
+            return fail(msg, msg_size, "cross_attention_dim %d and text_length %d must be >= 1",
+                        c->cross_attention_dim, c->text_length);
+    }
+    if (any_temporal_attention &&
+        (c->temporal_attention_heads < 1 || c->temporal_attention_head_dim < 1 ||
+         c->temporal_attention_depth < 1))
+        return fail(msg, msg_size,
+                    "temporal_attention_heads %d, temporal_attention_head_dim %d and "
+                    "temporal_attention_depth %d must be >= 1",
+                    c->temporal_attention_heads, c->temporal_attention_head_dim,
+                    c->temporal_attention_depth);
+    if (c->time_sinusoid_dim < 2 || c->time_sinusoid_dim % 2 || c->time_embed_dim < 1)
+        return fail(msg, msg_size,
+                    "time_sinusoid_dim %d (even, >= 2) and time_embed_dim %d must be positive",
+                    c->time_sinusoid_dim, c->time_embed_dim);
+    if (c->time_flip_sin_to_cos != 0 && c->time_flip_sin_to_cos != 1)
+        return fail(msg, msg_size, "time_flip_sin_to_cos %d is not 0 or 1",
+                    c->time_flip_sin_to_cos);
+    if (!(c->time_max_period > 0) || (float)(c->time_sinusoid_dim / 2) == c->time_freq_shift)
+        return fail(msg, msg_size,
+                    "time_max_period %g must be > 0 and time_freq_shift %g must not be "
+                    "time_sinusoid_dim / 2",
+                    (double)c->time_max_period, (double)c->time_freq_shift);
+    const float eps[] = {c->resnet_eps, c->norm_out_eps, c->layer_norm_eps, c->rms_norm_eps};
+    static const char *const eps_name[] = {"resnet_eps", "norm_out_eps", "layer_norm_eps",
+                                           "rms_norm_eps"};
+    for (size_t i = 0; i < sizeof eps / sizeof eps[0]; i++)
+        if (!(eps[i] > 0))
+            return fail(msg, msg_size, "%s %g must be > 0", eps_name[i], (double)eps[i]);
+    if (!divides(c->num_frames, c->temporal_factor, resamples))
+        return fail(msg, msg_size,
+                    "num_frames %d is not a positive multiple of temporal_factor %d to the "
+                    "power %d (the temporal resamplings)",
+                    c->num_frames, c->temporal_factor, resamples);
+    if (!divides(c->height, c->spatial_factor, L - 1) ||
+        !divides(c->width, c->spatial_factor, L - 1))
+        return fail(msg, msg_size,
+                    "height %d and width %d must be positive multiples of spatial_factor %d to "
+                    "the power %d (levels - 1)",
+                    c->height, c->width, c->spatial_factor, L - 1);
+    return VDK_OK;
+}
