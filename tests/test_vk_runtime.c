@@ -34,13 +34,14 @@ static int cache_files(const char *dir, char *path, size_t size)
 static bool run_once(const char *label)
 {
     vdk_context *vk = NULL;
-    if (vdk_context_create(&(vdk_context_desc){.backend = VDK_BACKEND_VULKAN, .device = -1},
-                           &vk) != VDK_OK) {
+    if (vdk_context_create(&(vdk_context_desc){.backend = VDK_BACKEND_VULKAN, .device = -1}, &vk) !=
+        VDK_OK) {
         printf("SKIP test_vk_runtime: %s\n", vdk_last_error(NULL));
         return false;
     }
     const int64_t shape[2] = {3, 37};
-    vdk_tensor *x = vt_random(vk, VDK_F32, 2, shape, 5, -3, 3), *y = vt_tensor(vk, VDK_F32, 2, shape);
+    vdk_tensor *x = vt_random(vk, VDK_F32, 2, shape, 5, -3, 3),
+               *y = vt_tensor(vk, VDK_F32, 2, shape);
     vdk_tensor *x64 = vt_copy_as(ref, VDK_F64, x), *y64 = vt_tensor(ref, VDK_F64, 2, shape);
     const vdk_unary_params p = {.op = VDK_UNARY_SILU};
     VT_STATUS(vk, vdk_unary(vk, &p, x, y), VDK_OK);
@@ -62,8 +63,8 @@ static void test_disable_f16(void)
 {
     setenv("VDK_VK_DISABLE_F16", "1", 1);
     vdk_context *vk = NULL;
-    if (vdk_context_create(&(vdk_context_desc){.backend = VDK_BACKEND_VULKAN, .device = -1},
-                           &vk) == VDK_OK) {
+    if (vdk_context_create(&(vdk_context_desc){.backend = VDK_BACKEND_VULKAN, .device = -1}, &vk) ==
+        VDK_OK) {
         const int64_t shape[1] = {10};
         const vdk_unary_params p = {.op = VDK_UNARY_SIGMOID};
         const vdk_dtype dts[2] = {VDK_F16, VDK_BF16};
@@ -111,15 +112,14 @@ static void test_heap(void)
         if (!t[i])
             continue;
         double *got = vt_read(t[i]);
-        vdk_tensor *want = vt_tensor(ref, vdk_tensor_dtype(t[i]), 1,
-                                     &n[i]);
+        vdk_tensor *want = vt_tensor(ref, vdk_tensor_dtype(t[i]), 1, &n[i]);
         vt_fill_uniform(want, 100 + (uint64_t)i, -1000, 1000);
         double *w = vt_read(want);
         int64_t bad = 0;
         for (int64_t j = 0; j < n[i]; j++)
             bad += got[j] != w[j];
-        VT_CHECK(bad == 0, "tensor %d (%lld elements): %lld values overwritten", i,
-                 (long long)n[i], (long long)bad);
+        VT_CHECK(bad == 0, "tensor %d (%lld elements): %lld values overwritten", i, (long long)n[i],
+                 (long long)bad);
         free(got);
         free(w);
         vdk_tensor_destroy(want);
@@ -127,10 +127,59 @@ static void test_heap(void)
     }
 }
 
+/* Destroying a tensor that recorded work still reads does not wait: its
+ * buffer is freed after that work ran (src/vulkan/memory.c). A chain of 64
+ * operators, each input destroyed right after the call that reads it and
+ * tensors made in between (which must not get the freed memory while it is
+ * still read), gives the right result; and tensors whose context is gone,
+ * with their reads still recorded at the context's end, are released. */
+static void test_deferred_release(void)
+{
+    vdk_context *vk = vt_vulkan();
+    if (!vk)
+        return;
+    const int64_t n = 4099;
+    vdk_tensor *x = vt_random(vk, VDK_F32, 1, &n, 9, -1, 1);
+    double *want = vt_read(x);
+    const vdk_unary_params add1 = {.op = VDK_UNARY_AFFINE, .alpha = 1, .beta = 1};
+    for (int i = 0; i < 64; i++) {
+        vdk_tensor *y = vt_tensor(vk, VDK_F32, 1, &n);
+        VT_STATUS(vk, vdk_unary(vk, &add1, x, y), VDK_OK);
+        vdk_tensor_destroy(x);
+        x = y;
+    }
+    double *got = vt_read(x);
+    int64_t bad = 0;
+    for (int64_t i = 0; i < n; i++) {
+        float v = (float)want[i]; /* one f32 rounding per operator */
+        for (int k = 0; k < 64; k++)
+            v = v + 1.0f;
+        bad += got[i] != (double)v;
+    }
+    VT_CHECK(bad == 0, "deferred release: %lld of %lld values wrong", (long long)bad, (long long)n);
+    free(got);
+    free(want);
+    vdk_tensor_destroy(x);
+
+    vdk_context *own = NULL;
+    if (vdk_context_create(&(vdk_context_desc){.backend = VDK_BACKEND_VULKAN, .device = -1},
+                           &own) != VDK_OK)
+        return;
+    vdk_tensor *a = vt_random(own, VDK_F32, 1, &n, 10, -1, 1), *b = vt_tensor(own, VDK_F32, 1, &n);
+    VT_STATUS(own, vdk_unary(own, &add1, a, b), VDK_OK);
+    vdk_tensor_destroy(a); /* deferred: the unary is recorded, not run */
+    vdk_context_destroy(own);
+    double *kept = vt_read(b); /* the tensor outlives its context */
+    VT_CHECK(kept != NULL, "a tensor outliving its context cannot be read");
+    free(kept);
+    vdk_tensor_destroy(b);
+}
+
 int main(void)
 {
     ref = vt_context(VDK_BACKEND_REFERENCE);
     test_heap();
+    test_deferred_release();
     test_disable_f16();
     char dir[] = "/tmp/vdk-pipeline-cache-XXXXXX";
     if (!mkdtemp(dir))
