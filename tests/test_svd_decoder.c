@@ -13,6 +13,9 @@
 #include <string.h>
 
 #define SEED 1
+
+/* One context per backend for the whole test (vt_vulkan() keeps its own). */
+static vdk_context *ref_ctx, *cpu_ctx;
 enum { N = 1, T = 3, H = 3, W = 2 }; /* latent size: the image is 6 x 4 */
 
 typedef struct model {
@@ -68,7 +71,7 @@ static double *run(const model *m, vdk_context *ctx, vdk_dtype dtype, int chunk,
 
 static void test_diffusers(const model *m)
 {
-    vdk_context *ctx = vt_context(VDK_BACKEND_REFERENCE);
+    vdk_context *ctx = ref_ctx;
     vdk_weights *w = weights(m, ctx, VDK_F64);
     vt_golden_file f = vt_golden_load("svd_decoder_tiny");
     VT_CHECK(f.ncases >= 2, "svd_decoder_tiny.vgold: %d cases", f.ncases);
@@ -93,7 +96,7 @@ static void test_diffusers(const model *m)
 static void test_backends(const model *m)
 {
     const int64_t n = (int64_t)N * T * H * up(m) * W * up(m) * m->config.out_channels;
-    double *oracle = run(m, vt_context(VDK_BACKEND_REFERENCE), VDK_F64, 0, "reference f64");
+    double *oracle = run(m, ref_ctx, VDK_F64, 0, "reference f64");
     if (!oracle)
         return;
     const int64_t k = vp_longest_reduction(&m->table);
@@ -103,13 +106,13 @@ static void test_backends(const model *m)
         const vdk_dtype dt = dtypes[d];
         char what[64];
         snprintf(what, sizeof what, "reference %s", vdk_dtype_name(dt));
-        double *ref = run(m, vt_context(VDK_BACKEND_REFERENCE), dt, 0, what);
+        double *ref = run(m, ref_ctx, dt, 0, what);
         if (!ref)
             continue;
         const double bound = vp_bound(vp_rel_rms(ref, oracle, n), dt, k);
         printf("  %-16s rel rms %.3g (bound for backends %.3g)\n", what, vp_rel_rms(ref, oracle, n),
                bound);
-        vdk_context *ctxs[2] = {vt_context(VDK_BACKEND_CPU), dt == VDK_BF16 ? NULL : vt_vulkan()};
+        vdk_context *ctxs[2] = {cpu_ctx, dt == VDK_BF16 ? NULL : vt_vulkan()};
         for (int b = 0; b < 2; b++) {
             if (!ctxs[b])
                 continue;
@@ -134,7 +137,7 @@ static void test_backends(const model *m)
  * alone, and differs from decoding the 3 frames together. */
 static void test_chunks(const model *m)
 {
-    vdk_context *ctx = vt_context(VDK_BACKEND_REFERENCE);
+    vdk_context *ctx = ref_ctx;
     const int64_t hw = H * up(m) * W * up(m) * m->config.out_channels;
     double *whole = run(m, ctx, VDK_F64, 0, "chunk 0");
     double *same = run(m, ctx, VDK_F64, T, "chunk T");
@@ -176,7 +179,7 @@ static void test_chunks(const model *m)
 
 static void test_bad_inputs(const model *m)
 {
-    vdk_context *ctx = vt_context(VDK_BACKEND_REFERENCE);
+    vdk_context *ctx = ref_ctx;
     vdk_weights *w = weights(m, ctx, VDK_F32);
     const int64_t zs[5] = {N, T, H, W, m->config.latent_channels};
     const int64_t wrong[5] = {N, T, H * up(m), W * up(m) + 1, m->config.out_channels};
@@ -202,11 +205,15 @@ static void test_bad_inputs(const model *m)
 
 int main(void)
 {
+    ref_ctx = vt_context(VDK_BACKEND_REFERENCE);
+    cpu_ctx = vt_context(VDK_BACKEND_CPU);
     model m = tiny();
     test_diffusers(&m);
     test_backends(&m);
     test_chunks(&m);
     test_bad_inputs(&m);
     vdk_param_table_free(&m.table);
+    vdk_context_destroy(ref_ctx);
+    vdk_context_destroy(cpu_ctx);
     return vt_finish("svd_decoder");
 }

@@ -15,6 +15,9 @@
 #include <time.h>
 
 #define SEED 1
+
+/* One context per backend for the whole test (vt_vulkan() keeps its own). */
+static vdk_context *ref_ctx, *cpu_ctx;
 /* Small enough for lavapipe, which runs each GEMM tile serially: the golden
  * test (test_svd_golden) covers larger clips against diffusers. */
 enum { N = 2, T = 3, H = 4, W = 4 };
@@ -79,7 +82,7 @@ static double *run(const model *m, vdk_context *ctx, vdk_dtype dtype, const char
 static void test_backends(const model *m)
 {
     const int64_t n = (int64_t)N * T * H * W * m->config.out_channels;
-    double *oracle = run(m, vt_context(VDK_BACKEND_REFERENCE), VDK_F64, "reference f64");
+    double *oracle = run(m, ref_ctx, VDK_F64, "reference f64");
     if (!oracle)
         return;
     double rms = 0;
@@ -96,13 +99,13 @@ static void test_backends(const model *m)
         const vdk_dtype dt = dtypes[d];
         char what[64];
         snprintf(what, sizeof what, "reference %s", vdk_dtype_name(dt));
-        double *ref = run(m, vt_context(VDK_BACKEND_REFERENCE), dt, what);
+        double *ref = run(m, ref_ctx, dt, what);
         if (!ref)
             continue;
         const double bound = vp_bound(vp_rel_rms(ref, oracle, n), dt, k);
         printf("  %-16s rel rms %.3g (bound for backends %.3g)\n", what, vp_rel_rms(ref, oracle, n),
                bound);
-        vdk_context *ctxs[2] = {vt_context(VDK_BACKEND_CPU), dt == VDK_BF16 ? NULL : vt_vulkan()};
+        vdk_context *ctxs[2] = {cpu_ctx, dt == VDK_BF16 ? NULL : vt_vulkan()};
         for (int b = 0; b < 2; b++) {
             if (!ctxs[b])
                 continue;
@@ -131,7 +134,7 @@ static void test_diffusers(const model *mm)
     /* diffusers pairs the temporal cross-attention's contexts its own way. */
     model copy = *mm, *m = &copy;
     m->config.temporal_context_order = VDK_SVD_CONTEXT_DIFFUSERS;
-    vdk_context *ctx = vt_context(VDK_BACKEND_REFERENCE);
+    vdk_context *ctx = ref_ctx;
     vdk_weights *w = NULL;
     char msg[512];
     if (vdk_weights_create(ctx, &m->table, VDK_F64, &w, msg, sizeof msg) ||
@@ -170,7 +173,7 @@ static void test_diffusers(const model *mm)
  * case run alone gives its rows of the batch's output. */
 static void test_per_clip_order(const model *m)
 {
-    vdk_context *ctx = vt_context(VDK_BACKEND_REFERENCE);
+    vdk_context *ctx = ref_ctx;
     vdk_weights *w = NULL;
     char msg[512];
     if (vdk_weights_create(ctx, &m->table, VDK_F64, &w, msg, sizeof msg) ||
@@ -225,7 +228,7 @@ static void test_per_clip_order(const model *m)
 
 static void test_bad_inputs(const model *m)
 {
-    vdk_context *ctx = vt_context(VDK_BACKEND_REFERENCE);
+    vdk_context *ctx = ref_ctx;
     vdk_weights *w = NULL;
     char msg[512];
     if (vdk_weights_create(ctx, &m->table, VDK_F32, &w, msg, sizeof msg))
@@ -276,11 +279,15 @@ static void test_bad_inputs(const model *m)
 
 int main(void)
 {
+    ref_ctx = vt_context(VDK_BACKEND_REFERENCE);
+    cpu_ctx = vt_context(VDK_BACKEND_CPU);
     model m = tiny();
     test_diffusers(&m);
     test_per_clip_order(&m);
     test_backends(&m);
     test_bad_inputs(&m);
     vdk_param_table_free(&m.table);
+    vdk_context_destroy(ref_ctx);
+    vdk_context_destroy(cpu_ctx);
     return vt_finish("svd_unet");
 }
