@@ -81,11 +81,11 @@ static void test_schedule(void)
                      c->steps, s, abar[s], prev[s], c->abar[s], c->prev[s]);
         }
     }
-    /* The default is the trailing case. */
+    /* The default is the leading case with steps_offset 1. */
     int t[4];
     double abar[4], prev[4];
-    VT_CHECK(vdk_lumiere_schedule(NULL, 4, t, abar, prev, NULL, 0) == VDK_OK && t[0] == 999 &&
-                 prev[3] == 1.0,
+    VT_CHECK(vdk_lumiere_schedule(NULL, 4, t, abar, prev, NULL, 0) == VDK_OK && t[0] == 751 &&
+                 t[3] == 1 && prev[3] == 1.0,
              "default schedule");
     char msg[256];
     VT_CHECK(vdk_lumiere_schedule(NULL, 0, t, abar, prev, msg, sizeof msg) ==
@@ -246,8 +246,8 @@ static void test_arguments(vdk_context *ctx)
     p.steps = 4;
     p.progress = count_progress;
     p.progress_user = &calls;
-    d.want_t[0] = 999;
-    d.want_t[1] = 749;
+    d.want_t[0] = 751;
+    d.want_t[1] = 501;
     VT_CHECK(vdk_lumiere_sample(ctx, &p, x, msg, sizeof msg) == VDK_ERROR_INVALID_VALUE &&
                  calls == 2 && d.calls == 2 && strstr(msg, "step 1: the progress callback"),
              "progress stop: %d calls: %s", calls, msg);

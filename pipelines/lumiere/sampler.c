@@ -24,8 +24,8 @@ vdk_lumiere_scheduler_config vdk_lumiere_scheduler_config_default(void)
     const vdk_lumiere_scheduler_config c = {.train_steps = 1000,
                                             .cosine_s = 0.008,
                                             .max_beta = 0.999,
-                                            .spacing = VDK_LUMIERE_SPACING_TRAILING,
-                                            .steps_offset = 0,
+                                            .spacing = VDK_LUMIERE_SPACING_LEADING,
+                                            .steps_offset = 1,
                                             .final_alpha_one = 1};
     return c;
 }

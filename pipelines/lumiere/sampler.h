@@ -19,10 +19,14 @@
 typedef enum vdk_lumiere_spacing {
     /* t_i = round(train_steps - i train_steps / steps) - 1 (round half to even,
      * numpy's): the first step starts from pure noise (Lin et al. 2024,
-     * "Common Diffusion Noise Schedules and Sample Steps are Flawed"). */
+     * "Common Diffusion Noise Schedules and Sample Steps are Flawed"). Its
+     * first x0 = (x - sqrt(1 - a) eps) / sqrt(a) multiplies by 1/sqrt(a_999) =
+     * 2.0e4: f16 rounding of eps becomes an error of order 10 without x0
+     * clipping, and an untrained network's sample overflows f16. */
     VDK_LUMIERE_SPACING_TRAILING = 0,
     /* t_i = (steps - 1 - i) k + steps_offset, k = train_steps / steps (integer
-     * division; Stable Diffusion's default, with steps_offset 1). */
+     * division; Stable Diffusion's DDIM configuration, with steps_offset 1).
+     * 25 steps start at t = 961, 1/sqrt(a) = 16.5. */
     VDK_LUMIERE_SPACING_LEADING,
     VDK_LUMIERE_SPACING_COUNT
 } vdk_lumiere_spacing;
@@ -31,8 +35,8 @@ typedef struct vdk_lumiere_scheduler_config {
     int train_steps; /* 1000: the network sees t in [0, train_steps) */
     double cosine_s; /* 0.008: abar(x) = cos^2((x + s) / (1 + s) pi/2), x = t / train_steps */
     double max_beta; /* 0.999: betas clipped here (the schedule's last betas near 1) */
-    vdk_lumiere_spacing spacing; /* trailing */
-    int steps_offset;            /* 0; LEADING only */
+    vdk_lumiere_spacing spacing; /* leading */
+    int steps_offset;            /* 1; LEADING only */
     /* 1: a step whose target is before t = 0 goes to alpha_bar 1 (a clean
      * sample; set_alpha_to_one), else to alphas_cumprod[0]. */
     int final_alpha_one;
@@ -95,7 +99,8 @@ int vdk_lumiere_sampler_guided(const vdk_lumiere_sampler_params *p);
  *   eps = denoise(x, t), guided as above;
  *   x0 = (x - sqrt(1 - a_t) eps) / sqrt(a_t);  x = sqrt(a_p) x0 + sqrt(1 - a_p) eps,
  * that is x = A x + B eps with A = sqrt(a_p / a_t), B = sqrt(1 - a_p) - sqrt(a_p (1 - a_t)
- * / a_t). From pure noise A is large and B close to -A (4 steps: A = 7.7e3), so
+ * / a_t). From pure noise (trailing spacing) A is large and B close to -A (4 steps:
+ * A = 7.7e3), so
  * storing A x and B eps apart would lose everything to cancellation in f16; the
  * step is computed as (A + B) blend(A / (A + B); x, eps), the blend in f32
  * inside one operator (A + B > 0 always). No clipping of x0 (diffusers'

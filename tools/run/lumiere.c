@@ -155,8 +155,9 @@ int vr_run_lumiere(const vr_options *o)
            backend == VDK_BACKEND_VULKAN ? info.name : "", vdk_dtype_name(dt), n, frames, height,
            width, o->steps, guided ? "guided (batch 2N)" : "no guidance");
     printf("sampler: DDIM (eta 0), epsilon prediction, cosine schedule (s %g, %d training "
-           "steps), trailing spacing",
-           sched.cosine_s, sched.train_steps);
+           "steps), %s spacing",
+           sched.cosine_s, sched.train_steps,
+           sched.spacing == VDK_LUMIERE_SPACING_LEADING ? "leading" : "trailing");
     if (guided)
         printf(", guidance scale %g (--guidance MAX) with zero unconditional text",
                (double)o->max_guidance);
