@@ -211,6 +211,20 @@ vdk_tensor *vdk_nn_layer_norm(vdk_net *n, const char *prefix, const vdk_tensor *
     return y;
 }
 
+vdk_tensor *vdk_nn_rms_norm(vdk_net *n, const char *prefix, const vdk_tensor *x, float eps)
+{
+    const vdk_tensor *g = vdk_net_weight(n, prefix, "weight", true);
+    vdk_tensor *y = x ? vdk_net_new_like(n, x, vdk_tensor_dim(x, -1)) : NULL;
+    if (!y)
+        return NULL;
+    const vdk_rms_norm_params p = {.eps = eps};
+    if (!vdk_net_check(n, vdk_rms_norm(n->ctx, &p, x, g, y), prefix)) {
+        vdk_net_drop(n, y);
+        return NULL;
+    }
+    return y;
+}
+
 vdk_tensor *vdk_nn_attention(vdk_net *n, vdk_attention_axes axes, int heads, const vdk_tensor *q,
                              const vdk_tensor *k, const vdk_tensor *v)
 {
@@ -293,17 +307,24 @@ void vdk_nn_blend_into(vdk_net *n, const char *prefix, const vdk_tensor *a, vdk_
 
 vdk_tensor *vdk_nn_sinusoid(vdk_net *n, const double *t, int64_t m, int dim)
 {
+    const vdk_timestep_embedding_params p = {.dim = dim, .flip_sin_to_cos = 1};
+    return vdk_nn_sinusoid_with(n, t, m, &p);
+}
+
+vdk_tensor *vdk_nn_sinusoid_with(vdk_net *n, const double *t, int64_t m,
+                                 const vdk_timestep_embedding_params *p)
+{
     if (n->status != VDK_OK)
         return NULL;
+    const int dim = p->dim;
     const vdk_dtype wide = n->dtype == VDK_F64 ? VDK_F64 : VDK_F32;
     const int64_t shape[2] = {m, dim};
     vdk_tensor *tt = NULL, *e = NULL, *y = NULL;
     float *host = NULL;
-    const vdk_timestep_embedding_params p = {.dim = dim, .flip_sin_to_cos = 1};
     if (vdk_net_check(n, vdk_tensor_create(n->ctx, wide, 1, &m, &tt), "timestep embedding") &&
         vdk_net_check(n, vdk_tensor_write(tt, VDK_F64, t, m), "timestep embedding") &&
         vdk_net_check(n, vdk_tensor_create(n->ctx, wide, 2, shape, &e), "timestep embedding") &&
-        vdk_net_check(n, vdk_timestep_embedding(n->ctx, &p, tt, e), "timestep embedding")) {
+        vdk_net_check(n, vdk_timestep_embedding(n->ctx, p, tt, e), "timestep embedding")) {
         if (wide == n->dtype) {
             y = e;
             e = NULL;

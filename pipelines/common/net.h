@@ -71,6 +71,8 @@ vdk_tensor *vdk_nn_linear_with(vdk_net *n, const char *what, const vdk_tensor *x
 vdk_tensor *vdk_nn_group_norm(vdk_net *n, const char *prefix, const vdk_tensor *x, int groups,
                               float eps, vdk_norm_scope scope, vdk_activation act);
 vdk_tensor *vdk_nn_layer_norm(vdk_net *n, const char *prefix, const vdk_tensor *x, float eps);
+/* RMSNorm with the module's weight ("<prefix>.weight", no bias). */
+vdk_tensor *vdk_nn_rms_norm(vdk_net *n, const char *prefix, const vdk_tensor *x, float eps);
 
 /* ---- calls without weights ---- */
 
@@ -92,5 +94,8 @@ void vdk_nn_blend_into(vdk_net *n, const char *prefix, const vdk_tensor *a, vdk_
  * converted, as diffusers computes it in f32 and casts: timesteps such as a
  * motion bucket of 127 or 0.25 ln(sigma) are not rounded to f16 first. */
 vdk_tensor *vdk_nn_sinusoid(vdk_net *n, const double *t, int64_t m, int dim);
+/* The same with every field of the embedding given (p->dim is the width). */
+vdk_tensor *vdk_nn_sinusoid_with(vdk_net *n, const double *t, int64_t m,
+                                 const vdk_timestep_embedding_params *p);
 
 #endif

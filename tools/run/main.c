@@ -1,5 +1,6 @@
 /* vdk-run: a denoiser end to end on one backend (docs/pipelines.md, "vdk-run"):
- * SVD's sampler loop around its UNet, optionally its decoder, with a progress
+ * SVD's sampler loop around its UNet, optionally its decoder, or Lumiere's
+ * STUNet in a DDIM loop, with a progress
  * line per step, the per-step time, the per-operator breakdown from the
  * profiler, memory figures and a result file in the benchmark schema. */
 #include "run.h"
@@ -12,20 +13,23 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: vdk-run MODEL [options]\n"
                "  MODEL                svd | svd-xt | tiny (SVD's tiny test configuration) |\n"
-               "                       lumiere-a | lumiere-b\n"
+               "                       lumiere-a | lumiere-b | lumiere-tiny (Lumiere's STUNet)\n"
                "  --backend B          reference | cpu | vulkan (default: vulkan when a device\n"
                "                       opens, else cpu)\n"
                "  --dtype D            f32 | f16 | bf16 (default: f16 on vulkan, f32 elsewhere)\n"
                "  --steps N            sampler steps (default 25)\n"
-               "  --frames T           frames (default: the model's, 14 / 25)\n"
-               "  --size HxW           image size in pixels, multiples of 64 (default 576x1024)\n"
+               "  --frames T           frames (default: the model's, 14 / 25; Lumiere 80)\n"
+               "  --size HxW           image size in pixels (default 576x1024, multiples of 64;\n"
+               "                       Lumiere 128x128, multiples of 2^(levels-1))\n"
                "  --batch N            videos at once (default 1)\n"
-               "  --weights DIR        a diffusers checkpoint folder (with unet/ and vae/), else\n"
-               "                       seeded random weights\n"
+               "  --weights DIR        a diffusers checkpoint folder (with unet/ and vae/); for\n"
+               "                       Lumiere a safetensors file or folder with the table's\n"
+               "                       names; else seeded random weights\n"
                "  --seed S             seed of the random weights, inputs and noise (default 1)\n"
-               "  --guidance MIN,MAX   per-frame guidance ramp (default 1,3; MAX <= 1: no CFG)\n"
-               "  --context-order O    per-clip | diffusers (docs/pipelines.md)\n"
-               "  --decode             decode the latents with the temporal VAE decoder\n"
+               "  --guidance MIN,MAX   per-frame guidance ramp (default 1,3; MAX <= 1: no CFG);\n"
+               "                       Lumiere: the constant scale MAX\n"
+               "  --context-order O    per-clip | diffusers (docs/pipelines.md; SVD only)\n"
+               "  --decode             decode the latents with the temporal VAE decoder (SVD)\n"
                "  --chunk N            frames per decoder chunk (default 8; 0 = all)\n"
                "  --profile            per-operator time table at the end\n"
                "  --out FILE           write the result set (docs/results.md) to FILE\n"

@@ -109,14 +109,16 @@ int vr_write_result(const char *path, const vr_options *o, const vr_result *r)
     str(f, r->model);
     fprintf(f,
             ",\n  \"notes\": [\"pipeline rows: time_ms is the median sampler step; flops count "
-            "the UNet's convs, linears and attentions; peak memory: weights %lld B, activations "
+            "the denoiser's (UNet's) convs, linears and attentions; peak memory: weights %lld B, "
+            "activations "
             "%lld B (vdk's count), host %lld B\"],\n  \"rows\": [\n",
             (long long)r->weight_bytes, (long long)r->peak_activation_bytes,
             (long long)r->peak_host_bytes);
     char name[256];
     snprintf(name, sizeof name, "%s/sampler_step", r->model);
-    row(f, name, "pipeline.svd.step", r, median, sorted[0], r->steps, r->unet_flops,
-        r->decode_ms <= 0);
+    char op[64];
+    snprintf(op, sizeof op, "pipeline.%s.step", r->pipeline ? r->pipeline : "svd");
+    row(f, name, op, r, median, sorted[0], r->steps, r->unet_flops, r->decode_ms <= 0);
     if (r->decode_ms > 0) {
         snprintf(name, sizeof name, "%s/decode", r->model);
         row(f, name, "pipeline.svd.decode", r, r->decode_ms, r->decode_ms, 1, r->decode_flops,

@@ -19,8 +19,6 @@ void vr_options_default(vr_options *o)
 {
     memset(o, 0, sizeof *o);
     o->steps = 25;
-    o->height = 576;
-    o->width = 1024;
     o->batch = 1;
     o->chunk = 8;
     o->min_guidance = 1.0f;
@@ -29,14 +27,14 @@ void vr_options_default(vr_options *o)
     o->context_order = "per-clip";
 }
 
-static double now_ms(void)
+double vr_now_ms(void)
 {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return 1e3 * (double)t.tv_sec + 1e-6 * (double)t.tv_nsec;
 }
 
-static int fail(const char *what, vdk_status st, const char *msg)
+int vr_fail(const char *what, vdk_status st, const char *msg)
 {
     fprintf(stderr, "vdk-run: %s: %s: %s\n", what, vdk_status_string(st), msg);
     return 1;
@@ -44,7 +42,7 @@ static int fail(const char *what, vdk_status st, const char *msg)
 
 /* Seeded values in [-1, 1) times scale (Gaussian when gauss): the weight
  * generator under `name`, so a run is the same on every backend. */
-static vdk_status seeded(vdk_tensor *t, const char *name, uint64_t seed, float scale, bool gauss)
+vdk_status vr_seeded(vdk_tensor *t, const char *name, uint64_t seed, float scale, bool gauss)
 {
     const int64_t n = vdk_tensor_numel(t);
     float *v = malloc((size_t)(n + 1) * sizeof *v);
@@ -105,7 +103,7 @@ static vdk_status on_step(void *user, int step, int steps, double sigma, double 
 {
     progress *p = user;
     vdk_status st = vdk_sync(p->ctx);
-    const double t = now_ms();
+    const double t = vr_now_ms();
     p->step_ms[step] = t - p->last;
     p->last = t;
     if (!p->quiet)
@@ -116,7 +114,7 @@ static vdk_status on_step(void *user, int step, int steps, double sigma, double 
     return st;
 }
 
-static vdk_status open_context(const vr_options *o, vdk_context **ctx)
+vdk_status vr_open_context(const vr_options *o, vdk_context **ctx)
 {
     vdk_context_desc d = {.device = -1};
     if (!o->backend) {
@@ -135,7 +133,7 @@ static vdk_status open_context(const vr_options *o, vdk_context **ctx)
     return VDK_ERROR_INVALID_VALUE;
 }
 
-static bool parse_dtype(const char *s, vdk_dtype *out)
+bool vr_parse_dtype(const char *s, vdk_dtype *out)
 {
     for (int d = 0; d < VDK_F64; d++)
         if (!strcmp(s, vdk_dtype_name((vdk_dtype)d))) {
@@ -145,9 +143,9 @@ static bool parse_dtype(const char *s, vdk_dtype *out)
     return false;
 }
 
-static vdk_status make_weights(vdk_context *ctx, const vdk_param_table *t, vdk_dtype dt,
-                               const vr_options *o, const char *sub, vdk_weights **w, char *msg,
-                               size_t size)
+vdk_status vr_make_weights(vdk_context *ctx, const vdk_param_table *t, vdk_dtype dt,
+                           const vr_options *o, const char *sub, vdk_weights **w, char *msg,
+                           size_t size)
 {
     vdk_status st = vdk_weights_create(ctx, t, dt, w, msg, size);
     if (st)
@@ -155,7 +153,10 @@ static vdk_status make_weights(vdk_context *ctx, const vdk_param_table *t, vdk_d
     if (!o->weights)
         return vdk_weights_randomize(*w, o->seed, msg, size);
     char path[4096];
-    snprintf(path, sizeof path, "%s/%s", o->weights, sub);
+    if (sub)
+        snprintf(path, sizeof path, "%s/%s", o->weights, sub);
+    else
+        snprintf(path, sizeof path, "%s", o->weights);
     vdk_weights_load_report r;
     st = vdk_weights_load(*w, path, NULL, &r, msg, size);
     if (!st && !o->quiet)
@@ -164,19 +165,36 @@ static vdk_status make_weights(vdk_context *ctx, const vdk_param_table *t, vdk_d
     return st;
 }
 
+int vr_report(vdk_context *ctx, const vr_options *o, vr_result *r)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    r->peak_host_bytes = (int64_t)ru.ru_maxrss * 1024;
+    printf("memory: weights %.3f GB, peak activations %.3f GB (vdk's own count), host peak "
+           "%.3f GB\n",
+           1e-9 * (double)r->weight_bytes, 1e-9 * (double)r->peak_activation_bytes,
+           1e-9 * (double)r->peak_host_bytes);
+    if (o->profile) {
+        size_t len = vdk_profile_format(ctx, NULL, 0);
+        char *table = malloc(len + 1);
+        if (table) {
+            vdk_profile_format(ctx, table, len + 1);
+            printf("per-operator time:\n%s", table);
+            free(table);
+        }
+    }
+    return o->out ? vr_write_result(o->out, o, r) : 0;
+}
+
 int vr_run(const vr_options *o)
 {
-    if (!strcmp(o->model, "lumiere-a") || !strcmp(o->model, "lumiere-b")) {
-        fprintf(stderr,
-                "vdk-run: %s: VDK_ERROR_UNSUPPORTED: Lumiere's forward pass is not "
-                "implemented yet (issue 6); its configuration and parameter tables are "
-                "(pipelines/lumiere/)\n",
-                o->model);
-        return 1;
-    }
+    if (!strncmp(o->model, "lumiere-", 8))
+        return vr_run_lumiere(o);
     vdk_svd_preset preset;
     if (vdk_svd_preset_from_name(o->model, &preset)) {
-        fprintf(stderr, "vdk-run: unknown model '%s' (svd, svd-xt, tiny, lumiere-a, lumiere-b)\n",
+        fprintf(stderr,
+                "vdk-run: unknown model '%s' (svd, svd-xt, tiny, lumiere-a, lumiere-b, "
+                "lumiere-tiny)\n",
                 o->model);
         return 2;
     }
@@ -191,21 +209,22 @@ int vr_run(const vr_options *o)
         return 2;
     }
     const int frames = o->frames ? o->frames : uc.num_frames;
+    const int height = o->height ? o->height : 576, width = o->width ? o->width : 1024;
     const int vae = 1 << (dc.levels - 1), align = vae << (uc.levels - 1);
-    if (frames < 1 || o->batch < 1 || o->steps < 1 || o->height % align || o->width % align) {
+    if (frames < 1 || o->batch < 1 || o->steps < 1 || height % align || width % align) {
         fprintf(stderr,
                 "vdk-run: frames, batch and steps must be positive and the size a multiple of "
                 "%d x %d (got %d frames, batch %d, %d steps, %dx%d)\n",
-                align, align, frames, o->batch, o->steps, o->height, o->width);
+                align, align, frames, o->batch, o->steps, height, width);
         return 2;
     }
     vdk_context *ctx = NULL;
-    vdk_status st = open_context(o, &ctx);
+    vdk_status st = vr_open_context(o, &ctx);
     if (st)
-        return fail("context", st, vdk_last_error(NULL));
+        return vr_fail("context", st, vdk_last_error(NULL));
     const vdk_backend backend = vdk_context_backend(ctx);
     vdk_dtype dt = backend == VDK_BACKEND_VULKAN ? VDK_F16 : VDK_F32;
-    if (o->dtype && !parse_dtype(o->dtype, &dt)) {
+    if (o->dtype && !vr_parse_dtype(o->dtype, &dt)) {
         fprintf(stderr, "vdk-run: --dtype takes f32, f16 or bf16, not '%s'\n", o->dtype);
         vdk_context_destroy(ctx);
         return 2;
@@ -220,7 +239,7 @@ int vr_run(const vr_options *o)
     vdk_svd_unet_params(&uc, &ut);
     vdk_svd_decoder_params(&dc, &dtab);
     vdk_weights *uw = NULL, *dw = NULL;
-    const int n = o->batch, h = o->height / vae, w = o->width / vae;
+    const int n = o->batch, h = height / vae, w = width / vae;
     vdk_svd_sampler_params sp = {.steps = o->steps,
                                  .min_guidance_scale = o->min_guidance,
                                  .max_guidance_scale = o->max_guidance};
@@ -236,24 +255,24 @@ int vr_run(const vr_options *o)
            "%s\n",
            o->model, vdk_backend_name(backend),
            vdk_context_device_info(ctx, &info) == VDK_OK ? " " : "",
-           backend == VDK_BACKEND_VULKAN ? info.name : "", vdk_dtype_name(dt), n, frames, o->height,
-           o->width, h, w, o->steps, guided ? "guided (batch 2N)" : "no guidance");
-    if ((st = make_weights(ctx, &ut, dt, o, "unet", &uw, msg, sizeof msg))) {
-        fail("UNet weights", st, msg);
+           backend == VDK_BACKEND_VULKAN ? info.name : "", vdk_dtype_name(dt), n, frames, height,
+           width, h, w, o->steps, guided ? "guided (batch 2N)" : "no guidance");
+    if ((st = vr_make_weights(ctx, &ut, dt, o, "unet", &uw, msg, sizeof msg))) {
+        vr_fail("UNet weights", st, msg);
         goto done;
     }
-    if (o->decode && (st = make_weights(ctx, &dtab, dt, o, "vae", &dw, msg, sizeof msg))) {
-        fail("decoder weights", st, msg);
+    if (o->decode && (st = vr_make_weights(ctx, &dtab, dt, o, "vae", &dw, msg, sizeof msg))) {
+        vr_fail("decoder weights", st, msg);
         goto done;
     }
     if ((st = vdk_tensor_create(ctx, dt, 5, ls, &latents)) ||
         (st = vdk_tensor_create(ctx, dt, 5, is, &image)) ||
         (st = vdk_tensor_create(ctx, dt, 3, es, &emb)) ||
         (st = vdk_tensor_create(ctx, dt, 3, cs, &context)) ||
-        (st = seeded(latents, "run.noise", o->seed, 1.0f, true)) ||
-        (st = seeded(image, "run.image_latent", o->seed, 1.0f, true)) ||
-        (st = seeded(emb, "run.image_embedding", o->seed, 1.0f, true))) {
-        fail("inputs", st, vdk_last_error(ctx));
+        (st = vr_seeded(latents, "run.noise", o->seed, 1.0f, true)) ||
+        (st = vr_seeded(image, "run.image_latent", o->seed, 1.0f, true)) ||
+        (st = vr_seeded(emb, "run.image_embedding", o->seed, 1.0f, true))) {
+        vr_fail("inputs", st, vdk_last_error(ctx));
         goto done;
     }
     /* The unconditional half sees a zero image embedding, as diffusers' does. */
@@ -264,13 +283,13 @@ int vr_run(const vr_options *o)
         if ((st = vdk_tensor_create(ctx, dt, 3, zs, &zero)) ||
             (st = vdk_unary(ctx, &zero_out, emb, zero)) ||
             (st = vdk_concat(ctx, &c0, zero, emb, context))) {
-            fail("context", st, vdk_last_error(ctx));
+            vr_fail("context", st, vdk_last_error(ctx));
             goto done;
         }
     } else {
         const vdk_blend_params copy = {.alpha = 1};
         if ((st = vdk_blend(ctx, &copy, emb, emb, NULL, context))) {
-            fail("context", st, vdk_last_error(ctx));
+            vr_fail("context", st, vdk_last_error(ctx));
             goto done;
         }
     }
@@ -286,22 +305,23 @@ int vr_run(const vr_options *o)
     sp.denoise_user = &d;
     sp.progress = on_step;
     sp.progress_user = &p;
-    p.last = now_ms();
+    p.last = vr_now_ms();
     st = vdk_svd_sample(ctx, &sp, image, latents, msg, sizeof msg);
     if (st) {
-        fail("sampler", st, d.msg[0] ? d.msg : msg);
+        vr_fail("sampler", st, d.msg[0] ? d.msg : msg);
         goto done;
     }
     double total = 0;
     for (int i = 0; i < o->steps; i++)
         total += step_ms[i];
     vr_result r = {.model = o->model,
+                   .pipeline = "svd",
                    .backend = vdk_backend_name(backend),
                    .dtype = vdk_dtype_name(dt),
                    .batch = n,
                    .frames = frames,
-                   .height = o->height,
-                   .width = o->width,
+                   .height = height,
+                   .width = width,
                    .steps = o->steps,
                    .guided = guided,
                    .step_ms = step_ms,
@@ -313,21 +333,21 @@ int vr_run(const vr_options *o)
            total, total / o->steps, d.stats.flops * 1e-9);
 
     if (o->decode) {
-        const int64_t ys[5] = {n, frames, o->height, o->width, dc.out_channels};
+        const int64_t ys[5] = {n, frames, height, width, dc.out_channels};
         vdk_tensor *z = NULL, *rgb = NULL;
         const vdk_unary_params scale = {.op = VDK_UNARY_AFFINE, .alpha = 1.0f / dc.scaling_factor};
         vdk_svd_stats ds;
-        const double t0 = now_ms();
+        const double t0 = vr_now_ms();
         if ((st = vdk_tensor_create(ctx, dt, 5, ls, &z)) ||
             (st = vdk_unary(ctx, &scale, latents, z)) ||
             (st = vdk_tensor_create(ctx, dt, 5, ys, &rgb)) ||
             (st = vdk_svd_decoder_forward(ctx, &dc, dw, z, o->chunk, rgb, &ds, msg, sizeof msg))) {
-            fail("decoder", st, msg[0] ? msg : vdk_last_error(ctx));
+            vr_fail("decoder", st, msg[0] ? msg : vdk_last_error(ctx));
             vdk_tensor_destroy(z);
             vdk_tensor_destroy(rgb);
             goto done;
         }
-        r.decode_ms = now_ms() - t0;
+        r.decode_ms = vr_now_ms() - t0;
         r.decode_flops = ds.flops;
         r.weight_bytes += vdk_weights_bytes(dw);
         if (ds.peak_activation_bytes > r.peak_activation_bytes)
@@ -337,23 +357,7 @@ int vr_run(const vr_options *o)
         vdk_tensor_destroy(z);
         vdk_tensor_destroy(rgb);
     }
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    r.peak_host_bytes = (int64_t)ru.ru_maxrss * 1024;
-    printf("memory: weights %.3f GB, peak activations %.3f GB (vdk's own count), host peak "
-           "%.3f GB\n",
-           1e-9 * (double)r.weight_bytes, 1e-9 * (double)r.peak_activation_bytes,
-           1e-9 * (double)r.peak_host_bytes);
-    if (o->profile) {
-        size_t len = vdk_profile_format(ctx, NULL, 0);
-        char *table = malloc(len + 1);
-        if (table) {
-            vdk_profile_format(ctx, table, len + 1);
-            printf("per-operator time:\n%s", table);
-            free(table);
-        }
-    }
-    rc = o->out ? vr_write_result(o->out, o, &r) : 0;
+    rc = vr_report(ctx, o, &r);
 done:
     vdk_tensor_destroy(latents);
     vdk_tensor_destroy(image);

@@ -1,7 +1,9 @@
-/* vdk-run's parts: the options, the SVD run, the result file. */
+/* vdk-run's parts: the options, the SVD run (run.c), the Lumiere run
+ * (lumiere.c), the result file (result.c). */
 #ifndef VDK_TOOLS_RUN_H
 #define VDK_TOOLS_RUN_H
 
+#include "common/weights.h"
 #include "vdk/vdk.h"
 
 #include <stdbool.h>
@@ -18,15 +20,19 @@ typedef struct vr_options {
 } vr_options;
 
 void vr_options_default(vr_options *o);
-/* Runs the model; the process's exit status (0 ok, 1 failed, 2 bad usage). */
+/* Runs the model; the process's exit status (0 ok, 1 failed, 2 bad usage).
+ * height, width and frames of 0 take the model's. */
 int vr_run(const vr_options *o);
+/* The same for a Lumiere model (lumiere-a, lumiere-b, lumiere-tiny). */
+int vr_run_lumiere(const vr_options *o);
 
 /* What one run measured, for the result file. */
 typedef struct vr_result {
     const char *model, *backend, *dtype;
+    const char *pipeline; /* "svd" or "lumiere": the rows' op, pipeline.<pipeline>.step */
     int batch, frames, height, width, steps, guided;
     double *step_ms;                /* per step */
-    double unet_flops;              /* one UNet pass */
+    double unet_flops;              /* one denoiser pass (SVD's UNet, Lumiere's STUNet) */
     double decode_ms, decode_flops; /* 0 without --decode */
     int64_t weight_bytes, peak_activation_bytes, peak_host_bytes;
     vdk_context *ctx;
@@ -34,5 +40,23 @@ typedef struct vr_result {
 
 /* Writes the result set; 0 on success, else a message on stderr. */
 int vr_write_result(const char *path, const vr_options *o, const vr_result *r);
+/* Prints the memory figures (filling r's host peak) and, with --profile, the
+ * per-operator table; writes the result set with --out. The exit status. */
+int vr_report(vdk_context *ctx, const vr_options *o, vr_result *r);
+
+/* Shared by the runs (run.c). */
+double vr_now_ms(void);
+/* Prints "vdk-run: <what>: <status>: <msg>"; returns 1. */
+int vr_fail(const char *what, vdk_status st, const char *msg);
+/* Seeded values in [-1, 1) times scale (Gaussian when gauss) under `name`. */
+vdk_status vr_seeded(vdk_tensor *t, const char *name, uint64_t seed, float scale, bool gauss);
+/* --backend's context (Vulkan, else CPU, when not given). */
+vdk_status vr_open_context(const vr_options *o, vdk_context **ctx);
+bool vr_parse_dtype(const char *s, vdk_dtype *out);
+/* Weights for table t: seeded (no --weights), or loaded from --weights, or from
+ * <--weights>/<sub> when sub is not NULL. */
+vdk_status vr_make_weights(vdk_context *ctx, const vdk_param_table *t, vdk_dtype dt,
+                           const vr_options *o, const char *sub, vdk_weights **w, char *msg,
+                           size_t size);
 
 #endif
