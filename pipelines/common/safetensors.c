@@ -8,10 +8,10 @@
 #define _FILE_OFFSET_BITS 64 /* offsets past 2 GB on 32-bit hosts too */
 
 #include "common/safetensors.h"
+#include "common/message.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,17 +21,6 @@
 #ifdef VDK_HAVE_CJSON
 #include <cJSON.h>
 #endif
-
-static void say(char *msg, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void say(char *msg, size_t size, const char *fmt, ...)
-{
-    if (!msg || !size)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, size, fmt, ap);
-    va_end(ap);
-}
 
 struct vdk_safetensors {
     char *path;
@@ -117,11 +106,12 @@ vdk_status vdk_safetensors_read(const vdk_safetensors *f, const vdk_safetensors_
                                 size_t dst_size, char *msg, size_t msg_size)
 {
     if (!f || !e || (!dst && e->end > e->begin)) {
-        say(msg, msg_size, "vdk_safetensors_read: file, entry and dst must not be NULL");
+        vdk_pipe_say(msg, msg_size, "vdk_safetensors_read: file, entry and dst must not be NULL");
         return VDK_ERROR_NULL_POINTER;
     }
     if (e->dtype == VDK_DTYPE_COUNT) {
-        say(msg, msg_size,
+        vdk_pipe_say(
+            msg, msg_size,
             "%s: tensor '%s' has dtype %s, which vdk has no type for (it takes F32, F16, BF16 "
             "and F64)",
             f->path, e->name, e->dtype_name);
@@ -129,13 +119,14 @@ vdk_status vdk_safetensors_read(const vdk_safetensors *f, const vdk_safetensors_
     }
     const uint64_t bytes = e->end - e->begin;
     if (bytes > dst_size) {
-        say(msg, msg_size, "%s: tensor '%s' is %llu bytes, dst holds %zu", f->path, e->name,
-            (unsigned long long)bytes, dst_size);
+        vdk_pipe_say(msg, msg_size, "%s: tensor '%s' is %llu bytes, dst holds %zu", f->path,
+                     e->name, (unsigned long long)bytes, dst_size);
         return VDK_ERROR_INVALID_VALUE;
     }
     const int err = read_at(f->fd, dst, (size_t)bytes, f->data_start + e->begin);
     if (err) {
-        say(msg, msg_size, "%s: tensor '%s': reading %llu bytes at offset %llu: %s", f->path,
+        vdk_pipe_say(
+            msg, msg_size, "%s: tensor '%s': reading %llu bytes at offset %llu: %s", f->path,
             e->name, (unsigned long long)bytes, (unsigned long long)(f->data_start + e->begin),
             err == EIO ? "the file ends first (was it cut after it was opened?)" : strerror(err));
         return VDK_ERROR_INVALID_VALUE;
@@ -186,14 +177,16 @@ static vdk_status parse_entry(const cJSON *j, const char *file, uint64_t data_si
 {
     e->name = j->string;
     if (!cJSON_IsObject(j)) {
-        say(msg, msg_size, "%s: tensor '%s': its entry is not a JSON object", file, e->name);
+        vdk_pipe_say(msg, msg_size, "%s: tensor '%s': its entry is not a JSON object", file,
+                     e->name);
         return VDK_ERROR_INVALID_VALUE;
     }
     const cJSON *dt = cJSON_GetObjectItemCaseSensitive(j, "dtype");
     const cJSON *sh = cJSON_GetObjectItemCaseSensitive(j, "shape");
     const cJSON *off = cJSON_GetObjectItemCaseSensitive(j, "data_offsets");
     if (!cJSON_IsString(dt) || !dt->valuestring[0]) {
-        say(msg, msg_size, "%s: tensor '%s': \"dtype\" is missing or not a string", file, e->name);
+        vdk_pipe_say(msg, msg_size, "%s: tensor '%s': \"dtype\" is missing or not a string", file,
+                     e->name);
         return VDK_ERROR_INVALID_VALUE;
     }
     snprintf(e->dtype_name, sizeof e->dtype_name, "%s", dt->valuestring);
@@ -205,13 +198,14 @@ static vdk_status parse_entry(const cJSON *j, const char *file, uint64_t data_si
             e->element_size = dtypes[i].size;
         }
     if (!cJSON_IsArray(sh)) {
-        say(msg, msg_size, "%s: tensor '%s': \"shape\" is missing or not an array", file, e->name);
+        vdk_pipe_say(msg, msg_size, "%s: tensor '%s': \"shape\" is missing or not an array", file,
+                     e->name);
         return VDK_ERROR_INVALID_VALUE;
     }
     const int rank = cJSON_GetArraySize(sh);
     if (rank > VDK_SAFETENSORS_MAX_RANK) {
-        say(msg, msg_size, "%s: tensor '%s': shape of rank %d, more than the %d vdk reads", file,
-            e->name, rank, VDK_SAFETENSORS_MAX_RANK);
+        vdk_pipe_say(msg, msg_size, "%s: tensor '%s': shape of rank %d, more than the %d vdk reads",
+                     file, e->name, rank, VDK_SAFETENSORS_MAX_RANK);
         return VDK_ERROR_INVALID_VALUE;
     }
     e->rank = 0;
@@ -221,14 +215,16 @@ static vdk_status parse_entry(const cJSON *j, const char *file, uint64_t data_si
     {
         uint64_t d;
         if (!whole(v, &d)) {
-            say(msg, msg_size,
+            vdk_pipe_say(
+                msg, msg_size,
                 "%s: tensor '%s': shape axis %d is not a non-negative integer (at most 2^53)", file,
                 e->name, e->rank);
             return VDK_ERROR_INVALID_VALUE;
         }
         if (d && (uint64_t)e->count > (uint64_t)INT64_MAX / d) {
-            say(msg, msg_size, "%s: tensor '%s': the shape's element count overflows 64 bits", file,
-                e->name);
+            vdk_pipe_say(msg, msg_size,
+                         "%s: tensor '%s': the shape's element count overflows 64 bits", file,
+                         e->name);
             return VDK_ERROR_INVALID_VALUE;
         }
         e->shape[e->rank++] = (int64_t)d;
@@ -236,14 +232,16 @@ static vdk_status parse_entry(const cJSON *j, const char *file, uint64_t data_si
     }
     if (!cJSON_IsArray(off) || cJSON_GetArraySize(off) != 2 || !whole(off->child, &e->begin) ||
         !whole(off->child->next, &e->end) || e->begin > e->end) {
-        say(msg, msg_size,
+        vdk_pipe_say(
+            msg, msg_size,
             "%s: tensor '%s': \"data_offsets\" is not [begin, end] with integers 0 <= begin <= "
             "end",
             file, e->name);
         return VDK_ERROR_INVALID_VALUE;
     }
     if (e->end > data_size) {
-        say(msg, msg_size,
+        vdk_pipe_say(
+            msg, msg_size,
             "%s: tensor '%s': data_offsets [%llu, %llu] run past the data area's %llu bytes "
             "(a cut file?)",
             file, e->name, (unsigned long long)e->begin, (unsigned long long)e->end,
@@ -252,7 +250,8 @@ static vdk_status parse_entry(const cJSON *j, const char *file, uint64_t data_si
     }
     if (e->element_size && ((uint64_t)e->count > UINT64_MAX / e->element_size ||
                             e->end - e->begin != (uint64_t)e->count * e->element_size)) {
-        say(msg, msg_size,
+        vdk_pipe_say(
+            msg, msg_size,
             "%s: tensor '%s': data_offsets [%llu, %llu] hold %llu bytes, but %lld elements of "
             "%s are %llu bytes",
             file, e->name, (unsigned long long)e->begin, (unsigned long long)e->end,
@@ -283,7 +282,7 @@ static vdk_status check_layout(vdk_safetensors *f, char *msg, size_t msg_size)
     f->by_name = malloc((f->count ? f->count : 1) * sizeof *f->by_name);
     if (!order || !f->by_name) {
         free(order);
-        say(msg, msg_size, "%s: out of host memory", f->path);
+        vdk_pipe_say(msg, msg_size, "%s: out of host memory", f->path);
         return VDK_ERROR_OUT_OF_MEMORY;
     }
     for (size_t i = 0; i < f->count; i++)
@@ -293,8 +292,8 @@ static vdk_status check_layout(vdk_safetensors *f, char *msg, size_t msg_size)
     vdk_status st = VDK_OK;
     for (size_t i = 1; i < f->count && !st; i++)
         if (strcmp(f->by_name[i - 1]->name, f->by_name[i]->name) == 0) {
-            say(msg, msg_size, "%s: tensor '%s' appears twice in the header", f->path,
-                f->by_name[i]->name);
+            vdk_pipe_say(msg, msg_size, "%s: tensor '%s' appears twice in the header", f->path,
+                         f->by_name[i]->name);
             st = VDK_ERROR_INVALID_VALUE;
         }
     /* Sorted by begin, a tensor overlaps an earlier one exactly when it starts
@@ -305,10 +304,11 @@ static vdk_status check_layout(vdk_safetensors *f, char *msg, size_t msg_size)
         if (e->begin == e->end)
             continue;
         if (furthest && e->begin < furthest->end) {
-            say(msg, msg_size, "%s: tensors '%s' [%llu, %llu] and '%s' [%llu, %llu] overlap",
-                f->path, furthest->name, (unsigned long long)furthest->begin,
-                (unsigned long long)furthest->end, e->name, (unsigned long long)e->begin,
-                (unsigned long long)e->end);
+            vdk_pipe_say(msg, msg_size,
+                         "%s: tensors '%s' [%llu, %llu] and '%s' [%llu, %llu] overlap", f->path,
+                         furthest->name, (unsigned long long)furthest->begin,
+                         (unsigned long long)furthest->end, e->name, (unsigned long long)e->begin,
+                         (unsigned long long)e->end);
             st = VDK_ERROR_INVALID_VALUE;
         }
         if (!furthest || e->end > furthest->end)
@@ -321,21 +321,22 @@ static vdk_status check_layout(vdk_safetensors *f, char *msg, size_t msg_size)
 static vdk_status parse_header(vdk_safetensors *f, uint64_t file_size, char *msg, size_t msg_size)
 {
     if (file_size < 8) {
-        say(msg, msg_size, "%s: %llu bytes, too short for the 8-byte header length", f->path,
-            (unsigned long long)file_size);
+        vdk_pipe_say(msg, msg_size, "%s: %llu bytes, too short for the 8-byte header length",
+                     f->path, (unsigned long long)file_size);
         return VDK_ERROR_INVALID_VALUE;
     }
     unsigned char le[8];
     int err = read_at(f->fd, le, 8, 0);
     if (err) {
-        say(msg, msg_size, "%s: reading the header length: %s", f->path, strerror(err));
+        vdk_pipe_say(msg, msg_size, "%s: reading the header length: %s", f->path, strerror(err));
         return VDK_ERROR_INVALID_VALUE;
     }
     uint64_t n = 0;
     for (int i = 7; i >= 0; i--)
         n = n << 8 | le[i];
     if (n > file_size - 8 || n > VDK_SAFETENSORS_MAX_HEADER) {
-        say(msg, msg_size,
+        vdk_pipe_say(
+            msg, msg_size,
             "%s: header length %llu runs past the end of the file (%llu bytes) or over the "
             "%llu-byte limit: not a safetensors file, or a cut one",
             f->path, (unsigned long long)n, (unsigned long long)file_size,
@@ -345,14 +346,14 @@ static vdk_status parse_header(vdk_safetensors *f, uint64_t file_size, char *msg
     f->data_start = 8 + n;
     char *text = malloc((size_t)n + 1);
     if (!text) {
-        say(msg, msg_size, "%s: out of host memory for a %llu-byte header", f->path,
-            (unsigned long long)n);
+        vdk_pipe_say(msg, msg_size, "%s: out of host memory for a %llu-byte header", f->path,
+                     (unsigned long long)n);
         return VDK_ERROR_OUT_OF_MEMORY;
     }
     err = read_at(f->fd, text, (size_t)n, 8);
     if (err) {
         free(text);
-        say(msg, msg_size, "%s: reading the header: %s", f->path, strerror(err));
+        vdk_pipe_say(msg, msg_size, "%s: reading the header: %s", f->path, strerror(err));
         return VDK_ERROR_INVALID_VALUE;
     }
     text[n] = '\0';
@@ -364,19 +365,20 @@ static vdk_status parse_header(vdk_safetensors *f, uint64_t file_size, char *msg
     free(text);
     f->json = json;
     if (!json || at != n) {
-        say(msg, msg_size, "%s: the %llu-byte header is not valid JSON (error near byte %zu)",
-            f->path, (unsigned long long)n, at);
+        vdk_pipe_say(msg, msg_size,
+                     "%s: the %llu-byte header is not valid JSON (error near byte %zu)", f->path,
+                     (unsigned long long)n, at);
         return VDK_ERROR_INVALID_VALUE;
     }
     if (!cJSON_IsObject(json)) {
-        say(msg, msg_size, "%s: the header is JSON but not an object", f->path);
+        vdk_pipe_say(msg, msg_size, "%s: the header is JSON but not an object", f->path);
         return VDK_ERROR_INVALID_VALUE;
     }
     const cJSON *j;
     cJSON_ArrayForEach(j, json) f->count += strcmp(j->string, "__metadata__") != 0;
     f->entries = calloc(f->count ? f->count : 1, sizeof *f->entries);
     if (!f->entries) {
-        say(msg, msg_size, "%s: out of host memory for %zu entries", f->path, f->count);
+        vdk_pipe_say(msg, msg_size, "%s: out of host memory for %zu entries", f->path, f->count);
         return VDK_ERROR_OUT_OF_MEMORY;
     }
     size_t i = 0;
@@ -406,11 +408,12 @@ vdk_status vdk_safetensors_open(const char *path, vdk_safetensors **out, char *m
         return VDK_ERROR_NULL_POINTER;
     *out = NULL;
     if (!path) {
-        say(msg, msg_size, "vdk_safetensors_open: path must not be NULL");
+        vdk_pipe_say(msg, msg_size, "vdk_safetensors_open: path must not be NULL");
         return VDK_ERROR_NULL_POINTER;
     }
     if (!little_endian_host()) {
-        say(msg, msg_size, "%s: safetensors data is little-endian; this host is not", path);
+        vdk_pipe_say(msg, msg_size, "%s: safetensors data is little-endian; this host is not",
+                     path);
         return VDK_ERROR_UNSUPPORTED;
     }
     vdk_safetensors *f = calloc(1, sizeof *f);
@@ -418,7 +421,7 @@ vdk_status vdk_safetensors_open(const char *path, vdk_safetensors **out, char *m
         f->path = malloc(strlen(path) + 1);
     if (!f || !f->path) {
         free(f);
-        say(msg, msg_size, "%s: out of host memory", path);
+        vdk_pipe_say(msg, msg_size, "%s: out of host memory", path);
         return VDK_ERROR_OUT_OF_MEMORY;
     }
     strcpy(f->path, path);
@@ -426,10 +429,10 @@ vdk_status vdk_safetensors_open(const char *path, vdk_safetensors **out, char *m
     struct stat s;
     vdk_status st = VDK_OK;
     if (f->fd < 0 || fstat(f->fd, &s) != 0) {
-        say(msg, msg_size, "%s: cannot open: %s", path, strerror(errno));
+        vdk_pipe_say(msg, msg_size, "%s: cannot open: %s", path, strerror(errno));
         st = VDK_ERROR_INVALID_VALUE;
     } else if (!S_ISREG(s.st_mode)) {
-        say(msg, msg_size, "%s: not a regular file", path);
+        vdk_pipe_say(msg, msg_size, "%s: not a regular file", path);
         st = VDK_ERROR_INVALID_VALUE;
     } else {
         st = parse_header(f, (uint64_t)s.st_size, msg, msg_size);
@@ -471,22 +474,22 @@ static char *slurp(const char *path, char *msg, size_t msg_size, vdk_status *st)
     const int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat s;
     if (fd < 0 || fstat(fd, &s) != 0) {
-        say(msg, msg_size, "%s: cannot open: %s", path, strerror(errno));
+        vdk_pipe_say(msg, msg_size, "%s: cannot open: %s", path, strerror(errno));
         if (fd >= 0)
             close(fd);
         return NULL;
     }
     char *text = NULL;
     if (!S_ISREG(s.st_mode) || (uint64_t)s.st_size > VDK_SAFETENSORS_MAX_HEADER) {
-        say(msg, msg_size, "%s: not a regular file of at most %llu bytes", path,
-            VDK_SAFETENSORS_MAX_HEADER);
+        vdk_pipe_say(msg, msg_size, "%s: not a regular file of at most %llu bytes", path,
+                     VDK_SAFETENSORS_MAX_HEADER);
     } else if (!(text = malloc((size_t)s.st_size + 1))) {
-        say(msg, msg_size, "%s: out of host memory", path);
+        vdk_pipe_say(msg, msg_size, "%s: out of host memory", path);
         *st = VDK_ERROR_OUT_OF_MEMORY;
     } else {
         const int err = read_at(fd, text, (size_t)s.st_size, 0);
         if (err) {
-            say(msg, msg_size, "%s: reading: %s", path, strerror(err));
+            vdk_pipe_say(msg, msg_size, "%s: reading: %s", path, strerror(err));
             free(text);
             text = NULL;
         } else {
@@ -517,7 +520,7 @@ static vdk_status check_unique(const vdk_safetensors_index *index, const char *p
 {
     char **sorted = malloc((index->count ? index->count : 1) * sizeof *sorted);
     if (!sorted) {
-        say(msg, msg_size, "%s: out of host memory", path);
+        vdk_pipe_say(msg, msg_size, "%s: out of host memory", path);
         return VDK_ERROR_OUT_OF_MEMORY;
     }
     memcpy(sorted, index->names, index->count * sizeof *sorted);
@@ -525,7 +528,8 @@ static vdk_status check_unique(const vdk_safetensors_index *index, const char *p
     vdk_status st = VDK_OK;
     for (size_t i = 1; i < index->count && !st; i++)
         if (strcmp(sorted[i - 1], sorted[i]) == 0) {
-            say(msg, msg_size, "%s: tensor '%s' appears twice in the weight map", path, sorted[i]);
+            vdk_pipe_say(msg, msg_size, "%s: tensor '%s' appears twice in the weight map", path,
+                         sorted[i]);
             st = VDK_ERROR_INVALID_VALUE;
         }
     free(sorted);
@@ -539,7 +543,7 @@ vdk_status vdk_safetensors_index_read(const char *path, vdk_safetensors_index *o
         return VDK_ERROR_NULL_POINTER;
     memset(out, 0, sizeof *out);
     if (!path) {
-        say(msg, msg_size, "vdk_safetensors_index_read: path must not be NULL");
+        vdk_pipe_say(msg, msg_size, "vdk_safetensors_index_read: path must not be NULL");
         return VDK_ERROR_NULL_POINTER;
     }
     vdk_status st;
@@ -550,7 +554,7 @@ vdk_status vdk_safetensors_index_read(const char *path, vdk_safetensors_index *o
     free(text);
     const cJSON *map = cJSON_GetObjectItemCaseSensitive(json, "weight_map");
     if (!cJSON_IsObject(json) || !cJSON_IsObject(map)) {
-        say(msg, msg_size, "%s: not a JSON object with a \"weight_map\" object", path);
+        vdk_pipe_say(msg, msg_size, "%s: not a JSON object with a \"weight_map\" object", path);
         cJSON_Delete(json);
         return VDK_ERROR_INVALID_VALUE;
     }
@@ -560,7 +564,7 @@ vdk_status vdk_safetensors_index_read(const char *path, vdk_safetensors_index *o
     out->files = calloc(n ? n : 1, sizeof *out->files);
     st = out->names && out->file_of && out->files ? VDK_OK : VDK_ERROR_OUT_OF_MEMORY;
     if (st)
-        say(msg, msg_size, "%s: out of host memory", path);
+        vdk_pipe_say(msg, msg_size, "%s: out of host memory", path);
     const cJSON *j;
     cJSON_ArrayForEach(j, map)
     {
@@ -569,7 +573,8 @@ vdk_status vdk_safetensors_index_read(const char *path, vdk_safetensors_index *o
         const char *file = cJSON_IsString(j) ? j->valuestring : NULL;
         if (!file || !file[0] || strchr(file, '/') || strcmp(file, ".") == 0 ||
             strcmp(file, "..") == 0) {
-            say(msg, msg_size,
+            vdk_pipe_say(
+                msg, msg_size,
                 "%s: tensor '%s': the file name is not a string naming a file beside the index",
                 path, j->string);
             st = VDK_ERROR_INVALID_VALUE;
@@ -579,14 +584,14 @@ vdk_status vdk_safetensors_index_read(const char *path, vdk_safetensors_index *o
         if (k < 0) {
             if (!(out->files[out->file_count] = copy(file))) {
                 st = VDK_ERROR_OUT_OF_MEMORY;
-                say(msg, msg_size, "%s: out of host memory", path);
+                vdk_pipe_say(msg, msg_size, "%s: out of host memory", path);
                 break;
             }
             k = (int)out->file_count++;
         }
         if (!(out->names[out->count] = copy(j->string))) {
             st = VDK_ERROR_OUT_OF_MEMORY;
-            say(msg, msg_size, "%s: out of host memory", path);
+            vdk_pipe_say(msg, msg_size, "%s: out of host memory", path);
             break;
         }
         out->file_of[out->count++] = (size_t)k;
@@ -599,10 +604,10 @@ vdk_status vdk_safetensors_index_read(const char *path, vdk_safetensors_index *o
 
 static vdk_status no_cjson(const char *path, char *msg, size_t msg_size)
 {
-    say(msg, msg_size,
-        "%s: vdk was built without cJSON (Debian: libcjson-dev), so it cannot read "
-        "safetensors headers",
-        path ? path : "(null)");
+    vdk_pipe_say(msg, msg_size,
+                 "%s: vdk was built without cJSON (Debian: libcjson-dev), so it cannot read "
+                 "safetensors headers",
+                 path ? path : "(null)");
     return VDK_ERROR_UNSUPPORTED;
 }
 

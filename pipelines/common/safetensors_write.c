@@ -1,5 +1,6 @@
 /* Writing safetensors files (safetensors.h): the header is built by hand, so
  * writing needs no JSON library; tests and tools use it to make checkpoints. */
+#include "common/message.h"
 #include "common/safetensors.h"
 
 #include <errno.h>
@@ -7,17 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void say(char *msg, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void say(char *msg, size_t size, const char *fmt, ...)
-{
-    if (!msg || !size)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, size, fmt, ap);
-    va_end(ap);
-}
 
 /* A growing string; `failed` is sticky, so the header is checked once at the end. */
 typedef struct text {
@@ -98,29 +88,30 @@ static vdk_status check_args(size_t n, const char *const *names, const vdk_dtype
     for (size_t i = 0; i < n; i++) {
         const char *name = names[i];
         if (!name || !name[0] || strcmp(name, "__metadata__") == 0) {
-            say(msg, msg_size,
-                "vdk_safetensors_write: names[%zu] is NULL, empty or "
-                "\"__metadata__\"",
-                i);
+            vdk_pipe_say(msg, msg_size,
+                         "vdk_safetensors_write: names[%zu] is NULL, empty or "
+                         "\"__metadata__\"",
+                         i);
             return VDK_ERROR_INVALID_VALUE;
         }
         if (!file_dtype(dtypes[i])) {
-            say(msg, msg_size, "vdk_safetensors_write: tensor '%s': invalid dtype %d", name,
-                (int)dtypes[i]);
+            vdk_pipe_say(msg, msg_size, "vdk_safetensors_write: tensor '%s': invalid dtype %d",
+                         name, (int)dtypes[i]);
             return VDK_ERROR_DTYPE;
         }
         if (ranks[i] < 0 || ranks[i] > VDK_SAFETENSORS_MAX_RANK || (ranks[i] && !shapes[i])) {
-            say(msg, msg_size,
-                "vdk_safetensors_write: tensor '%s': rank %d (0 to %d, with a shape for a "
-                "rank above 0)",
-                name, ranks[i], VDK_SAFETENSORS_MAX_RANK);
+            vdk_pipe_say(msg, msg_size,
+                         "vdk_safetensors_write: tensor '%s': rank %d (0 to %d, with a shape for a "
+                         "rank above 0)",
+                         name, ranks[i], VDK_SAFETENSORS_MAX_RANK);
             return VDK_ERROR_RANK;
         }
         uint64_t count = 1;
         for (int a = 0; a < ranks[i]; a++) {
             const int64_t d = shapes[i][a];
             if (d < 0 || (d && count > (uint64_t)INT64_MAX / 16 / (uint64_t)d)) {
-                say(msg, msg_size,
+                vdk_pipe_say(
+                    msg, msg_size,
                     "vdk_safetensors_write: tensor '%s': axis %d has extent %lld (negative, or "
                     "the size overflows)",
                     name, a, (long long)d);
@@ -130,13 +121,13 @@ static vdk_status check_args(size_t n, const char *const *names, const vdk_dtype
         }
         bytes[i] = count * vdk_dtype_size(dtypes[i]);
         if (bytes[i] && !data[i]) {
-            say(msg, msg_size, "vdk_safetensors_write: tensor '%s': data is NULL", name);
+            vdk_pipe_say(msg, msg_size, "vdk_safetensors_write: tensor '%s': data is NULL", name);
             return VDK_ERROR_NULL_POINTER;
         }
     }
     const char **sorted = malloc((n ? n : 1) * sizeof *sorted);
     if (!sorted) {
-        say(msg, msg_size, "vdk_safetensors_write: out of host memory");
+        vdk_pipe_say(msg, msg_size, "vdk_safetensors_write: out of host memory");
         return VDK_ERROR_OUT_OF_MEMORY;
     }
     if (n)
@@ -145,7 +136,8 @@ static vdk_status check_args(size_t n, const char *const *names, const vdk_dtype
     vdk_status st = VDK_OK;
     for (size_t i = 1; i < n && !st; i++)
         if (strcmp(sorted[i - 1], sorted[i]) == 0) {
-            say(msg, msg_size, "vdk_safetensors_write: tensor '%s' is named twice", sorted[i]);
+            vdk_pipe_say(msg, msg_size, "vdk_safetensors_write: tensor '%s' is named twice",
+                         sorted[i]);
             st = VDK_ERROR_INVALID_VALUE;
         }
     free(sorted);
@@ -166,16 +158,17 @@ vdk_status vdk_safetensors_write(const char *path, size_t n, const char *const *
                                  size_t msg_size)
 {
     if (!path || (n && (!names || !dtypes || !ranks || !shapes || !data))) {
-        say(msg, msg_size, "vdk_safetensors_write: path and the arrays must not be NULL");
+        vdk_pipe_say(msg, msg_size, "vdk_safetensors_write: path and the arrays must not be NULL");
         return VDK_ERROR_NULL_POINTER;
     }
     if (!little_endian_host()) {
-        say(msg, msg_size, "%s: safetensors data is little-endian; this host is not", path);
+        vdk_pipe_say(msg, msg_size, "%s: safetensors data is little-endian; this host is not",
+                     path);
         return VDK_ERROR_UNSUPPORTED;
     }
     uint64_t *bytes = malloc((n ? n : 1) * sizeof *bytes);
     if (!bytes) {
-        say(msg, msg_size, "vdk_safetensors_write: out of host memory");
+        vdk_pipe_say(msg, msg_size, "vdk_safetensors_write: out of host memory");
         return VDK_ERROR_OUT_OF_MEMORY;
     }
     vdk_status st = check_args(n, names, dtypes, ranks, shapes, data, bytes, msg, msg_size);
@@ -196,12 +189,12 @@ vdk_status vdk_safetensors_write(const char *path, size_t n, const char *const *
     while (h.len % 8)
         add(&h, " ");
     if (!st && h.failed) {
-        say(msg, msg_size, "vdk_safetensors_write: out of host memory for the header");
+        vdk_pipe_say(msg, msg_size, "vdk_safetensors_write: out of host memory for the header");
         st = VDK_ERROR_OUT_OF_MEMORY;
     }
     FILE *out = st ? NULL : fopen(path, "wb");
     if (!st && !out) {
-        say(msg, msg_size, "%s: cannot create: %s", path, strerror(errno));
+        vdk_pipe_say(msg, msg_size, "%s: cannot create: %s", path, strerror(errno));
         st = VDK_ERROR_INVALID_VALUE;
     }
     if (out) {
@@ -213,7 +206,7 @@ vdk_status vdk_safetensors_write(const char *path, size_t n, const char *const *
             ok = !bytes[i] || fwrite(data[i], 1, (size_t)bytes[i], out) == (size_t)bytes[i];
         const int err = errno;
         if (fclose(out) != 0 || !ok) {
-            say(msg, msg_size, "%s: writing: %s", path, strerror(ok ? errno : err));
+            vdk_pipe_say(msg, msg_size, "%s: writing: %s", path, strerror(ok ? errno : err));
             st = VDK_ERROR_INVALID_VALUE;
             remove(path);
         }

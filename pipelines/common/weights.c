@@ -1,9 +1,9 @@
 /* The weight store: tensors by name (an open-addressing hash over the names),
  * the PyTorch-to-vdk layout conversion, and the seeded generator of weights.h. */
 #include "common/weights.h"
+#include "common/message.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,17 +18,6 @@ struct vdk_weights {
     int64_t *slot; /* index + 1 of the entry in each slot, 0 = empty */
     int64_t bytes;
 };
-
-static void say(char *msg, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void say(char *msg, size_t size, const char *fmt, ...)
-{
-    if (!msg || !size)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, size, fmt, ap);
-    va_end(ap);
-}
 
 static uint64_t fnv1a(const char *s)
 {
@@ -105,16 +94,16 @@ vdk_status vdk_weights_create(vdk_context *ctx, const vdk_param_table *table, vd
         return VDK_ERROR_NULL_POINTER;
     *out = NULL;
     if (!ctx || !table) {
-        say(msg, msg_size, "vdk_weights_create: ctx and table must not be NULL");
+        vdk_pipe_say(msg, msg_size, "vdk_weights_create: ctx and table must not be NULL");
         return VDK_ERROR_NULL_POINTER;
     }
     if (table->status != VDK_OK) {
-        say(msg, msg_size, "vdk_weights_create: the table failed: %s", table->error);
+        vdk_pipe_say(msg, msg_size, "vdk_weights_create: the table failed: %s", table->error);
         return table->status;
     }
     vdk_weights *w = calloc(1, sizeof *w);
     if (!w) {
-        say(msg, msg_size, "vdk_weights_create: out of host memory");
+        vdk_pipe_say(msg, msg_size, "vdk_weights_create: out of host memory");
         return VDK_ERROR_OUT_OF_MEMORY;
     }
     w->ctx = ctx;
@@ -128,7 +117,7 @@ vdk_status vdk_weights_create(vdk_context *ctx, const vdk_param_table *table, vd
     w->slot = calloc(w->slots, sizeof *w->slot);
     if (!w->params || !w->tensors || !w->slot) {
         vdk_weights_destroy(w);
-        say(msg, msg_size, "vdk_weights_create: out of host memory");
+        vdk_pipe_say(msg, msg_size, "vdk_weights_create: out of host memory");
         return VDK_ERROR_OUT_OF_MEMORY;
     }
     memcpy(w->params, table->items, w->count * sizeof *w->params);
@@ -136,14 +125,15 @@ vdk_status vdk_weights_create(vdk_context *ctx, const vdk_param_table *table, vd
         const vdk_param *p = &w->params[i];
         int64_t *s = find_slot(w, p->name);
         if (*s) {
-            say(msg, msg_size, "vdk_weights_create: the table names '%s' twice", p->name);
+            vdk_pipe_say(msg, msg_size, "vdk_weights_create: the table names '%s' twice", p->name);
             vdk_weights_destroy(w);
             return VDK_ERROR_INVALID_VALUE;
         }
         *s = (int64_t)i + 1;
         vdk_status st = vdk_tensor_create(ctx, dtype, p->vdk_rank, p->vdk_shape, &w->tensors[i]);
         if (st) {
-            say(msg, msg_size, "vdk_weights_create: '%s': %s", p->name, vdk_last_error(ctx));
+            vdk_pipe_say(msg, msg_size, "vdk_weights_create: '%s': %s", p->name,
+                         vdk_last_error(ctx));
             vdk_weights_destroy(w);
             return st;
         }
@@ -194,24 +184,24 @@ vdk_status vdk_weights_set(vdk_weights *w, size_t index, vdk_dtype src_dtype, co
     if (!w || !src)
         return VDK_ERROR_NULL_POINTER;
     if (index >= w->count) {
-        say(msg, msg_size, "vdk_weights_set: index %zu of %zu entries", index, w->count);
+        vdk_pipe_say(msg, msg_size, "vdk_weights_set: index %zu of %zu entries", index, w->count);
         return VDK_ERROR_INVALID_VALUE;
     }
     const vdk_param *p = &w->params[index];
     const size_t size = vdk_dtype_size(src_dtype);
     if (!size) {
-        say(msg, msg_size, "vdk_weights_set: '%s': invalid source dtype", p->name);
+        vdk_pipe_say(msg, msg_size, "vdk_weights_set: '%s': invalid source dtype", p->name);
         return VDK_ERROR_DTYPE;
     }
     unsigned char *tmp = malloc((size_t)p->count * size);
     if (!tmp) {
-        say(msg, msg_size, "vdk_weights_set: '%s': out of host memory", p->name);
+        vdk_pipe_say(msg, msg_size, "vdk_weights_set: '%s': out of host memory", p->name);
         return VDK_ERROR_OUT_OF_MEMORY;
     }
     to_vdk_layout(p, size, src, tmp);
     vdk_status st = vdk_tensor_write(w->tensors[index], src_dtype, tmp, p->count);
     if (st)
-        say(msg, msg_size, "vdk_weights_set: '%s': %s", p->name, vdk_last_error(w->ctx));
+        vdk_pipe_say(msg, msg_size, "vdk_weights_set: '%s': %s", p->name, vdk_last_error(w->ctx));
     free(tmp);
     return st;
 }
@@ -225,7 +215,7 @@ vdk_status vdk_weights_randomize(vdk_weights *w, uint64_t seed, char *msg, size_
         most = w->params[i].count > most ? w->params[i].count : most;
     float *buf = malloc((size_t)most * sizeof *buf);
     if (!buf) {
-        say(msg, msg_size, "vdk_weights_randomize: out of host memory");
+        vdk_pipe_say(msg, msg_size, "vdk_weights_randomize: out of host memory");
         return VDK_ERROR_OUT_OF_MEMORY;
     }
     vdk_status st = VDK_OK;

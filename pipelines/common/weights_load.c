@@ -6,25 +6,14 @@
 #endif
 
 #include "common/weights_load.h"
+#include "common/message.h"
 
 #include "common/safetensors.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-static void say(char *msg, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void say(char *msg, size_t size, const char *fmt, ...)
-{
-    if (!msg || !size)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, size, fmt, ap);
-    va_end(ap);
-}
 
 /* The files a checkpoint is read from. */
 typedef struct file_set {
@@ -89,7 +78,7 @@ static vdk_status open_set(const char *path, vdk_dtype dtype, file_set *s, char 
         for (int i = 0; i < 4 && !*source; i++) {
             char *p = join(path, strlen(path), order[i]);
             if (!p) {
-                say(msg, msg_size, "vdk_weights_load: out of host memory");
+                vdk_pipe_say(msg, msg_size, "vdk_weights_load: out of host memory");
                 return VDK_ERROR_OUT_OF_MEMORY;
             }
             if (is_file(p))
@@ -98,7 +87,8 @@ static vdk_status open_set(const char *path, vdk_dtype dtype, file_set *s, char 
                 free(p);
         }
         if (!*source) {
-            say(msg, msg_size,
+            vdk_pipe_say(
+                msg, msg_size,
                 "vdk_weights_load: %s: a directory without diffusion_pytorch_model.safetensors, "
                 "diffusion_pytorch_model.fp16.safetensors or their indexes "
                 "diffusion_pytorch_model.safetensors.index[.fp16].json (is it the model's "
@@ -109,7 +99,7 @@ static vdk_status open_set(const char *path, vdk_dtype dtype, file_set *s, char 
     } else {
         *source = malloc(strlen(path) + 1);
         if (!*source) {
-            say(msg, msg_size, "vdk_weights_load: out of host memory");
+            vdk_pipe_say(msg, msg_size, "vdk_weights_load: out of host memory");
             return VDK_ERROR_OUT_OF_MEMORY;
         }
         strcpy(*source, path);
@@ -124,7 +114,7 @@ static vdk_status open_set(const char *path, vdk_dtype dtype, file_set *s, char 
     s->files = st ? NULL : calloc(n ? n : 1, sizeof *s->files);
     s->used = st ? NULL : calloc(n ? n : 1, sizeof *s->used);
     if (!st && (!s->files || !s->used)) {
-        say(msg, msg_size, "vdk_weights_load: out of host memory");
+        vdk_pipe_say(msg, msg_size, "vdk_weights_load: out of host memory");
         st = VDK_ERROR_OUT_OF_MEMORY;
     }
     const char *slash = strrchr(*source, '/');
@@ -133,7 +123,7 @@ static vdk_status open_set(const char *path, vdk_dtype dtype, file_set *s, char 
                       : slash  ? join(*source, (size_t)(slash - *source), index.files[i])
                                : join(".", 1, index.files[i]);
         if (indexed && !shard) {
-            say(msg, msg_size, "vdk_weights_load: out of host memory");
+            vdk_pipe_say(msg, msg_size, "vdk_weights_load: out of host memory");
             st = VDK_ERROR_OUT_OF_MEMORY;
             break;
         }
@@ -144,15 +134,16 @@ static vdk_status open_set(const char *path, vdk_dtype dtype, file_set *s, char 
         s->count++;
         const size_t entries = vdk_safetensors_count(s->files[i]);
         if (!(s->used[i] = calloc(entries ? entries : 1, 1))) {
-            say(msg, msg_size, "vdk_weights_load: out of host memory");
+            vdk_pipe_say(msg, msg_size, "vdk_weights_load: out of host memory");
             st = VDK_ERROR_OUT_OF_MEMORY;
         }
     }
     /* The index must describe the shards: each tensor it lists is in its file. */
     for (size_t i = 0; i < index.count && !st; i++)
         if (!vdk_safetensors_find(s->files[index.file_of[i]], index.names[i])) {
-            say(msg, msg_size, "vdk_weights_load: %s lists '%s' in %s, which does not hold it",
-                *source, index.names[i], index.files[index.file_of[i]]);
+            vdk_pipe_say(msg, msg_size,
+                         "vdk_weights_load: %s lists '%s' in %s, which does not hold it", *source,
+                         index.names[i], index.files[index.file_of[i]]);
             st = VDK_ERROR_INVALID_VALUE;
         }
     vdk_safetensors_index_free(&index);
@@ -177,7 +168,7 @@ static vdk_status find_all(const vdk_weights *w, const char *prefix, file_set *s
     const size_t n = vdk_weights_count(w), plen = strlen(prefix);
     char *key = malloc(plen + VDK_PARAM_NAME_MAX);
     if (!key) {
-        say(msg, msg_size, "vdk_weights_load: out of host memory");
+        vdk_pipe_say(msg, msg_size, "vdk_weights_load: out of host memory");
         return VDK_ERROR_OUT_OF_MEMORY;
     }
     memcpy(key, prefix, plen);
@@ -190,8 +181,9 @@ static vdk_status find_all(const vdk_weights *w, const char *prefix, file_set *s
         for (size_t f = 0; f < s->count; f++) {
             const vdk_safetensors_entry *e = vdk_safetensors_find(s->files[f], key);
             if (e && found[i]) {
-                say(msg, msg_size, "vdk_weights_load: '%s' is in both %s and %s", key,
-                    vdk_safetensors_path(s->files[from[i]]), vdk_safetensors_path(s->files[f]));
+                vdk_pipe_say(msg, msg_size, "vdk_weights_load: '%s' is in both %s and %s", key,
+                             vdk_safetensors_path(s->files[from[i]]),
+                             vdk_safetensors_path(s->files[f]));
                 st = VDK_ERROR_INVALID_VALUE;
             } else if (e) {
                 found[i] = e;
@@ -210,14 +202,14 @@ static vdk_status find_all(const vdk_weights *w, const char *prefix, file_set *s
             char want[128], got[128];
             shape_text(want, sizeof want, p->torch_rank, p->torch_shape);
             shape_text(got, sizeof got, e->rank, e->shape);
-            say(msg, msg_size, "vdk_weights_load: '%s': expected shape %s, %s has %s", key, want,
-                file, got);
+            vdk_pipe_say(msg, msg_size, "vdk_weights_load: '%s': expected shape %s, %s has %s", key,
+                         want, file, got);
             st = VDK_ERROR_SHAPE;
         } else if (e->dtype == VDK_DTYPE_COUNT) {
-            say(msg, msg_size,
-                "vdk_weights_load: '%s' in %s has dtype %s, which vdk has no type for (it "
-                "takes F32, F16, BF16 and F64)",
-                key, file, e->dtype_name);
+            vdk_pipe_say(msg, msg_size,
+                         "vdk_weights_load: '%s' in %s has dtype %s, which vdk has no type for (it "
+                         "takes F32, F16, BF16 and F64)",
+                         key, file, e->dtype_name);
             st = VDK_ERROR_DTYPE;
         } else {
             s->used[from[i]][e - vdk_safetensors_entry_at(s->files[from[i]], 0)] = 1;
@@ -225,7 +217,8 @@ static vdk_status find_all(const vdk_weights *w, const char *prefix, file_set *s
     }
     if (!st && missing) {
         const char *where = s->count == 1 ? vdk_safetensors_path(s->files[0]) : "the shards";
-        say(msg, msg_size,
+        vdk_pipe_say(
+            msg, msg_size,
             "vdk_weights_load: %zu of the %zu tensors the model needs are missing from %s; "
             "the first is '%s%s'",
             missing, n, where, prefix, vdk_weights_param(w, first_missing)->name);
@@ -251,7 +244,7 @@ vdk_status vdk_weights_load(vdk_weights *w, const char *path, const char *prefix
     vdk_weights_load_report *r = report ? report : &local;
     memset(r, 0, sizeof *r);
     if (!w || !path) {
-        say(msg, msg_size, "vdk_weights_load: w and path must not be NULL");
+        vdk_pipe_say(msg, msg_size, "vdk_weights_load: w and path must not be NULL");
         return VDK_ERROR_NULL_POINTER;
     }
     const size_t n = vdk_weights_count(w);
@@ -271,7 +264,7 @@ vdk_status vdk_weights_load(vdk_weights *w, const char *path, const char *prefix
         found = calloc(n ? n : 1, sizeof *found);
         from = calloc(n ? n : 1, sizeof *from);
         if (!found || !from) {
-            say(msg, msg_size, "vdk_weights_load: out of host memory");
+            vdk_pipe_say(msg, msg_size, "vdk_weights_load: out of host memory");
             st = VDK_ERROR_OUT_OF_MEMORY;
         }
     }
@@ -285,8 +278,8 @@ vdk_status vdk_weights_load(vdk_weights *w, const char *path, const char *prefix
         most = found[i]->end - found[i]->begin > most ? found[i]->end - found[i]->begin : most;
     void *buf = st ? NULL : malloc(most ? (size_t)most : 1);
     if (!st && !buf) {
-        say(msg, msg_size, "vdk_weights_load: out of host memory for a %llu-byte tensor",
-            (unsigned long long)most);
+        vdk_pipe_say(msg, msg_size, "vdk_weights_load: out of host memory for a %llu-byte tensor",
+                     (unsigned long long)most);
         st = VDK_ERROR_OUT_OF_MEMORY;
     }
     for (size_t i = 0; i < n && !st; i++) {

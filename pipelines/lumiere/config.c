@@ -7,23 +7,10 @@
  * a heads x head_dim inner width that differs from the channels, two temporal
  * attention layers -- at a size whose float64 forward is the golden. */
 #include "lumiere/config.h"
+#include "common/message.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-static vdk_status fail(char *msg, size_t msg_size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static vdk_status fail(char *msg, size_t msg_size, const char *fmt, ...)
-{
-    if (msg && msg_size) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(msg, msg_size, fmt, ap);
-        va_end(ap);
-    }
-    return VDK_ERROR_INVALID_VALUE;
-}
 
 vdk_status vdk_lumiere_preset_from_name(const char *name, vdk_lumiere_preset *out)
 {
@@ -178,102 +165,117 @@ static int divides(int n, int f, int times)
 vdk_status vdk_lumiere_config_check(const vdk_lumiere_config *c, char *msg, size_t msg_size)
 {
     if (!c)
-        return fail(msg, msg_size, "the configuration is NULL");
+        return vdk_pipe_fail(VDK_ERROR_INVALID_VALUE, msg, msg_size, "the configuration is NULL");
     const int L = c->levels;
     if (L < 1 || L > VDK_LUMIERE_MAX_LEVELS)
-        return fail(msg, msg_size, "levels %d is outside [1, %d]", L, VDK_LUMIERE_MAX_LEVELS);
+        return vdk_pipe_fail(VDK_ERROR_INVALID_VALUE, msg, msg_size, "levels %d is outside [1, %d]",
+                             L, VDK_LUMIERE_MAX_LEVELS);
     if (c->in_channels < 1 || c->out_channels < 1)
-        return fail(msg, msg_size, "in_channels %d / out_channels %d must be positive",
-                    c->in_channels, c->out_channels);
+        return vdk_pipe_fail(VDK_ERROR_INVALID_VALUE, msg, msg_size,
+                             "in_channels %d / out_channels %d must be positive", c->in_channels,
+                             c->out_channels);
     if (c->norm_num_groups < 1)
-        return fail(msg, msg_size, "norm_num_groups %d is not positive", c->norm_num_groups);
+        return vdk_pipe_fail(VDK_ERROR_INVALID_VALUE, msg, msg_size,
+                             "norm_num_groups %d is not positive", c->norm_num_groups);
     int any_attention = 0, any_temporal_attention = 0, resamples = 0;
     for (int l = 0; l < L; l++) {
         /* Every GroupNorm input (a level's channels, or a sum of them at an up
          * concatenation) is then a multiple of the groups too. */
         if (c->block_out_channels[l] < 1 || c->block_out_channels[l] % c->norm_num_groups)
-            return fail(msg, msg_size,
-                        "block_out_channels[%d] = %d is not a positive multiple of "
-                        "norm_num_groups %d",
-                        l, c->block_out_channels[l], c->norm_num_groups);
+            return vdk_pipe_fail(VDK_ERROR_INVALID_VALUE, msg, msg_size,
+                                 "block_out_channels[%d] = %d is not a positive multiple of "
+                                 "norm_num_groups %d",
+                                 l, c->block_out_channels[l], c->norm_num_groups);
         if (c->num_res_blocks[l] < 1 || c->num_res_blocks[l] > VDK_LUMIERE_MAX_RES_BLOCKS)
-            return fail(msg, msg_size, "num_res_blocks[%d] = %d is outside [1, %d]", l,
-                        c->num_res_blocks[l], VDK_LUMIERE_MAX_RES_BLOCKS);
+            return vdk_pipe_fail(VDK_ERROR_INVALID_VALUE, msg, msg_size,
+                                 "num_res_blocks[%d] = %d is outside [1, %d]", l,
+                                 c->num_res_blocks[l], VDK_LUMIERE_MAX_RES_BLOCKS);
         if (c->attention[l] != 0 && c->attention[l] != 1)
-            return fail(msg, msg_size, "attention[%d] = %d is not 0 or 1", l, c->attention[l]);
+            return vdk_pipe_fail(VDK_ERROR_INVALID_VALUE, msg, msg_size,
+                                 "attention[%d] = %d is not 0 or 1", l, c->attention[l]);
         if ((int)c->temporal_block[l] < 0 || c->temporal_block[l] >= VDK_LUMIERE_TEMPORAL_COUNT)
-            return fail(msg, msg_size, "temporal_block[%d] = %d is not a vdk_lumiere_temporal", l,
-                        (int)c->temporal_block[l]);
+            return vdk_pipe_fail(VDK_ERROR_INVALID_VALUE, msg, msg_size,
+                                 "temporal_block[%d] = %d is not a vdk_lumiere_temporal", l,
+                                 (int)c->temporal_block[l]);
         if (c->temporal_resample[l] != 0 && c->temporal_resample[l] != 1)
-            return fail(msg, msg_size, "temporal_resample[%d] = %d is not 0 or 1", l,
-                        c->temporal_resample[l]);
+            return vdk_pipe_fail(VDK_ERROR_INVALID_VALUE, msg, msg_size,
+                                 "temporal_resample[%d] = %d is not 0 or 1", l,
+                                 c->temporal_resample[l]);
         any_attention |= c->attention[l];
         any_temporal_attention |= c->temporal_block[l] == VDK_LUMIERE_TEMPORAL_ATTENTION;
         resamples += c->temporal_resample[l];
     }
     if (c->temporal_resample[L - 1])
-        return fail(msg, msg_size,
-                    "temporal_resample[%d] = 1: the coarsest level has no level below to "
-                    "resample to",
-                    L - 1);
+        return vdk_pipe_fail(VDK_ERROR_INVALID_VALUE, msg, msg_size,
+                             "temporal_resample[%d] = 1: the coarsest level has no level below to "
+                             "resample to",
+                             L - 1);
     if (!odd_positive(c->spatial_kernel_size) || !odd_positive(c->temporal_kernel_size))
-        return fail(msg, msg_size,
-                    "spatial_kernel_size %d and temporal_kernel_size %d must be odd "
-                    "(padding k/2 keeps the size)",
-                    c->spatial_kernel_size, c->temporal_kernel_size);
+        return vdk_pipe_fail(VDK_ERROR_INVALID_VALUE, msg, msg_size,
+                             "spatial_kernel_size %d and temporal_kernel_size %d must be odd "
+                             "(padding k/2 keeps the size)",
+                             c->spatial_kernel_size, c->temporal_kernel_size);
     /* A stride past the kernel would skip inputs; k = 3, padding 1 and stride f
      * give ceil(n / f), so f must divide the sizes for the up path to match. */
     if (c->spatial_factor < 2 || c->spatial_factor > c->spatial_kernel_size ||
         c->temporal_factor < 2 || c->temporal_factor > c->temporal_kernel_size)
-        return fail(msg, msg_size,
-                    "spatial_factor %d and temporal_factor %d must be in [2, their kernel size]",
-                    c->spatial_factor, c->temporal_factor);
+        return vdk_pipe_fail(
+            VDK_ERROR_INVALID_VALUE, msg, msg_size,
+            "spatial_factor %d and temporal_factor %d must be in [2, their kernel size]",
+            c->spatial_factor, c->temporal_factor);
     if (any_attention) {
         if (c->attention_heads < 1 || c->attention_head_dim < 1)
-            return fail(msg, msg_size, "attention_heads %d and attention_head_dim %d must be >= 1",
-                        c->attention_heads, c->attention_head_dim);
+            return vdk_pipe_fail(VDK_ERROR_INVALID_VALUE, msg, msg_size,
+                                 "attention_heads %d and attention_head_dim %d must be >= 1",
+                                 c->attention_heads, c->attention_head_dim);
         if (c->ff_mult < 1)
-            return fail(msg, msg_size, "ff_mult %d must be >= 1", c->ff_mult);
+            return vdk_pipe_fail(VDK_ERROR_INVALID_VALUE, msg, msg_size, "ff_mult %d must be >= 1",
+                                 c->ff_mult);
         if (c->cross_attention_dim < 1 || c->text_length < 1)
-            return fail(msg, msg_size, "cross_attention_dim %d and text_length %d must be >= 1",
-                        c->cross_attention_dim, c->text_length);
+            return vdk_pipe_fail(VDK_ERROR_INVALID_VALUE, msg, msg_size,
+                                 "cross_attention_dim %d and text_length %d must be >= 1",
+                                 c->cross_attention_dim, c->text_length);
     }
     if (any_temporal_attention &&
         (c->temporal_attention_heads < 1 || c->temporal_attention_head_dim < 1 ||
          c->temporal_attention_depth < 1))
-        return fail(msg, msg_size,
-                    "temporal_attention_heads %d, temporal_attention_head_dim %d and "
-                    "temporal_attention_depth %d must be >= 1",
-                    c->temporal_attention_heads, c->temporal_attention_head_dim,
-                    c->temporal_attention_depth);
+        return vdk_pipe_fail(VDK_ERROR_INVALID_VALUE, msg, msg_size,
+                             "temporal_attention_heads %d, temporal_attention_head_dim %d and "
+                             "temporal_attention_depth %d must be >= 1",
+                             c->temporal_attention_heads, c->temporal_attention_head_dim,
+                             c->temporal_attention_depth);
     if (c->time_sinusoid_dim < 2 || c->time_sinusoid_dim % 2 || c->time_embed_dim < 1)
-        return fail(msg, msg_size,
-                    "time_sinusoid_dim %d (even, >= 2) and time_embed_dim %d must be positive",
-                    c->time_sinusoid_dim, c->time_embed_dim);
+        return vdk_pipe_fail(
+            VDK_ERROR_INVALID_VALUE, msg, msg_size,
+            "time_sinusoid_dim %d (even, >= 2) and time_embed_dim %d must be positive",
+            c->time_sinusoid_dim, c->time_embed_dim);
     if (c->time_flip_sin_to_cos != 0 && c->time_flip_sin_to_cos != 1)
-        return fail(msg, msg_size, "time_flip_sin_to_cos %d is not 0 or 1",
-                    c->time_flip_sin_to_cos);
+        return vdk_pipe_fail(VDK_ERROR_INVALID_VALUE, msg, msg_size,
+                             "time_flip_sin_to_cos %d is not 0 or 1", c->time_flip_sin_to_cos);
     if (!(c->time_max_period > 0) || (float)(c->time_sinusoid_dim / 2) == c->time_freq_shift)
-        return fail(msg, msg_size,
-                    "time_max_period %g must be > 0 and time_freq_shift %g must not be "
-                    "time_sinusoid_dim / 2",
-                    (double)c->time_max_period, (double)c->time_freq_shift);
+        return vdk_pipe_fail(VDK_ERROR_INVALID_VALUE, msg, msg_size,
+                             "time_max_period %g must be > 0 and time_freq_shift %g must not be "
+                             "time_sinusoid_dim / 2",
+                             (double)c->time_max_period, (double)c->time_freq_shift);
     const float eps[] = {c->resnet_eps, c->norm_out_eps, c->layer_norm_eps, c->rms_norm_eps};
     static const char *const eps_name[] = {"resnet_eps", "norm_out_eps", "layer_norm_eps",
                                            "rms_norm_eps"};
     for (size_t i = 0; i < sizeof eps / sizeof eps[0]; i++)
         if (!(eps[i] > 0))
-            return fail(msg, msg_size, "%s %g must be > 0", eps_name[i], (double)eps[i]);
+            return vdk_pipe_fail(VDK_ERROR_INVALID_VALUE, msg, msg_size, "%s %g must be > 0",
+                                 eps_name[i], (double)eps[i]);
     if (!divides(c->num_frames, c->temporal_factor, resamples))
-        return fail(msg, msg_size,
-                    "num_frames %d is not a positive multiple of temporal_factor %d to the "
-                    "power %d (the temporal resamplings)",
-                    c->num_frames, c->temporal_factor, resamples);
+        return vdk_pipe_fail(
+            VDK_ERROR_INVALID_VALUE, msg, msg_size,
+            "num_frames %d is not a positive multiple of temporal_factor %d to the "
+            "power %d (the temporal resamplings)",
+            c->num_frames, c->temporal_factor, resamples);
     if (!divides(c->height, c->spatial_factor, L - 1) ||
         !divides(c->width, c->spatial_factor, L - 1))
-        return fail(msg, msg_size,
-                    "height %d and width %d must be positive multiples of spatial_factor %d to "
-                    "the power %d (levels - 1)",
-                    c->height, c->width, c->spatial_factor, L - 1);
+        return vdk_pipe_fail(
+            VDK_ERROR_INVALID_VALUE, msg, msg_size,
+            "height %d and width %d must be positive multiples of spatial_factor %d to "
+            "the power %d (levels - 1)",
+            c->height, c->width, c->spatial_factor, L - 1);
     return VDK_OK;
 }

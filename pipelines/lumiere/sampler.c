@@ -1,23 +1,11 @@
 /* DDIM with the cosine schedule around Lumiere's denoiser: the schedule on the
  * host in double, the loop as vdk calls (sampler.h gives the formulas). */
 #include "lumiere/sampler.h"
+#include "common/message.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-
-static void say(char *msg, size_t msg_size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void say(char *msg, size_t msg_size, const char *fmt, ...)
-{
-    if (!msg || !msg_size)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, msg_size, fmt, ap);
-    va_end(ap);
-}
 
 vdk_lumiere_scheduler_config vdk_lumiere_scheduler_config_default(void)
 {
@@ -45,36 +33,39 @@ vdk_status vdk_lumiere_schedule(const vdk_lumiere_scheduler_config *c, int steps
     if (!c)
         c = &def;
     if (!timesteps || !alpha_bar || !alpha_prev) {
-        say(msg, msg_size, "%s: timesteps, alpha_bar and alpha_prev must not be NULL", where);
+        vdk_pipe_say(msg, msg_size, "%s: timesteps, alpha_bar and alpha_prev must not be NULL",
+                     where);
         return VDK_ERROR_NULL_POINTER;
     }
     const int train = c->train_steps;
     if (train < 1 || train > VDK_LUMIERE_MAX_TRAIN_STEPS) {
-        say(msg, msg_size, "%s: train_steps %d is outside [1, %d]", where, train,
-            VDK_LUMIERE_MAX_TRAIN_STEPS);
+        vdk_pipe_say(msg, msg_size, "%s: train_steps %d is outside [1, %d]", where, train,
+                     VDK_LUMIERE_MAX_TRAIN_STEPS);
         return VDK_ERROR_INVALID_VALUE;
     }
     if (!(c->cosine_s >= 0) || !(c->max_beta > 0 && c->max_beta < 1) || (int)c->spacing < 0 ||
         c->spacing >= VDK_LUMIERE_SPACING_COUNT) {
-        say(msg, msg_size,
+        vdk_pipe_say(
+            msg, msg_size,
             "%s: cosine_s %g must be >= 0, max_beta %g in (0, 1), spacing %d trailing or leading",
             where, c->cosine_s, c->max_beta, (int)c->spacing);
         return VDK_ERROR_INVALID_VALUE;
     }
     if (steps < 1 || steps > train) {
-        say(msg, msg_size, "%s: steps is %d, expected 1 to train_steps %d", where, steps, train);
+        vdk_pipe_say(msg, msg_size, "%s: steps is %d, expected 1 to train_steps %d", where, steps,
+                     train);
         return VDK_ERROR_INVALID_VALUE;
     }
     const int k = train / steps;
     if (c->spacing == VDK_LUMIERE_SPACING_LEADING &&
         (c->steps_offset < 0 || (steps - 1) * k + c->steps_offset >= train)) {
-        say(msg, msg_size, "%s: steps_offset %d puts a timestep outside [0, %d)", where,
-            c->steps_offset, train);
+        vdk_pipe_say(msg, msg_size, "%s: steps_offset %d puts a timestep outside [0, %d)", where,
+                     c->steps_offset, train);
         return VDK_ERROR_INVALID_VALUE;
     }
     double *ac = malloc((size_t)train * sizeof *ac);
     if (!ac) {
-        say(msg, msg_size, "%s: out of host memory", where);
+        vdk_pipe_say(msg, msg_size, "%s: out of host memory", where);
         return VDK_ERROR_OUT_OF_MEMORY;
     }
     double prod = 1.0;
@@ -131,21 +122,21 @@ static vdk_status check(vdk_context *ctx, const vdk_lumiere_sampler_params *p, c
 {
     static const char where[] = "vdk_lumiere_sample";
     if (!ctx || !p || !x || !p->denoise) {
-        say(msg, msg_size, "%s: ctx, p, x and p->denoise must not be NULL", where);
+        vdk_pipe_say(msg, msg_size, "%s: ctx, p, x and p->denoise must not be NULL", where);
         return VDK_ERROR_NULL_POINTER;
     }
     if (!isfinite(p->guidance_scale)) {
-        say(msg, msg_size, "%s: p->guidance_scale %g is not finite", where,
-            (double)p->guidance_scale);
+        vdk_pipe_say(msg, msg_size, "%s: p->guidance_scale %g is not finite", where,
+                     (double)p->guidance_scale);
         return VDK_ERROR_INVALID_VALUE;
     }
     if (vdk_tensor_context(x) != ctx) {
-        say(msg, msg_size, "%s: x belongs to another context", where);
+        vdk_pipe_say(msg, msg_size, "%s: x belongs to another context", where);
         return VDK_ERROR_CONTEXT;
     }
     if (vdk_tensor_rank(x) != 5) {
-        say(msg, msg_size, "%s: x has rank %d, expected 5 [N, T, H, W, C]", where,
-            vdk_tensor_rank(x));
+        vdk_pipe_say(msg, msg_size, "%s: x has rank %d, expected 5 [N, T, H, W, C]", where,
+                     vdk_tensor_rank(x));
         return VDK_ERROR_RANK;
     }
     return VDK_OK;
@@ -162,7 +153,7 @@ static vdk_status setup(vdk_context *ctx, const vdk_lumiere_sampler_params *p, c
     w->alpha_prev = malloc((size_t)steps * sizeof *w->alpha_prev);
     w->t_batch = malloc((size_t)B * sizeof *w->t_batch);
     if (!w->timesteps || !w->alpha_bar || !w->alpha_prev || !w->t_batch) {
-        say(msg, msg_size, "vdk_lumiere_sample: out of host memory for the schedule");
+        vdk_pipe_say(msg, msg_size, "vdk_lumiere_sample: out of host memory for the schedule");
         return VDK_ERROR_OUT_OF_MEMORY;
     }
     vdk_status st = vdk_lumiere_schedule(p->scheduler, p->steps, w->timesteps, w->alpha_bar,
@@ -186,8 +177,8 @@ static vdk_status setup(vdk_context *ctx, const vdk_lumiere_sampler_params *p, c
             st = vdk_tensor_slice(w->eps, 0, N, N, &w->cond);
     }
     if (st != VDK_OK)
-        say(msg, msg_size, "vdk_lumiere_sample: work tensors: %s: %s", vdk_status_string(st),
-            vdk_last_error(ctx));
+        vdk_pipe_say(msg, msg_size, "vdk_lumiere_sample: work tensors: %s: %s",
+                     vdk_status_string(st), vdk_last_error(ctx));
     return st;
 }
 
@@ -248,8 +239,8 @@ vdk_status vdk_lumiere_sample(vdk_context *ctx, const vdk_lumiere_sampler_params
             break;
     }
     if (st != VDK_OK)
-        say(msg, msg_size, "vdk_lumiere_sample: step %d: %s: %s: %s", i, what,
-            vdk_status_string(st), vdk_last_error(ctx));
+        vdk_pipe_say(msg, msg_size, "vdk_lumiere_sample: step %d: %s: %s: %s", i, what,
+                     vdk_status_string(st), vdk_last_error(ctx));
     work_free(&w);
     return st;
 }

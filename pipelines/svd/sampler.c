@@ -2,22 +2,11 @@
  * Line references are to diffusers 0.27.2, schedulers/scheduling_euler_discrete.py
  * and pipelines/stable_video_diffusion/pipeline_stable_video_diffusion.py. */
 #include "svd/sampler.h"
+#include "common/message.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-
-static void say(char *msg, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void say(char *msg, size_t size, const char *fmt, ...)
-{
-    if (!msg || !size)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, size, fmt, ap);
-    va_end(ap);
-}
 
 vdk_svd_scheduler_config vdk_svd_scheduler_config_svd(void)
 {
@@ -39,17 +28,19 @@ vdk_status vdk_svd_schedule(const vdk_svd_scheduler_config *c, int steps, double
     if (!c)
         c = &svd;
     if (!sigmas || !timesteps) {
-        say(msg, msg_size, "vdk_svd_schedule: %s is NULL", sigmas ? "timesteps" : "sigmas");
+        vdk_pipe_say(msg, msg_size, "vdk_svd_schedule: %s is NULL",
+                     sigmas ? "timesteps" : "sigmas");
         return VDK_ERROR_NULL_POINTER;
     }
     if (steps < 1 || steps > VDK_SVD_MAX_STEPS) {
-        say(msg, msg_size, "vdk_svd_schedule: steps is %d, expected 1 to %d", steps,
-            VDK_SVD_MAX_STEPS);
+        vdk_pipe_say(msg, msg_size, "vdk_svd_schedule: steps is %d, expected 1 to %d", steps,
+                     VDK_SVD_MAX_STEPS);
         return VDK_ERROR_INVALID_VALUE;
     }
     if (!(c->sigma_min > 0) || !(c->sigma_max > c->sigma_min) || !isfinite(c->sigma_max) ||
         !(c->rho > 0) || !isfinite(c->rho) || (unsigned)c->timestep_spacing > 2) {
-        say(msg, msg_size,
+        vdk_pipe_say(
+            msg, msg_size,
             "vdk_svd_schedule: scheduler config sigma_min %g, sigma_max %g, rho %g, spacing %d; "
             "expected 0 < sigma_min < sigma_max, rho > 0, a vdk_svd_spacing",
             c->sigma_min, c->sigma_max, c->rho, (int)c->timestep_spacing);
@@ -136,55 +127,58 @@ static vdk_status check(vdk_context *ctx, const vdk_svd_sampler_params *p, const
 {
     static const char where[] = "vdk_svd_sample";
     if (!ctx || !p || !image || !latents) {
-        say(msg, msg_size, "%s: %s is NULL", where,
-            !ctx     ? "ctx"
-            : !p     ? "p"
-            : !image ? "image"
-                     : "latents");
+        vdk_pipe_say(msg, msg_size, "%s: %s is NULL", where,
+                     !ctx     ? "ctx"
+                     : !p     ? "p"
+                     : !image ? "image"
+                              : "latents");
         return VDK_ERROR_NULL_POINTER;
     }
     if (!p->denoise) {
-        say(msg, msg_size, "%s: p->denoise is NULL", where);
+        vdk_pipe_say(msg, msg_size, "%s: p->denoise is NULL", where);
         return VDK_ERROR_NULL_POINTER;
     }
     if (p->steps < 1 || p->steps > VDK_SVD_MAX_STEPS) {
-        say(msg, msg_size, "%s: p->steps is %d, expected 1 to %d", where, p->steps,
-            VDK_SVD_MAX_STEPS);
+        vdk_pipe_say(msg, msg_size, "%s: p->steps is %d, expected 1 to %d", where, p->steps,
+                     VDK_SVD_MAX_STEPS);
         return VDK_ERROR_INVALID_VALUE;
     }
     if (!isfinite(p->min_guidance_scale) || !isfinite(p->max_guidance_scale)) {
-        say(msg, msg_size, "%s: guidance scales %g, %g are not finite", where,
-            p->min_guidance_scale, p->max_guidance_scale);
+        vdk_pipe_say(msg, msg_size, "%s: guidance scales %g, %g are not finite", where,
+                     p->min_guidance_scale, p->max_guidance_scale);
         return VDK_ERROR_INVALID_VALUE;
     }
     if (p->min_guidance_scale > 1.0f && !vdk_svd_sampler_guided(p)) {
-        say(msg, msg_size,
+        vdk_pipe_say(
+            msg, msg_size,
             "%s: min_guidance_scale %g > 1 >= max_guidance_scale %g: diffusers encodes the "
             "image without guidance, then guides (and fails)",
             where, p->min_guidance_scale, p->max_guidance_scale);
         return VDK_ERROR_INVALID_VALUE;
     }
     if (vdk_tensor_context(image) != ctx || vdk_tensor_context(latents) != ctx) {
-        say(msg, msg_size, "%s: %s belongs to another context", where,
-            vdk_tensor_context(image) != ctx ? "image" : "latents");
+        vdk_pipe_say(msg, msg_size, "%s: %s belongs to another context", where,
+                     vdk_tensor_context(image) != ctx ? "image" : "latents");
         return VDK_ERROR_CONTEXT;
     }
     if (vdk_tensor_dtype(image) != vdk_tensor_dtype(latents)) {
-        say(msg, msg_size, "%s: image is %s, latents %s; expected one dtype", where,
-            vdk_dtype_name(vdk_tensor_dtype(image)), vdk_dtype_name(vdk_tensor_dtype(latents)));
+        vdk_pipe_say(msg, msg_size, "%s: image is %s, latents %s; expected one dtype", where,
+                     vdk_dtype_name(vdk_tensor_dtype(image)),
+                     vdk_dtype_name(vdk_tensor_dtype(latents)));
         return VDK_ERROR_DTYPE;
     }
     if (vdk_tensor_rank(latents) != 5 || vdk_tensor_rank(image) != 5) {
-        say(msg, msg_size, "%s: %s has rank %d, expected 5", where,
-            vdk_tensor_rank(latents) != 5 ? "latents" : "image",
-            vdk_tensor_rank(vdk_tensor_rank(latents) != 5 ? latents : image));
+        vdk_pipe_say(msg, msg_size, "%s: %s has rank %d, expected 5", where,
+                     vdk_tensor_rank(latents) != 5 ? "latents" : "image",
+                     vdk_tensor_rank(vdk_tensor_rank(latents) != 5 ? latents : image));
         return VDK_ERROR_RANK;
     }
     const int64_t T = vdk_tensor_dim(latents, 1), it = vdk_tensor_dim(image, 1);
     if (vdk_tensor_dim(image, 0) != vdk_tensor_dim(latents, 0) || (it != 1 && it != T) ||
         vdk_tensor_dim(image, 2) != vdk_tensor_dim(latents, 2) ||
         vdk_tensor_dim(image, 3) != vdk_tensor_dim(latents, 3)) {
-        say(msg, msg_size,
+        vdk_pipe_say(
+            msg, msg_size,
             "%s: image [%lld, %lld, %lld, %lld, %lld] does not fit latents [%lld, %lld, %lld, "
             "%lld, %lld]: expected [N, 1 or T, h, w, Ci]",
             where, (long long)vdk_tensor_dim(image, 0), (long long)it,
@@ -213,7 +207,7 @@ static vdk_status setup(vdk_context *ctx, const vdk_svd_sampler_params *p, const
     w->timesteps = malloc((size_t)p->steps * sizeof *w->timesteps);
     w->t_batch = malloc((size_t)B * sizeof *w->t_batch);
     if (!w->sigmas || !w->timesteps || !w->t_batch) {
-        say(msg, msg_size, "vdk_svd_sample: out of host memory for the schedule");
+        vdk_pipe_say(msg, msg_size, "vdk_svd_sample: out of host memory for the schedule");
         return VDK_ERROR_OUT_OF_MEMORY;
     }
     vdk_status st = vdk_svd_schedule(p->scheduler, p->steps, w->sigmas, w->timesteps,
@@ -270,8 +264,8 @@ static vdk_status setup(vdk_context *ctx, const vdk_svd_sampler_params *p, const
         st = vdk_upsample(ctx, &up, image, w->image);
     }
     if (st != VDK_OK) {
-        say(msg, msg_size, "vdk_svd_sample: %s: %s: %s", what, vdk_status_string(st),
-            vdk_last_error(ctx));
+        vdk_pipe_say(msg, msg_size, "vdk_svd_sample: %s: %s: %s", what, vdk_status_string(st),
+                     vdk_last_error(ctx));
         return st;
     }
     return VDK_OK;
@@ -355,8 +349,8 @@ vdk_status vdk_svd_sample(vdk_context *ctx, const vdk_svd_sampler_params *p,
             break;
     }
     if (st != VDK_OK)
-        say(msg, msg_size, "vdk_svd_sample: step %d: %s: %s: %s", i, what, vdk_status_string(st),
-            vdk_last_error(ctx));
+        vdk_pipe_say(msg, msg_size, "vdk_svd_sample: step %d: %s: %s: %s", i, what,
+                     vdk_status_string(st), vdk_last_error(ctx));
     work_free(&w);
     return st;
 }
