@@ -8,15 +8,6 @@
 
 typedef char name_t[VDK_PARAM_NAME_MAX];
 
-/* "<a>.<b>"; a name too long for a checkpoint key fails the pass. */
-static const char *join(vdk_net *n, name_t out, const char *a, const char *b)
-{
-    const int len = snprintf(out, VDK_PARAM_NAME_MAX, "%s.%s", a, b);
-    if (len < 0 || len >= VDK_PARAM_NAME_MAX)
-        vdk_net_fail(n, VDK_ERROR_OVERFLOW, "module name '%s.%s' is too long", a, b);
-    return out;
-}
-
 static const int one[3] = {1, 1, 1};
 
 vdk_tensor *vdk_block_conv3x3(vdk_net *n, const char *prefix, const vdk_tensor *x,
@@ -33,24 +24,26 @@ static vdk_tensor *resnet(vdk_net *n, const char *prefix, const vdk_tensor *x,
                           const int pad[3])
 {
     name_t m;
-    vdk_tensor *h =
-        vdk_nn_group_norm(n, join(n, m, prefix, "norm1"), x, groups, eps, scope, VDK_ACT_SILU);
-    vdk_tensor *h1 = vdk_nn_conv(n, join(n, m, prefix, "conv1"), h, one, pad, VDK_ACT_NONE, NULL);
+    vdk_tensor *h = vdk_nn_group_norm(n, vdk_net_join(n, m, prefix, "norm1"), x, groups, eps, scope,
+                                      VDK_ACT_SILU);
+    vdk_tensor *h1 =
+        vdk_nn_conv(n, vdk_net_join(n, m, prefix, "conv1"), h, one, pad, VDK_ACT_NONE, NULL);
     vdk_net_drop(n, h);
     if (temb) {
         vdk_tensor *t =
-            vdk_nn_linear(n, join(n, m, prefix, "time_emb_proj"), temb, VDK_ACT_NONE, NULL);
+            vdk_nn_linear(n, vdk_net_join(n, m, prefix, "time_emb_proj"), temb, VDK_ACT_NONE, NULL);
         vdk_nn_add_to(n, h1, t);
         vdk_net_drop(n, t);
     }
-    h = vdk_nn_group_norm(n, join(n, m, prefix, "norm2"), h1, groups, eps, scope, VDK_ACT_SILU);
+    h = vdk_nn_group_norm(n, vdk_net_join(n, m, prefix, "norm2"), h1, groups, eps, scope,
+                          VDK_ACT_SILU);
     vdk_net_drop(n, h1);
     vdk_tensor *shortcut = NULL;
-    if (vdk_net_weight(n, join(n, m, prefix, "conv_shortcut"), "weight", false)) {
+    if (vdk_net_weight(n, vdk_net_join(n, m, prefix, "conv_shortcut"), "weight", false)) {
         static const int none[3] = {0, 0, 0};
         shortcut = vdk_nn_conv(n, m, x, one, none, VDK_ACT_NONE, NULL);
     }
-    vdk_tensor *y = vdk_nn_conv(n, join(n, m, prefix, "conv2"), h, one, pad, VDK_ACT_NONE,
+    vdk_tensor *y = vdk_nn_conv(n, vdk_net_join(n, m, prefix, "conv2"), h, one, pad, VDK_ACT_NONE,
                                 shortcut ? shortcut : x);
     vdk_net_drop(n, h);
     vdk_net_drop(n, shortcut);
@@ -68,7 +61,7 @@ vdk_tensor *vdk_block_temporal_resnet(vdk_net *n, const char *prefix, const vdk_
                                       const vdk_tensor *temb, int groups, float eps)
 {
     name_t m;
-    const vdk_tensor *w = vdk_net_weight(n, join(n, m, prefix, "conv1"), "weight", true);
+    const vdk_tensor *w = vdk_net_weight(n, vdk_net_join(n, m, prefix, "conv1"), "weight", true);
     if (!w)
         return NULL;
     /* "same" padding in time for the odd kernel diffusers uses. */
@@ -80,15 +73,15 @@ vdk_tensor *vdk_block_spatio_temporal_res(vdk_net *n, const char *prefix, const 
                                           const vdk_tensor *temb, const vdk_resblock_args *a)
 {
     name_t m;
-    vdk_tensor *s =
-        vdk_block_resnet(n, join(n, m, prefix, "spatial_res_block"), x, temb, a->groups, a->eps);
-    vdk_tensor *t = vdk_block_temporal_resnet(n, join(n, m, prefix, "temporal_res_block"), s, temb,
-                                              a->groups, a->temporal_eps);
+    vdk_tensor *s = vdk_block_resnet(n, vdk_net_join(n, m, prefix, "spatial_res_block"), x, temb,
+                                     a->groups, a->eps);
+    vdk_tensor *t = vdk_block_temporal_resnet(n, vdk_net_join(n, m, prefix, "temporal_res_block"),
+                                              s, temb, a->groups, a->temporal_eps);
     /* alpha*spatial + (1-alpha)*temporal, or the other way round when switched. */
     if (a->switch_mix)
-        vdk_nn_blend_into(n, join(n, m, prefix, "time_mixer"), t, s);
+        vdk_nn_blend_into(n, vdk_net_join(n, m, prefix, "time_mixer"), t, s);
     else
-        vdk_nn_blend_into(n, join(n, m, prefix, "time_mixer"), s, t);
+        vdk_nn_blend_into(n, vdk_net_join(n, m, prefix, "time_mixer"), s, t);
     if (a->switch_mix) {
         vdk_net_drop(n, t);
         return s;
@@ -97,30 +90,40 @@ vdk_tensor *vdk_block_spatio_temporal_res(vdk_net *n, const char *prefix, const 
     return t;
 }
 
-vdk_tensor *vdk_block_attention(vdk_net *n, const char *prefix, const vdk_tensor *x,
-                                const vdk_tensor *context, vdk_attention_axes axes, int heads,
-                                const vdk_tensor *residual)
+vdk_tensor *vdk_block_attention_proj(vdk_net *n, const char *prefix, const char *out_proj,
+                                     const vdk_tensor *x, const vdk_tensor *context,
+                                     vdk_attention_axes axes, int heads, const vdk_tensor *residual)
 {
     name_t m;
     const vdk_tensor *kv = context ? context : x;
-    vdk_tensor *q = vdk_nn_linear(n, join(n, m, prefix, "to_q"), x, VDK_ACT_NONE, NULL);
-    vdk_tensor *k = vdk_nn_linear(n, join(n, m, prefix, "to_k"), kv, VDK_ACT_NONE, NULL);
-    vdk_tensor *v = vdk_nn_linear(n, join(n, m, prefix, "to_v"), kv, VDK_ACT_NONE, NULL);
+    vdk_tensor *q = vdk_nn_linear(n, vdk_net_join(n, m, prefix, "to_q"), x, VDK_ACT_NONE, NULL);
+    vdk_tensor *k = vdk_nn_linear(n, vdk_net_join(n, m, prefix, "to_k"), kv, VDK_ACT_NONE, NULL);
+    vdk_tensor *v = vdk_nn_linear(n, vdk_net_join(n, m, prefix, "to_v"), kv, VDK_ACT_NONE, NULL);
     vdk_tensor *o = vdk_nn_attention(n, axes, heads, q, k, v);
     vdk_net_drop(n, q);
     vdk_net_drop(n, k);
     vdk_net_drop(n, v);
-    vdk_tensor *y = vdk_nn_linear(n, join(n, m, prefix, "to_out.0"), o, VDK_ACT_NONE, residual);
+    vdk_tensor *y =
+        vdk_nn_linear(n, vdk_net_join(n, m, prefix, out_proj), o, VDK_ACT_NONE, residual);
     vdk_net_drop(n, o);
     return y;
+}
+
+vdk_tensor *vdk_block_attention(vdk_net *n, const char *prefix, const vdk_tensor *x,
+                                const vdk_tensor *context, vdk_attention_axes axes, int heads,
+                                const vdk_tensor *residual)
+{
+    return vdk_block_attention_proj(n, prefix, "to_out.0", x, context, axes, heads, residual);
 }
 
 vdk_tensor *vdk_block_feed_forward(vdk_net *n, const char *prefix, const vdk_tensor *x,
                                    const vdk_tensor *residual)
 {
     name_t m;
-    vdk_tensor *h = vdk_nn_linear(n, join(n, m, prefix, "net.0.proj"), x, VDK_ACT_GEGLU, NULL);
-    vdk_tensor *y = vdk_nn_linear(n, join(n, m, prefix, "net.2"), h, VDK_ACT_NONE, residual);
+    vdk_tensor *h =
+        vdk_nn_linear(n, vdk_net_join(n, m, prefix, "net.0.proj"), x, VDK_ACT_GEGLU, NULL);
+    vdk_tensor *y =
+        vdk_nn_linear(n, vdk_net_join(n, m, prefix, "net.2"), h, VDK_ACT_NONE, residual);
     vdk_net_drop(n, h);
     return y;
 }
@@ -129,8 +132,9 @@ vdk_tensor *vdk_block_timestep_mlp(vdk_net *n, const char *prefix, const vdk_ten
                                    const vdk_tensor *residual)
 {
     name_t m;
-    vdk_tensor *h = vdk_nn_linear(n, join(n, m, prefix, "linear_1"), x, VDK_ACT_SILU, NULL);
-    vdk_tensor *y = vdk_nn_linear(n, join(n, m, prefix, "linear_2"), h, VDK_ACT_NONE, residual);
+    vdk_tensor *h = vdk_nn_linear(n, vdk_net_join(n, m, prefix, "linear_1"), x, VDK_ACT_SILU, NULL);
+    vdk_tensor *y =
+        vdk_nn_linear(n, vdk_net_join(n, m, prefix, "linear_2"), h, VDK_ACT_NONE, residual);
     vdk_net_drop(n, h);
     return y;
 }
@@ -141,8 +145,9 @@ static vdk_tensor *norm_attention(vdk_net *n, const char *prefix, const char *no
                                   vdk_attention_axes axes, int heads, float eps)
 {
     name_t m;
-    vdk_tensor *h = vdk_nn_layer_norm(n, join(n, m, prefix, norm), x, eps);
-    vdk_tensor *y = vdk_block_attention(n, join(n, m, prefix, attn), h, context, axes, heads, x);
+    vdk_tensor *h = vdk_nn_layer_norm(n, vdk_net_join(n, m, prefix, norm), x, eps);
+    vdk_tensor *y =
+        vdk_block_attention(n, vdk_net_join(n, m, prefix, attn), h, context, axes, heads, x);
     vdk_net_drop(n, h);
     return y;
 }
@@ -152,8 +157,8 @@ static vdk_tensor *norm_feed_forward(vdk_net *n, const char *prefix, const char 
                                      const char *ff, const vdk_tensor *x, float eps)
 {
     name_t m;
-    vdk_tensor *h = vdk_nn_layer_norm(n, join(n, m, prefix, norm), x, eps);
-    vdk_tensor *y = vdk_block_feed_forward(n, join(n, m, prefix, ff), h, x);
+    vdk_tensor *h = vdk_nn_layer_norm(n, vdk_net_join(n, m, prefix, norm), x, eps);
+    vdk_tensor *y = vdk_block_feed_forward(n, vdk_net_join(n, m, prefix, ff), h, x);
     vdk_net_drop(n, h);
     return y;
 }
@@ -168,7 +173,8 @@ static vdk_tensor *diffusers_order_cross_attention(vdk_net *n, const char *prefi
                                                    const vdk_tensor *residual)
 {
     name_t m;
-    const vdk_tensor *wout = vdk_net_weight(n, join(n, m, prefix, "to_out.0"), "weight", true);
+    const vdk_tensor *wout =
+        vdk_net_weight(n, vdk_net_join(n, m, prefix, "to_out.0"), "weight", true);
     const vdk_tensor *bout = vdk_net_weight(n, m, "bias", true);
     if (n->status != VDK_OK)
         return NULL;
@@ -180,7 +186,8 @@ static vdk_tensor *diffusers_order_cross_attention(vdk_net *n, const char *prefi
                      (long long)vdk_tensor_dim(context, 1));
         return NULL;
     }
-    vdk_tensor *v = vdk_nn_linear(n, join(n, m, prefix, "to_v"), context, VDK_ACT_NONE, NULL);
+    vdk_tensor *v =
+        vdk_nn_linear(n, vdk_net_join(n, m, prefix, "to_v"), context, VDK_ACT_NONE, NULL);
     const int64_t vs[2] = {batch, c}, ct[2] = {c, batch}, bs[2] = {c, 1};
     const int64_t ps[2] = {batch * h * w, batch}, out5[5] = {batch, 1, h, w, c};
     vdk_tensor *v2 = vdk_net_view(n, v, 2, vs);
@@ -236,7 +243,7 @@ static vdk_tensor *transformer_body(vdk_net *n, const char *prefix, const vdk_te
     if (axes == VDK_AXES_TEMPORAL && a->diffusers_context_order) {
         /* Its LayerNorm and query do not matter: one key takes all the weight. */
         name_t m;
-        h2 = diffusers_order_cross_attention(n, join(n, m, prefix, "attn2"), context, h1);
+        h2 = diffusers_order_cross_attention(n, vdk_net_join(n, m, prefix, "attn2"), context, h1);
     } else {
         h2 = norm_attention(n, prefix, "norm2", "attn2", h1, context, axes, a->heads,
                             a->layer_norm_eps);
@@ -275,7 +282,8 @@ static vdk_tensor *frame_embedding(vdk_net *n, const char *prefix, int64_t frame
         index[i] = (double)i;
     name_t m;
     vdk_tensor *s = vdk_nn_sinusoid(n, index, frames, (int)c);
-    vdk_tensor *e = vdk_block_timestep_mlp(n, join(n, m, prefix, "time_pos_embed"), s, NULL);
+    vdk_tensor *e =
+        vdk_block_timestep_mlp(n, vdk_net_join(n, m, prefix, "time_pos_embed"), s, NULL);
     vdk_net_drop(n, s);
     return e;
 }
@@ -288,9 +296,9 @@ vdk_tensor *vdk_block_transformer_spatio_temporal(vdk_net *n, const char *prefix
         return NULL;
     name_t m, blk;
     const int64_t frames = vdk_tensor_dim(x, 1), c = vdk_tensor_dim(x, 4);
-    vdk_tensor *g = vdk_nn_group_norm(n, join(n, m, prefix, "norm"), x, a->groups, a->norm_eps,
-                                      VDK_NORM_PER_FRAME, VDK_ACT_NONE);
-    vdk_tensor *h = vdk_nn_linear(n, join(n, m, prefix, "proj_in"), g, VDK_ACT_NONE, NULL);
+    vdk_tensor *g = vdk_nn_group_norm(n, vdk_net_join(n, m, prefix, "norm"), x, a->groups,
+                                      a->norm_eps, VDK_NORM_PER_FRAME, VDK_ACT_NONE);
+    vdk_tensor *h = vdk_nn_linear(n, vdk_net_join(n, m, prefix, "proj_in"), g, VDK_ACT_NONE, NULL);
     vdk_net_drop(n, g);
     vdk_tensor *e = frame_embedding(n, prefix, frames, c);
     const int64_t shape[5] = {1, frames, 1, 1, c};
@@ -308,13 +316,13 @@ vdk_tensor *vdk_block_transformer_spatio_temporal(vdk_net *n, const char *prefix
         snprintf(blk, sizeof blk, "%s.temporal_transformer_blocks.%d", prefix, k);
         vdk_tensor *t = temporal_transformer_block(n, blk, mix, context, a);
         vdk_net_drop(n, mix);
-        vdk_nn_blend_into(n, join(n, m, prefix, "time_mixer"), s, t);
+        vdk_nn_blend_into(n, vdk_net_join(n, m, prefix, "time_mixer"), s, t);
         vdk_net_drop(n, s);
         h = t;
     }
     vdk_tensor_destroy(emb);
     vdk_net_drop(n, e);
-    vdk_tensor *y = vdk_nn_linear(n, join(n, m, prefix, "proj_out"), h, VDK_ACT_NONE, x);
+    vdk_tensor *y = vdk_nn_linear(n, vdk_net_join(n, m, prefix, "proj_out"), h, VDK_ACT_NONE, x);
     vdk_net_drop(n, h);
     return y;
 }
@@ -323,14 +331,14 @@ vdk_tensor *vdk_block_downsample(vdk_net *n, const char *prefix, const vdk_tenso
 {
     static const int stride[3] = {1, 2, 2}, pad[3] = {0, 1, 1};
     name_t m;
-    return vdk_nn_conv(n, join(n, m, prefix, "conv"), x, stride, pad, VDK_ACT_NONE, NULL);
+    return vdk_nn_conv(n, vdk_net_join(n, m, prefix, "conv"), x, stride, pad, VDK_ACT_NONE, NULL);
 }
 
 vdk_tensor *vdk_block_upsample(vdk_net *n, const char *prefix, const vdk_tensor *x)
 {
     name_t m;
     vdk_tensor *u = vdk_nn_upsample(n, x, 1, 2, 2);
-    vdk_tensor *y = vdk_block_conv3x3(n, join(n, m, prefix, "conv"), u, NULL);
+    vdk_tensor *y = vdk_block_conv3x3(n, vdk_net_join(n, m, prefix, "conv"), u, NULL);
     vdk_net_drop(n, u);
     return y;
 }

@@ -35,6 +35,12 @@ vdk_tensor *vdk_block_spatio_temporal_res(vdk_net *n, const char *prefix, const 
 vdk_tensor *vdk_block_attention(vdk_net *n, const char *prefix, const vdk_tensor *x,
                                 const vdk_tensor *context, vdk_attention_axes axes, int heads,
                                 const vdk_tensor *residual);
+/* The same with the output projection named "<prefix>.<out_proj>" (Lumiere's
+ * "to_out"; vdk_block_attention is this with diffusers' "to_out.0"). */
+vdk_tensor *vdk_block_attention_proj(vdk_net *n, const char *prefix, const char *out_proj,
+                                     const vdk_tensor *x, const vdk_tensor *context,
+                                     vdk_attention_axes axes, int heads,
+                                     const vdk_tensor *residual);
 /* FeedForward with GEGLU: net.2(GEGLU(net.0.proj(x))) + residual. */
 vdk_tensor *vdk_block_feed_forward(vdk_net *n, const char *prefix, const vdk_tensor *x,
                                    const vdk_tensor *residual);

@@ -98,6 +98,42 @@ vdk_tensor *vdk_net_view(vdk_net *n, vdk_tensor *t, int rank, const int64_t *sha
     return v;
 }
 
+const char *vdk_net_join(vdk_net *n, char *out, const char *a, const char *b)
+{
+    const int len = snprintf(out, VDK_PARAM_NAME_MAX, "%s.%s", a, b);
+    if (len < 0 || len >= VDK_PARAM_NAME_MAX)
+        vdk_net_fail(n, VDK_ERROR_OVERFLOW, "module name '%s.%s' is too long", a, b);
+    return out;
+}
+
+void vdk_net_push_skip(vdk_net *n, vdk_net_skips *s, vdk_tensor *t)
+{
+    if (s->count == VDK_NET_MAX_SKIPS)
+        vdk_net_fail(n, VDK_ERROR_INTERNAL, "more than %d skip connections", VDK_NET_MAX_SKIPS);
+    else
+        s->t[s->count++] = t;
+}
+
+vdk_tensor *vdk_net_concat_skip(vdk_net *n, vdk_net_skips *s, vdk_tensor *h)
+{
+    if (s->count == 0) {
+        vdk_net_fail(n, VDK_ERROR_INTERNAL, "the up path has no skip connection left");
+        vdk_net_drop(n, h);
+        return NULL;
+    }
+    vdk_tensor *skip = s->t[--s->count];
+    vdk_tensor *cat = vdk_nn_concat(n, h, skip);
+    vdk_net_drop(n, h);
+    vdk_net_drop(n, skip);
+    return cat;
+}
+
+void vdk_net_drop_skips(vdk_net *n, vdk_net_skips *s)
+{
+    while (s->count)
+        vdk_net_drop(n, s->t[--s->count]);
+}
+
 const vdk_tensor *vdk_net_weight(vdk_net *n, const char *prefix, const char *field, bool required)
 {
     char name[VDK_PARAM_NAME_MAX];

@@ -48,6 +48,24 @@ void vdk_net_drop(vdk_net *n, vdk_tensor *t);
  * are not counted: they share the storage). */
 vdk_tensor *vdk_net_view(vdk_net *n, vdk_tensor *t, int rank, const int64_t *shape);
 
+/* "<a>.<b>" into out (VDK_PARAM_NAME_MAX bytes), returned; a module name too
+ * long for a checkpoint key fails the pass. */
+const char *vdk_net_join(vdk_net *n, char *out, const char *a, const char *b);
+
+/* A U-Net's skip connections: the down path pushes its outputs, the up path
+ * concatenates them back in reverse order. */
+#define VDK_NET_MAX_SKIPS 1024
+typedef struct vdk_net_skips {
+    vdk_tensor *t[VDK_NET_MAX_SKIPS];
+    int count;
+} vdk_net_skips;
+void vdk_net_push_skip(vdk_net *n, vdk_net_skips *s, vdk_tensor *t);
+/* [h, the last skip pushed] on the channel axis; drops h and that skip. NULL,
+ * failing the pass, when none is left. */
+vdk_tensor *vdk_net_concat_skip(vdk_net *n, vdk_net_skips *s, vdk_tensor *h);
+/* Drops the skips left (after a failure the up path stops early). */
+void vdk_net_drop_skips(vdk_net *n, vdk_net_skips *s);
+
 /* The weight "<prefix>.<field>"; a missing one fails the pass when required. */
 const vdk_tensor *vdk_net_weight(vdk_net *n, const char *prefix, const char *field, bool required);
 

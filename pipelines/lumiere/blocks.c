@@ -3,18 +3,11 @@
  * its order). */
 #include "lumiere/blocks.h"
 
+#include "common/blocks.h"
+
 #include <stdio.h>
 
 typedef char name_t[VDK_PARAM_NAME_MAX];
-
-/* "<a>.<b>"; a name too long for a checkpoint key fails the pass. */
-static const char *join(vdk_net *n, name_t out, const char *a, const char *b)
-{
-    const int len = snprintf(out, VDK_PARAM_NAME_MAX, "%s.%s", a, b);
-    if (len < 0 || len >= VDK_PARAM_NAME_MAX)
-        vdk_net_fail(n, VDK_ERROR_OVERFLOW, "module name '%s.%s' is too long", a, b);
-    return out;
-}
 
 /* The kernel's extent on `axis` of the conv weight [Cout, kt, kh, kw, Cin]
  * "<prefix>.weight", or 0 after a failure. */
@@ -74,15 +67,15 @@ vdk_tensor *vdk_lumiere_resnet(vdk_net *n, const char *prefix, const vdk_lumiere
     name_t m;
     const int groups = c->norm_num_groups;
     const float eps = c->resnet_eps;
-    vdk_tensor *a = vdk_nn_group_norm(n, join(n, m, prefix, "norm1"), x, groups, eps,
+    vdk_tensor *a = vdk_nn_group_norm(n, vdk_net_join(n, m, prefix, "norm1"), x, groups, eps,
                                       VDK_NORM_PER_FRAME, VDK_ACT_SILU);
-    vdk_tensor *h = vdk_lumiere_conv_frames(n, join(n, m, prefix, "conv1"), a, 1, NULL);
+    vdk_tensor *h = vdk_lumiere_conv_frames(n, vdk_net_join(n, m, prefix, "conv1"), a, 1, NULL);
     vdk_net_drop(n, a);
 
     /* [scale, shift] = time_emb_proj(temb_act).chunk(2), each seen as
      * [N, 1, 1, 1, cout] to broadcast over the clip's frames and pixels. */
     const int64_t batch = vdk_tensor_dim(x, 0), cout = h ? vdk_tensor_dim(h, 4) : 0;
-    join(n, m, prefix, "time_emb_proj");
+    vdk_net_join(n, m, prefix, "time_emb_proj");
     vdk_tensor *scale = linear_rows(n, m, temb_act, 0, cout);
     vdk_tensor *shift = linear_rows(n, m, temb_act, cout, cout);
     if (n->status == VDK_OK) {
@@ -93,8 +86,8 @@ vdk_tensor *vdk_lumiere_resnet(vdk_net *n, const char *prefix, const vdk_lumiere
     vdk_tensor *scale5 = vdk_net_view(n, scale, 5, per_clip);
     vdk_tensor *shift5 = vdk_net_view(n, shift, 5, per_clip);
 
-    a = vdk_nn_group_norm(n, join(n, m, prefix, "norm2"), h, groups, eps, VDK_NORM_PER_FRAME,
-                          VDK_ACT_NONE);
+    a = vdk_nn_group_norm(n, vdk_net_join(n, m, prefix, "norm2"), h, groups, eps,
+                          VDK_NORM_PER_FRAME, VDK_ACT_NONE);
     vdk_net_drop(n, h);
     if (n->status == VDK_OK) {
         const vdk_binary_params mul = {.op = VDK_BINARY_MUL};
@@ -108,35 +101,23 @@ vdk_tensor *vdk_lumiere_resnet(vdk_net *n, const char *prefix, const vdk_lumiere
     vdk_net_drop(n, shift);
 
     vdk_tensor *shortcut = NULL;
-    if (vdk_net_weight(n, join(n, m, prefix, "conv_shortcut"), "weight", false)) {
+    if (vdk_net_weight(n, vdk_net_join(n, m, prefix, "conv_shortcut"), "weight", false)) {
         static const int one[3] = {1, 1, 1}, none[3] = {0, 0, 0};
         shortcut = vdk_nn_conv(n, m, x, one, none, VDK_ACT_NONE, NULL);
     }
-    vdk_tensor *y =
-        vdk_lumiere_conv_frames(n, join(n, m, prefix, "conv2"), a, 1, shortcut ? shortcut : x);
+    vdk_tensor *y = vdk_lumiere_conv_frames(n, vdk_net_join(n, m, prefix, "conv2"), a, 1,
+                                            shortcut ? shortcut : x);
     vdk_net_drop(n, a);
     vdk_net_drop(n, shortcut);
     return y;
 }
 
-/* Bias-free attention "<prefix>": to_q of x, to_k / to_v of kv, `heads` heads
- * grouped by `axes`, then to_out + residual. (common/blocks.h's
- * vdk_block_attention names the output projection "to_out.0", diffusers' name.) */
+/* Bias-free attention "<prefix>" with its output projection named "to_out". */
 static vdk_tensor *attention(vdk_net *n, const char *prefix, const vdk_tensor *x,
                              const vdk_tensor *kv, vdk_attention_axes axes, int heads,
                              const vdk_tensor *residual)
 {
-    name_t m;
-    vdk_tensor *q = vdk_nn_linear(n, join(n, m, prefix, "to_q"), x, VDK_ACT_NONE, NULL);
-    vdk_tensor *k = vdk_nn_linear(n, join(n, m, prefix, "to_k"), kv, VDK_ACT_NONE, NULL);
-    vdk_tensor *v = vdk_nn_linear(n, join(n, m, prefix, "to_v"), kv, VDK_ACT_NONE, NULL);
-    vdk_tensor *o = vdk_nn_attention(n, axes, heads, q, k, v);
-    vdk_net_drop(n, q);
-    vdk_net_drop(n, k);
-    vdk_net_drop(n, v);
-    vdk_tensor *y = vdk_nn_linear(n, join(n, m, prefix, "to_out"), o, VDK_ACT_NONE, residual);
-    vdk_net_drop(n, o);
-    return y;
+    return vdk_block_attention_proj(n, prefix, "to_out", x, kv, axes, heads, residual);
 }
 
 vdk_tensor *vdk_lumiere_transformer(vdk_net *n, const char *prefix, const vdk_lumiere_config *c,
@@ -145,20 +126,23 @@ vdk_tensor *vdk_lumiere_transformer(vdk_net *n, const char *prefix, const vdk_lu
     name_t m;
     const float eps = c->layer_norm_eps;
     const int heads = c->attention_heads;
-    vdk_tensor *h = vdk_nn_layer_norm(n, join(n, m, prefix, "norm1"), x, eps);
-    vdk_tensor *x1 = attention(n, join(n, m, prefix, "attn1"), h, h, VDK_AXES_SPATIAL, heads, x);
+    vdk_tensor *h = vdk_nn_layer_norm(n, vdk_net_join(n, m, prefix, "norm1"), x, eps);
+    vdk_tensor *x1 =
+        attention(n, vdk_net_join(n, m, prefix, "attn1"), h, h, VDK_AXES_SPATIAL, heads, x);
     vdk_net_drop(n, h);
     /* Cross-attention: every pixel of every frame of clip i attends to the
      * tokens of context[i] (with a [N, L, C] key the grouping does not matter). */
-    h = vdk_nn_layer_norm(n, join(n, m, prefix, "norm2"), x1, eps);
+    h = vdk_nn_layer_norm(n, vdk_net_join(n, m, prefix, "norm2"), x1, eps);
     vdk_tensor *x2 =
-        attention(n, join(n, m, prefix, "attn2"), h, context, VDK_AXES_SPATIAL, heads, x1);
+        attention(n, vdk_net_join(n, m, prefix, "attn2"), h, context, VDK_AXES_SPATIAL, heads, x1);
     vdk_net_drop(n, h);
     vdk_net_drop(n, x1);
-    h = vdk_nn_layer_norm(n, join(n, m, prefix, "norm3"), x2, eps);
-    vdk_tensor *f = vdk_nn_linear(n, join(n, m, prefix, "ff.proj_in"), h, VDK_ACT_GELU, NULL);
+    h = vdk_nn_layer_norm(n, vdk_net_join(n, m, prefix, "norm3"), x2, eps);
+    vdk_tensor *f =
+        vdk_nn_linear(n, vdk_net_join(n, m, prefix, "ff.proj_in"), h, VDK_ACT_GELU, NULL);
     vdk_net_drop(n, h);
-    vdk_tensor *y = vdk_nn_linear(n, join(n, m, prefix, "ff.proj_out"), f, VDK_ACT_NONE, x2);
+    vdk_tensor *y =
+        vdk_nn_linear(n, vdk_net_join(n, m, prefix, "ff.proj_out"), f, VDK_ACT_NONE, x2);
     vdk_net_drop(n, f);
     vdk_net_drop(n, x2);
     return y;
@@ -176,14 +160,15 @@ vdk_tensor *vdk_lumiere_conv_inflation(vdk_net *n, const char *prefix, const vdk
                                        const vdk_tensor *x)
 {
     name_t m;
-    vdk_tensor *a = vdk_lumiere_conv_frames(n, join(n, m, prefix, "spatial_conv"), x, 1, NULL);
-    vdk_tensor *b = rms_silu(n, join(n, m, prefix, "spatial_norm"), a, c->rms_norm_eps);
+    vdk_tensor *a =
+        vdk_lumiere_conv_frames(n, vdk_net_join(n, m, prefix, "spatial_conv"), x, 1, NULL);
+    vdk_tensor *b = rms_silu(n, vdk_net_join(n, m, prefix, "spatial_norm"), a, c->rms_norm_eps);
     vdk_net_drop(n, a);
-    a = vdk_lumiere_conv_time(n, join(n, m, prefix, "temporal_conv"), b, 1);
+    a = vdk_lumiere_conv_time(n, vdk_net_join(n, m, prefix, "temporal_conv"), b, 1);
     vdk_net_drop(n, b);
-    b = rms_silu(n, join(n, m, prefix, "temporal_norm"), a, c->rms_norm_eps);
+    b = rms_silu(n, vdk_net_join(n, m, prefix, "temporal_norm"), a, c->rms_norm_eps);
     vdk_net_drop(n, a);
-    vdk_tensor *y = vdk_nn_linear(n, join(n, m, prefix, "proj_out"), b, VDK_ACT_NONE, x);
+    vdk_tensor *y = vdk_nn_linear(n, vdk_net_join(n, m, prefix, "proj_out"), b, VDK_ACT_NONE, x);
     vdk_net_drop(n, b);
     return y;
 }
@@ -197,14 +182,14 @@ vdk_tensor *vdk_lumiere_attn_inflation(vdk_net *n, const char *prefix, const vdk
     vdk_tensor *owned = NULL;
     for (int k = 0; k < c->temporal_attention_depth && n->status == VDK_OK; k++) {
         snprintf(layer, sizeof layer, "%s.layers.%d", prefix, k);
-        vdk_tensor *h = vdk_nn_rms_norm(n, join(n, m, layer, "norm"), g, c->rms_norm_eps);
-        vdk_tensor *next = attention(n, join(n, m, layer, "attn"), h, h, VDK_AXES_TEMPORAL,
+        vdk_tensor *h = vdk_nn_rms_norm(n, vdk_net_join(n, m, layer, "norm"), g, c->rms_norm_eps);
+        vdk_tensor *next = attention(n, vdk_net_join(n, m, layer, "attn"), h, h, VDK_AXES_TEMPORAL,
                                      c->temporal_attention_heads, g);
         vdk_net_drop(n, h);
         vdk_net_drop(n, owned);
         g = owned = next;
     }
-    vdk_tensor *y = vdk_nn_linear(n, join(n, m, prefix, "proj_out"), g, VDK_ACT_NONE, x);
+    vdk_tensor *y = vdk_nn_linear(n, vdk_net_join(n, m, prefix, "proj_out"), g, VDK_ACT_NONE, x);
     vdk_net_drop(n, owned);
     return y;
 }
@@ -215,15 +200,17 @@ vdk_tensor *vdk_lumiere_layer(vdk_net *n, const char *prefix, const vdk_lumiere_
                               vdk_lumiere_temporal temporal)
 {
     name_t m;
-    vdk_tensor *h = vdk_lumiere_resnet(n, join(n, m, prefix, "resnet"), c, x, temb_act);
+    vdk_tensor *h = vdk_lumiere_resnet(n, vdk_net_join(n, m, prefix, "resnet"), c, x, temb_act);
     if (attention_on) {
-        vdk_tensor *t = vdk_lumiere_transformer(n, join(n, m, prefix, "attention"), c, h, context);
+        vdk_tensor *t =
+            vdk_lumiere_transformer(n, vdk_net_join(n, m, prefix, "attention"), c, h, context);
         vdk_net_drop(n, h);
         h = t;
     }
-    vdk_tensor *y = temporal == VDK_LUMIERE_TEMPORAL_ATTENTION
-                        ? vdk_lumiere_attn_inflation(n, join(n, m, prefix, "attn_inflation"), c, h)
-                        : vdk_lumiere_conv_inflation(n, join(n, m, prefix, "conv_inflation"), c, h);
+    vdk_tensor *y =
+        temporal == VDK_LUMIERE_TEMPORAL_ATTENTION
+            ? vdk_lumiere_attn_inflation(n, vdk_net_join(n, m, prefix, "attn_inflation"), c, h)
+            : vdk_lumiere_conv_inflation(n, vdk_net_join(n, m, prefix, "conv_inflation"), c, h);
     vdk_net_drop(n, h);
     return y;
 }

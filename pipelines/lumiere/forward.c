@@ -12,22 +12,6 @@ typedef char name_t[VDK_PARAM_NAME_MAX];
 
 static const char fn[] = "vdk_lumiere_forward";
 
-/* The skip connections: every tensor the down path pushes, popped by the up
- * path's concatenations (the walk in lumiere/params.c counts the same). */
-enum { MAX_SKIPS = 1 + VDK_LUMIERE_MAX_LEVELS * (VDK_LUMIERE_MAX_RES_BLOCKS + 1) };
-typedef struct skips {
-    vdk_tensor *t[MAX_SKIPS];
-    int count;
-} skips;
-
-static void push(vdk_net *n, skips *s, vdk_tensor *t)
-{
-    if (s->count == MAX_SKIPS)
-        vdk_net_fail(n, VDK_ERROR_INTERNAL, "more than %d skip connections", MAX_SKIPS);
-    else
-        s->t[s->count++] = t;
-}
-
 /* SiLU(time_embedding(sinusoid(timesteps))), [N, time_embed_dim]: the SiLU
  * that every resblock's time projection starts with, computed once. */
 static vdk_tensor *time_embedding(vdk_net *n, const vdk_lumiere_config *c, const double *t,
@@ -160,16 +144,16 @@ vdk_status vdk_lumiere_forward(vdk_context *ctx, const vdk_lumiere_config *c, co
     const vdk_tensor *context = in->context;
     vdk_tensor *temb = time_embedding(n, c, in->timesteps, batch);
     name_t blk;
-    skips s = {.count = 0};
+    vdk_net_skips s = {.count = 0};
 
     vdk_tensor *h = vdk_lumiere_conv_frames(n, "conv_in", in->x, 1, NULL);
-    push(n, &s, h);
+    vdk_net_push_skip(n, &s, h);
     for (int l = 0; l < L; l++) {
         for (int j = 0; j < c->num_res_blocks[l]; j++) {
             snprintf(blk, sizeof blk, "down_blocks.%d.layers.%d", l, j);
             h = vdk_lumiere_layer(n, blk, c, h, temb, context, c->attention[l],
                                   c->temporal_block[l]);
-            push(n, &s, h);
+            vdk_net_push_skip(n, &s, h);
         }
         if (l < L - 1) {
             snprintf(blk, sizeof blk, "down_blocks.%d.downsample.conv", l);
@@ -180,7 +164,7 @@ vdk_status vdk_lumiere_forward(vdk_context *ctx, const vdk_lumiere_config *c, co
                 vdk_net_drop(n, h);
                 h = t;
             }
-            push(n, &s, h);
+            vdk_net_push_skip(n, &s, h);
         }
     }
 
@@ -194,14 +178,7 @@ vdk_status vdk_lumiere_forward(vdk_context *ctx, const vdk_lumiere_config *c, co
     for (int i = 0; i < L && n->status == VDK_OK; i++) {
         const int level = L - 1 - i;
         for (int j = 0; j < c->num_res_blocks[level] + 1 && n->status == VDK_OK; j++) {
-            if (s.count == 0) {
-                vdk_net_fail(n, VDK_ERROR_INTERNAL, "up block %d: no skip connection left", i);
-                break;
-            }
-            vdk_tensor *skip = s.t[--s.count];
-            vdk_tensor *cat = vdk_nn_concat(n, h, skip);
-            vdk_net_drop(n, h);
-            vdk_net_drop(n, skip);
+            vdk_tensor *cat = vdk_net_concat_skip(n, &s, h);
             snprintf(blk, sizeof blk, "up_blocks.%d.layers.%d", i, j);
             h = vdk_lumiere_layer(n, blk, c, cat, temb, context, c->attention[level],
                                   c->temporal_block[level]);
@@ -225,8 +202,7 @@ vdk_status vdk_lumiere_forward(vdk_context *ctx, const vdk_lumiere_config *c, co
         }
     }
     /* After a failure the stack may still hold skips. */
-    while (s.count)
-        vdk_net_drop(n, s.t[--s.count]);
+    vdk_net_drop_skips(n, &s);
 
     vdk_tensor *g = vdk_nn_group_norm(n, "norm_out", h, c->norm_num_groups, c->norm_out_eps,
                                       VDK_NORM_PER_FRAME, VDK_ACT_SILU);

@@ -9,22 +9,6 @@
 
 typedef char name_t[VDK_PARAM_NAME_MAX];
 
-/* The skip connections: every tensor the down path pushes, popped by the up
- * path's concatenations (the walk in svd/params.c counts the same). */
-enum { MAX_SKIPS = 1 + VDK_SVD_MAX_LEVELS * (64 + 1) };
-typedef struct skips {
-    vdk_tensor *t[MAX_SKIPS];
-    int count;
-} skips;
-
-static void push(vdk_net *n, skips *s, vdk_tensor *t)
-{
-    if (s->count == MAX_SKIPS)
-        vdk_net_fail(n, VDK_ERROR_INTERNAL, "more than %d skip connections", MAX_SKIPS);
-    else
-        s->t[s->count++] = t;
-}
-
 /* SiLU(emb) per frame, [N, T, 1, 1, temb]: what every resblock's time_emb_proj
  * takes (diffusers repeats emb over frames, then each block applies SiLU). */
 static vdk_tensor *time_embedding(vdk_net *n, const vdk_svd_unet_config *c,
@@ -116,10 +100,10 @@ vdk_status vdk_svd_unet_forward(vdk_context *ctx, const vdk_svd_unet_config *c,
                                .diffusers_context_order =
                                    c->temporal_context_order == VDK_SVD_CONTEXT_DIFFUSERS};
     name_t blk;
-    skips s = {.count = 0};
+    vdk_net_skips s = {.count = 0};
 
     vdk_tensor *h = vdk_block_conv3x3(n, "conv_in", in->sample, NULL);
-    push(n, &s, h);
+    vdk_net_push_skip(n, &s, h);
     for (int i = 0; i < L; i++) {
         const float eps = c->cross_attention[i] ? c->resnet_eps_down_cross : c->resnet_eps_down;
         const vdk_resblock_args ra = {.groups = groups, .eps = eps, .temporal_eps = eps};
@@ -134,12 +118,12 @@ vdk_status vdk_svd_unet_forward(vdk_context *ctx, const vdk_svd_unet_config *c,
             } else {
                 h = r;
             }
-            push(n, &s, h);
+            vdk_net_push_skip(n, &s, h);
         }
         if (i < L - 1) {
             snprintf(blk, sizeof blk, "down_blocks.%d.downsamplers.0", i);
             h = vdk_block_downsample(n, blk, h);
-            push(n, &s, h);
+            vdk_net_push_skip(n, &s, h);
         }
     }
 
@@ -159,14 +143,7 @@ vdk_status vdk_svd_unet_forward(vdk_context *ctx, const vdk_svd_unet_config *c,
         const int level = L - 1 - i;
         ta.heads = c->num_attention_heads[level];
         for (int j = 0; j < c->layers_per_block + 1 && n->status == VDK_OK; j++) {
-            if (s.count == 0) {
-                vdk_net_fail(n, VDK_ERROR_INTERNAL, "up block %d: no skip connection left", i);
-                break;
-            }
-            vdk_tensor *skip = s.t[--s.count];
-            vdk_tensor *cat = vdk_nn_concat(n, h, skip);
-            vdk_net_drop(n, h);
-            vdk_net_drop(n, skip);
+            vdk_tensor *cat = vdk_net_concat_skip(n, &s, h);
             snprintf(blk, sizeof blk, "up_blocks.%d.resnets.%d", i, j);
             h = vdk_block_spatio_temporal_res(n, blk, cat, temb, &up);
             vdk_net_drop(n, cat);
@@ -185,8 +162,7 @@ vdk_status vdk_svd_unet_forward(vdk_context *ctx, const vdk_svd_unet_config *c,
         }
     }
     /* After a failure the stack may still hold skips. */
-    while (s.count)
-        vdk_net_drop(n, s.t[--s.count]);
+    vdk_net_drop_skips(n, &s);
 
     vdk_tensor *g = vdk_nn_group_norm(n, "conv_norm_out", h, groups, c->norm_out_eps,
                                       VDK_NORM_PER_FRAME, VDK_ACT_SILU);
