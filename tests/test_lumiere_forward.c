@@ -137,47 +137,20 @@ static double *run(const model *m, vdk_context *ctx, vdk_dtype dtype, const char
     return out;
 }
 
+/* run() as vp_check_backends calls it. */
+static double *run_model(const void *m, vdk_context *ctx, vdk_dtype dtype, const char *what)
+{
+    return run(m, ctx, dtype, what);
+}
+
 static void test_backends(const model *m)
 {
     const int64_t count = (int64_t)N * T * H * W * m->config.out_channels;
     double *oracle = run(m, ref_ctx, VDK_F64, "reference f64");
     if (!oracle)
         return;
-    /* bf16 on the host backends only: lavapipe is slow, and every Vulkan
-     * operator's bf16 path is tested on its own in tests/test_<op>.c. */
-    const vdk_dtype dtypes[] = {VDK_F32, VDK_F16, VDK_BF16};
-    const int64_t k = vp_longest_reduction(&m->table);
-    for (size_t d = 0; d < sizeof dtypes / sizeof *dtypes; d++) {
-        const vdk_dtype dt = dtypes[d];
-        char what[64];
-        snprintf(what, sizeof what, "reference %s", vdk_dtype_name(dt));
-        double *ref = run(m, ref_ctx, dt, what);
-        if (!ref)
-            continue;
-        const double ref_err = vp_rel_rms(ref, oracle, count);
-        const double bound = vp_bound(ref_err, dt, k);
-        printf("  %-16s rel rms %.3g (bound for backends %.3g)\n", what, ref_err, bound);
-        /* The reference rounds each activation once: its error is storage
-         * rounding amplified by the network, a few u, not more. */
-        VT_CHECK(ref_err <= 64 * vt_unit_roundoff(dt), "%s: rel rms %.3g is over 64 u", what,
-                 ref_err);
-        vdk_context *ctxs[2] = {cpu_ctx, dt == VDK_BF16 ? NULL : vt_vulkan()};
-        for (int b = 0; b < 2; b++) {
-            if (!ctxs[b])
-                continue;
-            snprintf(what, sizeof what, "%s %s", vdk_backend_name(vdk_context_backend(ctxs[b])),
-                     vdk_dtype_name(dt));
-            double *got = run(m, ctxs[b], dt, what);
-            if (!got)
-                continue;
-            const double err = vp_rel_rms(got, oracle, count);
-            printf("  %-16s rel rms %.3g\n", what, err);
-            VT_CHECK(err <= bound, "%s: relative rms error %.3g over the bound %.3g", what, err,
-                     bound);
-            free(got);
-        }
-        free(ref);
-    }
+    vp_check_backends(m, run_model, oracle, count, vp_longest_reduction(&m->table), ref_ctx,
+                      cpu_ctx, 64);
     free(oracle);
 }
 

@@ -93,42 +93,20 @@ static void test_diffusers(const model *m)
     vdk_weights_destroy(w);
 }
 
+/* run() as vp_check_backends calls it (the whole clip at once). */
+static double *run_model(const void *m, vdk_context *ctx, vdk_dtype dtype, const char *what)
+{
+    return run(m, ctx, dtype, 0, what);
+}
+
 static void test_backends(const model *m)
 {
     const int64_t n = (int64_t)N * T * H * up(m) * W * up(m) * m->config.out_channels;
     double *oracle = run(m, ref_ctx, VDK_F64, 0, "reference f64");
     if (!oracle)
         return;
-    const int64_t k = vp_longest_reduction(&m->table);
-    /* bf16 on the host backends only, as in test_svd_unet. */
-    const vdk_dtype dtypes[] = {VDK_F32, VDK_F16, VDK_BF16};
-    for (size_t d = 0; d < sizeof dtypes / sizeof *dtypes; d++) {
-        const vdk_dtype dt = dtypes[d];
-        char what[64];
-        snprintf(what, sizeof what, "reference %s", vdk_dtype_name(dt));
-        double *ref = run(m, ref_ctx, dt, 0, what);
-        if (!ref)
-            continue;
-        const double bound = vp_bound(vp_rel_rms(ref, oracle, n), dt, k);
-        printf("  %-16s rel rms %.3g (bound for backends %.3g)\n", what, vp_rel_rms(ref, oracle, n),
-               bound);
-        vdk_context *ctxs[2] = {cpu_ctx, dt == VDK_BF16 ? NULL : vt_vulkan()};
-        for (int b = 0; b < 2; b++) {
-            if (!ctxs[b])
-                continue;
-            snprintf(what, sizeof what, "%s %s", vdk_backend_name(vdk_context_backend(ctxs[b])),
-                     vdk_dtype_name(dt));
-            double *got = run(m, ctxs[b], dt, 0, what);
-            if (!got)
-                continue;
-            const double err = vp_rel_rms(got, oracle, n);
-            printf("  %-16s rel rms %.3g\n", what, err);
-            VT_CHECK(err <= bound, "%s: relative rms error %.3g over the bound %.3g", what, err,
-                     bound);
-            free(got);
-        }
-        free(ref);
-    }
+    vp_check_backends(m, run_model, oracle, n, vp_longest_reduction(&m->table), ref_ctx, cpu_ctx,
+                      0);
     free(oracle);
 }
 

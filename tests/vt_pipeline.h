@@ -9,6 +9,7 @@
 #include "common/weights.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 /* A tensor of u in [-1, 1) from the weight generator under `name`, times scale. */
@@ -60,6 +61,54 @@ static inline int64_t vp_longest_reduction(const vdk_param_table *t)
     for (size_t i = 0; i < t->count; i++)
         k = t->items[i].fan_in > k ? t->items[i].fan_in : k;
     return k;
+}
+
+/* A network's output on ctx with activations in dtype, as doubles; NULL after
+ * a failure the function reported. */
+typedef double *(*vp_run_fn)(const void *model, vdk_context *ctx, vdk_dtype dtype,
+                             const char *what);
+
+/* Every backend and storage dtype against the f64 reference `oracle` (count
+ * values), with the pipeline bound (vp_bound, K = k): the reference itself in
+ * f32, f16 and bf16 gives e_ref; the CPU context and vt_vulkan() then run f32
+ * and f16, and bf16 on the CPU only (lavapipe is slow, and every Vulkan
+ * operator's bf16 path is tested on its own in tests/test_<op>.c). With
+ * ref_limit_u > 0, e_ref itself must stay within that many unit roundoffs. */
+static inline void vp_check_backends(const void *model, vp_run_fn run, const double *oracle,
+                                     int64_t count, int64_t k, vdk_context *ref, vdk_context *cpu,
+                                     double ref_limit_u)
+{
+    const vdk_dtype dtypes[] = {VDK_F32, VDK_F16, VDK_BF16};
+    for (size_t d = 0; d < sizeof dtypes / sizeof *dtypes; d++) {
+        const vdk_dtype dt = dtypes[d];
+        char what[64];
+        snprintf(what, sizeof what, "reference %s", vdk_dtype_name(dt));
+        double *want = run(model, ref, dt, what);
+        if (!want)
+            continue;
+        const double ref_err = vp_rel_rms(want, oracle, count);
+        const double bound = vp_bound(ref_err, dt, k);
+        printf("  %-16s rel rms %.3g (bound for backends %.3g)\n", what, ref_err, bound);
+        if (ref_limit_u > 0)
+            VT_CHECK(ref_err <= ref_limit_u * vt_unit_roundoff(dt), "%s: rel rms %.3g is over %g u",
+                     what, ref_err, ref_limit_u);
+        vdk_context *ctxs[2] = {cpu, dt == VDK_BF16 ? NULL : vt_vulkan()};
+        for (int b = 0; b < 2; b++) {
+            if (!ctxs[b])
+                continue;
+            snprintf(what, sizeof what, "%s %s", vdk_backend_name(vdk_context_backend(ctxs[b])),
+                     vdk_dtype_name(dt));
+            double *got = run(model, ctxs[b], dt, what);
+            if (!got)
+                continue;
+            const double err = vp_rel_rms(got, oracle, count);
+            printf("  %-16s rel rms %.3g\n", what, err);
+            VT_CHECK(err <= bound, "%s: relative rms error %.3g over the bound %.3g", what, err,
+                     bound);
+            free(got);
+        }
+        free(want);
+    }
 }
 
 /* The bound for a whole network in f64 against PyTorch's f64 (golden cases).
