@@ -120,18 +120,12 @@ int vr_run_lumiere(const vr_options *o)
         return 2;
     }
     vdk_context *ctx = NULL;
-    vdk_status st = vr_open_context(o, &ctx);
-    if (st)
-        return vr_fail("context", st, vdk_last_error(NULL));
+    vdk_dtype dt;
+    const int rc_open = vr_open(o, &ctx, &dt);
+    if (rc_open)
+        return rc_open;
     const vdk_backend backend = vdk_context_backend(ctx);
-    vdk_dtype dt = backend == VDK_BACKEND_VULKAN ? VDK_F16 : VDK_F32;
-    if (o->dtype && !vr_parse_dtype(o->dtype, &dt)) {
-        fprintf(stderr, "vdk-run: --dtype takes f32, f16 or bf16, not '%s'\n", o->dtype);
-        vdk_context_destroy(ctx);
-        return 2;
-    }
-    if (o->profile)
-        vdk_profile_enable(ctx, 1);
+    vdk_status st;
 
     vdk_param_table table;
     vdk_param_table_init(&table);

@@ -114,7 +114,7 @@ static vdk_status on_step(void *user, int step, int steps, double sigma, double 
     return st;
 }
 
-vdk_status vr_open_context(const vr_options *o, vdk_context **ctx)
+static vdk_status open_context(const vr_options *o, vdk_context **ctx)
 {
     vdk_context_desc d = {.device = -1};
     if (!o->backend) {
@@ -133,7 +133,7 @@ vdk_status vr_open_context(const vr_options *o, vdk_context **ctx)
     return VDK_ERROR_INVALID_VALUE;
 }
 
-bool vr_parse_dtype(const char *s, vdk_dtype *out)
+static bool parse_dtype(const char *s, vdk_dtype *out)
 {
     for (int d = 0; d < VDK_F64; d++)
         if (!strcmp(s, vdk_dtype_name((vdk_dtype)d))) {
@@ -141,6 +141,23 @@ bool vr_parse_dtype(const char *s, vdk_dtype *out)
             return true;
         }
     return false;
+}
+
+int vr_open(const vr_options *o, vdk_context **ctx, vdk_dtype *dtype)
+{
+    vdk_status st = open_context(o, ctx);
+    if (st)
+        return vr_fail("context", st, vdk_last_error(NULL));
+    *dtype = vdk_context_backend(*ctx) == VDK_BACKEND_VULKAN ? VDK_F16 : VDK_F32;
+    if (o->dtype && !parse_dtype(o->dtype, dtype)) {
+        fprintf(stderr, "vdk-run: --dtype takes f32, f16 or bf16, not '%s'\n", o->dtype);
+        vdk_context_destroy(*ctx);
+        *ctx = NULL;
+        return 2;
+    }
+    if (o->profile)
+        vdk_profile_enable(*ctx, 1);
+    return 0;
 }
 
 vdk_status vr_make_weights(vdk_context *ctx, const vdk_param_table *t, vdk_dtype dt,
@@ -219,18 +236,12 @@ int vr_run(const vr_options *o)
         return 2;
     }
     vdk_context *ctx = NULL;
-    vdk_status st = vr_open_context(o, &ctx);
-    if (st)
-        return vr_fail("context", st, vdk_last_error(NULL));
+    vdk_dtype dt;
+    const int rc_open = vr_open(o, &ctx, &dt);
+    if (rc_open)
+        return rc_open;
     const vdk_backend backend = vdk_context_backend(ctx);
-    vdk_dtype dt = backend == VDK_BACKEND_VULKAN ? VDK_F16 : VDK_F32;
-    if (o->dtype && !vr_parse_dtype(o->dtype, &dt)) {
-        fprintf(stderr, "vdk-run: --dtype takes f32, f16 or bf16, not '%s'\n", o->dtype);
-        vdk_context_destroy(ctx);
-        return 2;
-    }
-    if (o->profile)
-        vdk_profile_enable(ctx, 1);
+    vdk_status st;
 
     char msg[1024];
     vdk_param_table ut, dtab;

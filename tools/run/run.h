@@ -50,9 +50,10 @@ double vr_now_ms(void);
 int vr_fail(const char *what, vdk_status st, const char *msg);
 /* Seeded values in [-1, 1) times scale (Gaussian when gauss) under `name`. */
 vdk_status vr_seeded(vdk_tensor *t, const char *name, uint64_t seed, float scale, bool gauss);
-/* --backend's context (Vulkan, else CPU, when not given). */
-vdk_status vr_open_context(const vr_options *o, vdk_context **ctx);
-bool vr_parse_dtype(const char *s, vdk_dtype *out);
+/* --backend's context (Vulkan, else CPU, when not given), --dtype (f16 on
+ * Vulkan, f32 elsewhere, when not given), --profile. 0, or the exit status
+ * after a message (1: no context, 2: a bad dtype; *ctx is then NULL). */
+int vr_open(const vr_options *o, vdk_context **ctx, vdk_dtype *dtype);
 /* Weights for table t: seeded (no --weights), or loaded from --weights, or from
  * <--weights>/<sub> when sub is not NULL. */
 vdk_status vr_make_weights(vdk_context *ctx, const vdk_param_table *t, vdk_dtype dt,
