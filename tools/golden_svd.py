@@ -52,6 +52,8 @@ import diffusers
 import diffusers.models.embeddings as embeddings
 from diffusers import AutoencoderKLTemporalDecoder, UNetSpatioTemporalConditionModel
 
+import vdk_generator  # tools/, beside this script
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 OUT_DIR = os.path.join(ROOT, "tests", "golden")
@@ -86,52 +88,23 @@ TINY_DECODER = {
 }
 
 
-# ---- vdk's seeded generator (pipelines/common/weights.h), bit-exact ----
-
-M64 = (1 << 64) - 1
-
-
-def fnv1a64(name):
-    h = 0xCBF29CE484222325
-    for b in name.encode():
-        h = ((h ^ b) * 0x100000001B3) & M64
-    return h
-
-
-def uniform(name, seed, count):
-    """u_i in [-1, 1) as float32, i = 0 .. count-1."""
-    key = np.uint64(fnv1a64(name) ^ seed)
-    i = np.arange(1, count + 1, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        z = key + i * np.uint64(0x9E3779B97F4A7C15)
-        z ^= z >> np.uint64(30)
-        z *= np.uint64(0xBF58476D1CE4E5B9)
-        z ^= z >> np.uint64(27)
-        z *= np.uint64(0x94D049BB133111EB)
-        z ^= z >> np.uint64(31)
-    return (z >> np.uint64(40)).astype(np.float32) * np.float32(2.0**-23) - np.float32(1.0)
+# ---- vdk's seeded generator (tools/vdk_generator.py), bit-exact ----
 
 
 def generate(model, name, shape, seed):
     """The generator's value of one state_dict tensor, float32 in torch's layout.
     The role comes from the module that owns the tensor."""
-    count = int(np.prod(shape)) if len(shape) else 1
-    u = uniform(name, seed, count)
     owner, field = name.rsplit(".", 1)
     module = model.get_submodule(owner)
     if field == "mix_factor":
-        v = u
-    elif isinstance(module, (nn.GroupNorm, nn.LayerNorm)):
+        return vdk_generator.value(name, seed, shape, "mix")
+    if isinstance(module, (nn.GroupNorm, nn.LayerNorm)):
         assert field in ("weight", "bias") and len(shape) == 1, name
-        v = (np.float32(1.0) if field == "weight" else np.float32(0.0)) + np.float32(0.25) * u
-    elif isinstance(module, (nn.Linear, nn.Conv2d, nn.Conv3d)):
+        return vdk_generator.value(name, seed, shape, "norm_" + field)
+    if isinstance(module, (nn.Linear, nn.Conv2d, nn.Conv3d)):
         assert field in ("weight", "bias"), name
-        fan_in = int(np.prod(module.weight.shape[1:]))
-        v = np.float32(0.0) + (np.float32(1.0) / np.sqrt(np.float32(fan_in))) * u
-    else:
-        raise SystemExit("golden_svd: no generator role for %s (%s)" % (name, type(module).__name__))
-    assert v.dtype == np.float32
-    return v.reshape(shape)
+        return vdk_generator.value(name, seed, shape, "fan", int(np.prod(module.weight.shape[1:])))
+    raise SystemExit("golden_svd: no generator role for %s (%s)" % (name, type(module).__name__))
 
 
 def tensor_hash(values):

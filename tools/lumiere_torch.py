@@ -40,6 +40,9 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+import vdk_generator  # tools/, beside this script
+from vdk_generator import uniform
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 GOLDEN_DIR = os.path.join(ROOT, "tests", "golden")
@@ -421,30 +424,6 @@ class STUNet(nn.Module):
 
 # ------------------------------------------------------------------ vdk's seeded generator
 
-MASK64 = (1 << 64) - 1
-
-
-def fnv1a(name):
-    h = 0xCBF29CE484222325
-    for b in name.encode():
-        h = ((h ^ b) * 0x100000001B3) & MASK64
-    return h
-
-
-def uniform(name, seed, count):
-    """u_i of pipelines/common/weights.h, as float32."""
-    key = np.uint64(fnv1a(name) ^ seed)
-    i = np.arange(1, count + 1, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        z = key + i * np.uint64(0x9E3779B97F4A7C15)
-        z ^= z >> np.uint64(30)
-        z *= np.uint64(0xBF58476D1CE4E5B9)
-        z ^= z >> np.uint64(27)
-        z *= np.uint64(0x94D049BB133111EB)
-        z ^= z >> np.uint64(31)
-    return (z >> np.uint64(40)).astype(np.float32) * np.float32(2.0 ** -23) - np.float32(1.0)
-
-
 def roles(model):
     """name -> ("fan", fan_in) for conv / linear weights and biases, ("norm_weight",)
     or ("norm_bias",) for the norms' vectors: the roles of vdk's param table."""
@@ -462,14 +441,9 @@ def roles(model):
 
 
 def generate(name, role, shape, seed):
-    u = uniform(name, seed, int(np.prod(shape)))
     if role[0] == "fan":
-        v = (np.float32(1.0) / np.sqrt(np.float32(role[1]))) * u
-    elif role[0] == "norm_weight":
-        v = np.float32(1.0) + np.float32(0.25) * u
-    else:
-        v = np.float32(0.25) * u
-    return v.astype(np.float32).reshape(shape)
+        return vdk_generator.value(name, seed, shape, "fan", role[1])
+    return vdk_generator.value(name, seed, shape, role[0])
 
 
 def load_seeded(model, seed):
