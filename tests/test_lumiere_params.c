@@ -4,7 +4,7 @@
  * in order), the parameters per kind against the FLOP calculator of
  * PIPELINES.md §2 for all three presets, shapes at spot checks, and the
  * golden's seeded weights against vdk's generator. */
-#include "vdk_test.h"
+#include "vt_params.h"
 
 #include "common/weights.h"
 #include "lumiere/params.h"
@@ -29,71 +29,6 @@ static vdk_param_table table_of(vdk_lumiere_preset preset)
     vdk_status st = vdk_lumiere_params(&c, &t);
     VT_CHECK(st == VDK_OK, "preset %d: %s: %s", (int)preset, vdk_status_string(st), t.error);
     return t;
-}
-
-static int by_name(const void *a, const void *b)
-{
-    return strcmp((*(const vdk_param *const *)a)->name, (*(const vdk_param *const *)b)->name);
-}
-
-/* Names unique; counts sum to the total; each vdk shape is the permutation of
- * the torch shape its layout says. */
-static void check_table(const vdk_param_table *t, const char *what)
-{
-    VT_CHECK(t->count > 0, "%s: empty table", what);
-    const vdk_param **sorted = malloc(t->count * sizeof *sorted);
-    if (!sorted)
-        vt_fatal("out of memory");
-    int64_t sum = 0;
-    for (size_t i = 0; i < t->count; i++) {
-        const vdk_param *p = &t->items[i];
-        const int64_t *s = p->torch_shape, *d = p->vdk_shape;
-        sorted[i] = p;
-        sum += p->count;
-        int ok = 1;
-        switch (p->torch_layout) {
-        case VDK_LAYOUT_TORCH_OIHW:
-            ok = p->vdk_rank == 5 && d[0] == s[0] && d[1] == 1 && d[2] == s[2] && d[3] == s[3] &&
-                 d[4] == s[1];
-            break;
-        case VDK_LAYOUT_TORCH_OITHW:
-            ok = p->vdk_rank == 5 && d[0] == s[0] && d[1] == s[2] && d[2] == s[3] && d[3] == s[4] &&
-                 d[4] == s[1];
-            break;
-        default:
-            ok = p->vdk_rank == p->torch_rank &&
-                 memcmp(s, d, sizeof(int64_t) * (size_t)p->vdk_rank) == 0;
-        }
-        VT_CHECK(ok, "%s: %s has vdk shape rank %d for its torch layout %d", what, p->name,
-                 p->vdk_rank, (int)p->torch_layout);
-    }
-    VT_CHECK(sum == t->total, "%s: items sum to %lld, total says %lld", what, (long long)sum,
-             (long long)t->total);
-    qsort(sorted, t->count, sizeof *sorted, by_name);
-    for (size_t i = 1; i < t->count; i++)
-        VT_CHECK(strcmp(sorted[i - 1]->name, sorted[i]->name) != 0, "%s: '%s' twice", what,
-                 sorted[i]->name);
-    free(sorted);
-}
-
-static void expect(const vdk_param_table *t, const char *name, int rank, const int64_t *shape)
-{
-    const vdk_param *p = vdk_param_table_find(t, name);
-    if (!VT_CHECK(p != NULL, "'%s' missing", name))
-        return;
-    VT_CHECK(p->torch_rank == rank &&
-                 memcmp(p->torch_shape, shape, sizeof(int64_t) * (size_t)rank) == 0,
-             "'%s': rank %d [%lld, %lld, ...], expected rank %d [%lld, %lld, ...]", name,
-             p->torch_rank, (long long)p->torch_shape[0], (long long)p->torch_shape[1], rank,
-             (long long)shape[0], (long long)(rank > 1 ? shape[1] : 0));
-}
-#define EXPECT(t, name, ...)                                                                       \
-    expect((t), (name), (int)(sizeof((int64_t[]){__VA_ARGS__}) / sizeof(int64_t)),                 \
-           (int64_t[]){__VA_ARGS__})
-
-static void expect_absent(const vdk_param_table *t, const char *name)
-{
-    VT_CHECK(vdk_param_table_find(t, name) == NULL, "'%s' should not exist", name);
 }
 
 /* ---- parameters per kind against the calculator ----
@@ -167,7 +102,7 @@ static void check_kinds(vdk_lumiere_preset preset, const long long want[NKINDS -
                         long long total, const char *what)
 {
     vdk_param_table t = table_of(preset);
-    check_table(&t, what);
+    vp_check_table(&t, what);
     long long got[NKINDS] = {0};
     for (size_t i = 0; i < t.count; i++) {
         int k = kind_index(&t.items[i]);
@@ -357,53 +292,53 @@ static void test_golden_weights(void)
 static void test_ref_a(void)
 {
     vdk_param_table t = table_of(VDK_LUMIERE_PRESET_A);
-    EXPECT(&t, "time_embedding.linear_1.weight", 2048, 512);
-    EXPECT(&t, "time_embedding.linear_2.weight", 2048, 2048);
-    EXPECT(&t, "conv_in.weight", 512, 3, 3, 3);
-    EXPECT(&t, "down_blocks.0.layers.0.resnet.time_emb_proj.weight", 1024, 2048);
-    EXPECT(&t, "down_blocks.0.layers.2.conv_inflation.spatial_conv.weight", 512, 512, 3, 3);
-    EXPECT(&t, "down_blocks.0.layers.2.conv_inflation.spatial_norm.weight", 512);
-    expect_absent(&t, "down_blocks.0.layers.2.conv_inflation.spatial_norm.bias");
-    EXPECT(&t, "down_blocks.0.layers.2.conv_inflation.temporal_conv.weight", 512, 512, 3, 1, 1);
-    EXPECT(&t, "down_blocks.0.layers.2.conv_inflation.proj_out.weight", 512, 512);
-    EXPECT(&t, "down_blocks.0.layers.2.conv_inflation.proj_out.bias", 512);
-    expect_absent(&t, "down_blocks.0.layers.0.attention.norm1.weight");
-    EXPECT(&t, "down_blocks.0.downsample.conv.weight", 512, 512, 3, 3);
-    EXPECT(&t, "down_blocks.0.temporal_downsample.conv.weight", 512, 512, 3, 1, 1);
-    EXPECT(&t, "down_blocks.1.layers.0.resnet.conv1.weight", 1024, 512, 3, 3);
-    EXPECT(&t, "down_blocks.1.layers.0.resnet.conv_shortcut.weight", 1024, 512, 1, 1);
-    expect_absent(&t, "down_blocks.1.layers.1.resnet.conv_shortcut.weight");
-    EXPECT(&t, "down_blocks.1.layers.0.attention.attn1.to_q.weight", 512, 1024);
-    expect_absent(&t, "down_blocks.1.layers.0.attention.attn1.to_q.bias");
-    EXPECT(&t, "down_blocks.1.layers.0.attention.attn1.to_out.weight", 1024, 512);
-    EXPECT(&t, "down_blocks.1.layers.0.attention.attn2.to_k.weight", 512, 4096);
-    EXPECT(&t, "down_blocks.1.layers.0.attention.ff.proj_in.weight", 2048, 1024);
-    EXPECT(&t, "down_blocks.1.layers.0.attention.ff.proj_out.weight", 1024, 2048);
-    EXPECT(&t, "down_blocks.3.layers.2.attn_inflation.layers.0.norm.weight", 2048);
-    EXPECT(&t, "down_blocks.3.layers.2.attn_inflation.layers.0.attn.to_v.weight", 512, 2048);
-    EXPECT(&t, "down_blocks.3.layers.2.attn_inflation.proj_out.weight", 2048, 2048);
-    expect_absent(&t, "down_blocks.3.layers.2.attn_inflation.layers.1.norm.weight");
-    expect_absent(&t, "down_blocks.3.layers.0.conv_inflation.proj_out.weight");
-    expect_absent(&t, "down_blocks.3.downsample.conv.weight");
-    EXPECT(&t, "mid_block.layers.0.attention.attn1.to_q.weight", 512, 2048);
-    EXPECT(&t, "mid_block.layers.1.attn_inflation.proj_out.weight", 2048, 2048);
-    expect_absent(&t, "mid_block.layers.1.attention.norm1.weight");
+    VP_EXPECT(&t, "time_embedding.linear_1.weight", 2048, 512);
+    VP_EXPECT(&t, "time_embedding.linear_2.weight", 2048, 2048);
+    VP_EXPECT(&t, "conv_in.weight", 512, 3, 3, 3);
+    VP_EXPECT(&t, "down_blocks.0.layers.0.resnet.time_emb_proj.weight", 1024, 2048);
+    VP_EXPECT(&t, "down_blocks.0.layers.2.conv_inflation.spatial_conv.weight", 512, 512, 3, 3);
+    VP_EXPECT(&t, "down_blocks.0.layers.2.conv_inflation.spatial_norm.weight", 512);
+    vp_expect_absent(&t, "down_blocks.0.layers.2.conv_inflation.spatial_norm.bias");
+    VP_EXPECT(&t, "down_blocks.0.layers.2.conv_inflation.temporal_conv.weight", 512, 512, 3, 1, 1);
+    VP_EXPECT(&t, "down_blocks.0.layers.2.conv_inflation.proj_out.weight", 512, 512);
+    VP_EXPECT(&t, "down_blocks.0.layers.2.conv_inflation.proj_out.bias", 512);
+    vp_expect_absent(&t, "down_blocks.0.layers.0.attention.norm1.weight");
+    VP_EXPECT(&t, "down_blocks.0.downsample.conv.weight", 512, 512, 3, 3);
+    VP_EXPECT(&t, "down_blocks.0.temporal_downsample.conv.weight", 512, 512, 3, 1, 1);
+    VP_EXPECT(&t, "down_blocks.1.layers.0.resnet.conv1.weight", 1024, 512, 3, 3);
+    VP_EXPECT(&t, "down_blocks.1.layers.0.resnet.conv_shortcut.weight", 1024, 512, 1, 1);
+    vp_expect_absent(&t, "down_blocks.1.layers.1.resnet.conv_shortcut.weight");
+    VP_EXPECT(&t, "down_blocks.1.layers.0.attention.attn1.to_q.weight", 512, 1024);
+    vp_expect_absent(&t, "down_blocks.1.layers.0.attention.attn1.to_q.bias");
+    VP_EXPECT(&t, "down_blocks.1.layers.0.attention.attn1.to_out.weight", 1024, 512);
+    VP_EXPECT(&t, "down_blocks.1.layers.0.attention.attn2.to_k.weight", 512, 4096);
+    VP_EXPECT(&t, "down_blocks.1.layers.0.attention.ff.proj_in.weight", 2048, 1024);
+    VP_EXPECT(&t, "down_blocks.1.layers.0.attention.ff.proj_out.weight", 1024, 2048);
+    VP_EXPECT(&t, "down_blocks.3.layers.2.attn_inflation.layers.0.norm.weight", 2048);
+    VP_EXPECT(&t, "down_blocks.3.layers.2.attn_inflation.layers.0.attn.to_v.weight", 512, 2048);
+    VP_EXPECT(&t, "down_blocks.3.layers.2.attn_inflation.proj_out.weight", 2048, 2048);
+    vp_expect_absent(&t, "down_blocks.3.layers.2.attn_inflation.layers.1.norm.weight");
+    vp_expect_absent(&t, "down_blocks.3.layers.0.conv_inflation.proj_out.weight");
+    vp_expect_absent(&t, "down_blocks.3.downsample.conv.weight");
+    VP_EXPECT(&t, "mid_block.layers.0.attention.attn1.to_q.weight", 512, 2048);
+    VP_EXPECT(&t, "mid_block.layers.1.attn_inflation.proj_out.weight", 2048, 2048);
+    vp_expect_absent(&t, "mid_block.layers.1.attention.norm1.weight");
     /* Up resblock inputs: 4096 x 3, 3584; 3584, 3072 x 2, 2560; ...; 1536, 1024 x 3. */
-    EXPECT(&t, "up_blocks.0.layers.0.resnet.conv1.weight", 2048, 4096, 3, 3);
-    EXPECT(&t, "up_blocks.0.layers.3.resnet.conv1.weight", 2048, 3584, 3, 3);
-    EXPECT(&t, "up_blocks.0.layers.3.attn_inflation.proj_out.bias", 2048);
-    EXPECT(&t, "up_blocks.0.upsample.conv.weight", 2048, 2048, 3, 3);
-    EXPECT(&t, "up_blocks.0.temporal_upsample.conv.weight", 2048, 2048, 3, 1, 1);
-    EXPECT(&t, "up_blocks.1.layers.0.resnet.conv1.weight", 1536, 3584, 3, 3);
-    EXPECT(&t, "up_blocks.1.layers.3.resnet.conv_shortcut.weight", 1536, 2560, 1, 1);
-    EXPECT(&t, "up_blocks.1.layers.3.conv_inflation.temporal_conv.weight", 1536, 1536, 3, 1, 1);
-    EXPECT(&t, "up_blocks.2.layers.0.resnet.conv1.weight", 1024, 2560, 3, 3);
-    EXPECT(&t, "up_blocks.3.layers.0.resnet.conv1.weight", 512, 1536, 3, 3);
-    EXPECT(&t, "up_blocks.3.layers.3.resnet.conv1.weight", 512, 1024, 3, 3);
-    expect_absent(&t, "up_blocks.3.layers.4.resnet.conv1.weight");
-    expect_absent(&t, "up_blocks.3.upsample.conv.weight");
-    EXPECT(&t, "norm_out.weight", 512);
-    EXPECT(&t, "conv_out.weight", 3, 512, 3, 3);
+    VP_EXPECT(&t, "up_blocks.0.layers.0.resnet.conv1.weight", 2048, 4096, 3, 3);
+    VP_EXPECT(&t, "up_blocks.0.layers.3.resnet.conv1.weight", 2048, 3584, 3, 3);
+    VP_EXPECT(&t, "up_blocks.0.layers.3.attn_inflation.proj_out.bias", 2048);
+    VP_EXPECT(&t, "up_blocks.0.upsample.conv.weight", 2048, 2048, 3, 3);
+    VP_EXPECT(&t, "up_blocks.0.temporal_upsample.conv.weight", 2048, 2048, 3, 1, 1);
+    VP_EXPECT(&t, "up_blocks.1.layers.0.resnet.conv1.weight", 1536, 3584, 3, 3);
+    VP_EXPECT(&t, "up_blocks.1.layers.3.resnet.conv_shortcut.weight", 1536, 2560, 1, 1);
+    VP_EXPECT(&t, "up_blocks.1.layers.3.conv_inflation.temporal_conv.weight", 1536, 1536, 3, 1, 1);
+    VP_EXPECT(&t, "up_blocks.2.layers.0.resnet.conv1.weight", 1024, 2560, 3, 3);
+    VP_EXPECT(&t, "up_blocks.3.layers.0.resnet.conv1.weight", 512, 1536, 3, 3);
+    VP_EXPECT(&t, "up_blocks.3.layers.3.resnet.conv1.weight", 512, 1024, 3, 3);
+    vp_expect_absent(&t, "up_blocks.3.layers.4.resnet.conv1.weight");
+    vp_expect_absent(&t, "up_blocks.3.upsample.conv.weight");
+    VP_EXPECT(&t, "norm_out.weight", 512);
+    VP_EXPECT(&t, "conv_out.weight", 3, 512, 3, 3);
 
     /* vdk layouts of a spatial conv, a temporal conv, a linear. */
     const vdk_param *p = vdk_param_table_find(&t, "conv_in.weight");

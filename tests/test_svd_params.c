@@ -2,7 +2,7 @@
  * real networks, unique names, diffusers' names and shapes at spot checks, the
  * layouts, the tiny configuration, and bad configurations. Every count here is
  * summed from the enumeration; the only constants are the published figures. */
-#include "vdk_test.h"
+#include "vt_params.h"
 
 #include "svd/params.h"
 
@@ -34,92 +34,11 @@ static vdk_param_table decoder_table(vdk_svd_preset preset)
     vdk_svd_decoder_config c;
     vdk_param_table t;
     vdk_param_table_init(&t);
-    VT_CHECK(vdk_svd_decoder_config_preset(preset, &c) == VDK_OK, "decoder preset %d",
-             (int)preset);
+    VT_CHECK(vdk_svd_decoder_config_preset(preset, &c) == VDK_OK, "decoder preset %d", (int)preset);
     vdk_status st = vdk_svd_decoder_params(&c, &t);
     VT_CHECK(st == VDK_OK, "decoder preset %d: %s: %s", (int)preset, vdk_status_string(st),
              t.error);
     return t;
-}
-
-static int by_name(const void *a, const void *b)
-{
-    return strcmp((*(const vdk_param *const *)a)->name, (*(const vdk_param *const *)b)->name);
-}
-
-/* Names unique and non-empty; counts sum to the total; each vdk shape holds the
- * same elements as the torch shape and is the permutation its layout says. */
-static void check_table(const vdk_param_table *t, const char *what)
-{
-    VT_CHECK(t->count > 0, "%s: empty table", what);
-    const vdk_param **sorted = malloc(t->count * sizeof *sorted);
-    if (!sorted)
-        vt_fatal("out of memory");
-    int64_t sum = 0;
-    for (size_t i = 0; i < t->count; i++) {
-        const vdk_param *p = &t->items[i];
-        sorted[i] = p;
-        sum += p->count;
-        int64_t torch = 1, vdk = 1;
-        for (int a = 0; a < p->torch_rank; a++)
-            torch *= p->torch_shape[a];
-        for (int a = 0; a < p->vdk_rank; a++)
-            vdk *= p->vdk_shape[a];
-        VT_CHECK(p->name[0] != '\0', "%s: item %zu has no name", what, i);
-        VT_CHECK(torch == p->count && vdk == p->count, "%s: %s counts %lld / %lld / %lld", what,
-                 p->name, (long long)torch, (long long)vdk, (long long)p->count);
-        const int64_t *s = p->torch_shape, *d = p->vdk_shape;
-        switch (p->torch_layout) {
-        case VDK_LAYOUT_TORCH_OIHW: /* [O, I, kh, kw] -> [O, 1, kh, kw, I] */
-            VT_CHECK(p->vdk_layout == VDK_LAYOUT_VDK_OTHWI && p->vdk_rank == 5 &&
-                         d[0] == s[0] && d[1] == 1 && d[2] == s[2] && d[3] == s[3] &&
-                         d[4] == s[1],
-                     "%s: %s conv2d layout", what, p->name);
-            break;
-        case VDK_LAYOUT_TORCH_OITHW: /* [O, I, kt, kh, kw] -> [O, kt, kh, kw, I] */
-            VT_CHECK(p->vdk_layout == VDK_LAYOUT_VDK_OTHWI && p->vdk_rank == 5 &&
-                         d[0] == s[0] && d[1] == s[2] && d[2] == s[3] && d[3] == s[4] &&
-                         d[4] == s[1],
-                     "%s: %s conv3d layout", what, p->name);
-            break;
-        case VDK_LAYOUT_LINEAR_OI:
-        case VDK_LAYOUT_VECTOR:
-            VT_CHECK(p->vdk_layout == p->torch_layout && p->vdk_rank == p->torch_rank &&
-                         memcmp(s, d, sizeof(int64_t) * (size_t)p->vdk_rank) == 0,
-                     "%s: %s kept layout", what, p->name);
-            break;
-        default:
-            VT_CHECK(0, "%s: %s has torch layout %d", what, p->name, (int)p->torch_layout);
-        }
-    }
-    VT_CHECK(sum == t->total, "%s: items sum to %lld, total says %lld", what, (long long)sum,
-             (long long)t->total);
-    qsort(sorted, t->count, sizeof *sorted, by_name);
-    for (size_t i = 1; i < t->count; i++)
-        VT_CHECK(strcmp(sorted[i - 1]->name, sorted[i]->name) != 0, "%s: '%s' twice", what,
-                 sorted[i]->name);
-    free(sorted);
-}
-
-/* The named tensor is present with this torch shape (rank = number of extents). */
-static void expect(const vdk_param_table *t, const char *name, int rank, const int64_t *shape)
-{
-    const vdk_param *p = vdk_param_table_find(t, name);
-    if (!VT_CHECK(p != NULL, "'%s' missing", name))
-        return;
-    VT_CHECK(p->torch_rank == rank &&
-                 memcmp(p->torch_shape, shape, sizeof(int64_t) * (size_t)rank) == 0,
-             "'%s': rank %d [%lld, %lld, ...], expected rank %d [%lld, %lld, ...]", name,
-             p->torch_rank, (long long)p->torch_shape[0], (long long)p->torch_shape[1], rank,
-             (long long)shape[0], (long long)(rank > 1 ? shape[1] : 0));
-}
-#define EXPECT(t, name, ...)                                                                 \
-    expect((t), (name), (int)(sizeof((int64_t[]){__VA_ARGS__}) / sizeof(int64_t)),          \
-           (int64_t[]){__VA_ARGS__})
-
-static void expect_absent(const vdk_param_table *t, const char *name)
-{
-    VT_CHECK(vdk_param_table_find(t, name) == NULL, "'%s' should not exist", name);
 }
 
 /* The parameters per kind of tensor, against ../shared/pipelines-calc/svd_flops.py:
@@ -164,23 +83,37 @@ static void check_kinds(const vdk_param_table *t, const rule *rules, int nrules,
 
 static void test_kinds(void)
 {
-    static const rule unet_rules[] = {
-        {"time_embedding.", "time_embed"},      {"add_embedding.", "time_embed"},
-        {"time_pos_embed.", "time_pos"},        {"time_emb_proj.", "temb_proj"},
-        {"temporal_res_block.conv", "tconv"},   {"conv_shortcut.", "res_shortcut"},
-        {"spatial_res_block.conv", "res_conv"}, {".attn", "attn"},
-        {".ff", "ffn"}, /* ff and ff_in */      {".proj_in.", "proj_in"},
-        {".proj_out.", "proj_out"},             {"downsamplers.", "down"},
-        {"upsamplers.", "up"},                  {"conv_in.", "conv_in"},
-        {"conv_out.", "conv_out"}};
-    kind unet[] = {{"time_embed", 4674560, 0}, {"conv_in", 23360, 0},
-                   {"norm", 380800, 0},        {"res_conv", 488488320, 0},
-                   {"temb_proj", 51649920, 0}, {"tconv", 133365120, 0},
-                   {"mix", 38, 0},             {"proj_in", 12402880, 0},
-                   {"attn", 199852800, 0},     {"ffn", 446391360, 0},
-                   {"time_pos", 99185600, 0},  {"proj_out", 12402880, 0},
-                   {"down", 19355840, 0},      {"res_shortcut", 23257280, 0},
-                   {"up", 33180800, 0},        {"conv_out", 11524, 0}};
+    static const rule unet_rules[] = {{"time_embedding.", "time_embed"},
+                                      {"add_embedding.", "time_embed"},
+                                      {"time_pos_embed.", "time_pos"},
+                                      {"time_emb_proj.", "temb_proj"},
+                                      {"temporal_res_block.conv", "tconv"},
+                                      {"conv_shortcut.", "res_shortcut"},
+                                      {"spatial_res_block.conv", "res_conv"},
+                                      {".attn", "attn"},
+                                      {".ff", "ffn"},
+                                      /* ff and ff_in */ {".proj_in.", "proj_in"},
+                                      {".proj_out.", "proj_out"},
+                                      {"downsamplers.", "down"},
+                                      {"upsamplers.", "up"},
+                                      {"conv_in.", "conv_in"},
+                                      {"conv_out.", "conv_out"}};
+    kind unet[] = {{"time_embed", 4674560, 0},
+                   {"conv_in", 23360, 0},
+                   {"norm", 380800, 0},
+                   {"res_conv", 488488320, 0},
+                   {"temb_proj", 51649920, 0},
+                   {"tconv", 133365120, 0},
+                   {"mix", 38, 0},
+                   {"proj_in", 12402880, 0},
+                   {"attn", 199852800, 0},
+                   {"ffn", 446391360, 0},
+                   {"time_pos", 99185600, 0},
+                   {"proj_out", 12402880, 0},
+                   {"down", 19355840, 0},
+                   {"res_shortcut", 23257280, 0},
+                   {"up", 33180800, 0},
+                   {"conv_out", 11524, 0}};
     vdk_param_table t = unet_table(VDK_SVD_PRESET_SVD_XT);
     check_kinds(&t, unet_rules, (int)(sizeof unet_rules / sizeof unet_rules[0]), unet,
                 (int)(sizeof unet / sizeof unet[0]), "unet");
@@ -191,18 +124,18 @@ static void test_kinds(void)
                                          {"temporal_res_block.conv", "tconv"},
                                          {"mid_block.attentions.", "attn"},
                                          {NULL, "conv"}};
-    kind decoder[] = {{"conv", 48416515, 0}, {"norm", 44032, 0},       {"tconv", 14067968, 0},
+    kind decoder[] = {{"conv", 48416515, 0}, {"norm", 44032, 0},   {"tconv", 14067968, 0},
                       {"mix", 14, 0},        {"attn", 1050624, 0}, {"time_conv_out", 30, 0}};
     t = decoder_table(VDK_SVD_PRESET_SVD_XT);
-    check_kinds(&t, decoder_rules, (int)(sizeof decoder_rules / sizeof decoder_rules[0]),
-                decoder, (int)(sizeof decoder / sizeof decoder[0]), "decoder");
+    check_kinds(&t, decoder_rules, (int)(sizeof decoder_rules / sizeof decoder_rules[0]), decoder,
+                (int)(sizeof decoder / sizeof decoder[0]), "decoder");
     vdk_param_table_free(&t);
 }
 
 static void test_unet_full(void)
 {
     vdk_param_table t = unet_table(VDK_SVD_PRESET_SVD_XT);
-    check_table(&t, "svd-xt unet");
+    vp_check_table(&t, "svd-xt unet");
     VT_CHECK(t.total == UNET_PARAMS, "svd-xt unet: %lld parameters, PIPELINES.md says %lld",
              (long long)t.total, UNET_PARAMS);
 
@@ -217,64 +150,65 @@ static void test_unet_full(void)
     VT_CHECK(temporal_cross == TEMPORAL_CROSS_ATTENTION_PARAMS,
              "temporal cross-attention: %lld parameters, PIPELINES.md says %lld",
              (long long)temporal_cross, TEMPORAL_CROSS_ATTENTION_PARAMS);
-    VT_CHECK(mixers == UNET_MIX_SCALARS, "%d mix scalars, expected %d", mixers,
-             UNET_MIX_SCALARS);
+    VT_CHECK(mixers == UNET_MIX_SCALARS, "%d mix scalars, expected %d", mixers, UNET_MIX_SCALARS);
 
     /* Time conditioning and the ends (PIPELINES.md §1.3, §1.4). */
-    EXPECT(&t, "time_embedding.linear_1.weight", 1280, 320);
-    EXPECT(&t, "time_embedding.linear_2.weight", 1280, 1280);
-    EXPECT(&t, "add_embedding.linear_1.weight", 1280, 768);
-    EXPECT(&t, "conv_in.weight", 320, 8, 3, 3);
-    EXPECT(&t, "conv_norm_out.weight", 320);
-    EXPECT(&t, "conv_out.weight", 4, 320, 3, 3);
-    EXPECT(&t, "conv_out.bias", 4);
+    VP_EXPECT(&t, "time_embedding.linear_1.weight", 1280, 320);
+    VP_EXPECT(&t, "time_embedding.linear_2.weight", 1280, 1280);
+    VP_EXPECT(&t, "add_embedding.linear_1.weight", 1280, 768);
+    VP_EXPECT(&t, "conv_in.weight", 320, 8, 3, 3);
+    VP_EXPECT(&t, "conv_norm_out.weight", 320);
+    VP_EXPECT(&t, "conv_out.weight", 4, 320, 3, 3);
+    VP_EXPECT(&t, "conv_out.bias", 4);
     /* Resblocks: spatial, temporal (3,1,1), per-frame temb projections, shortcut. */
-    EXPECT(&t, "down_blocks.0.resnets.0.spatial_res_block.conv1.weight", 320, 320, 3, 3);
-    EXPECT(&t, "down_blocks.0.resnets.0.spatial_res_block.time_emb_proj.weight", 320, 1280);
-    EXPECT(&t, "down_blocks.0.resnets.0.temporal_res_block.conv1.weight", 320, 320, 3, 1, 1);
-    EXPECT(&t, "down_blocks.0.resnets.0.temporal_res_block.time_emb_proj.weight", 320, 1280);
-    EXPECT(&t, "down_blocks.0.resnets.0.time_mixer.mix_factor", 1);
-    EXPECT(&t, "down_blocks.1.resnets.0.spatial_res_block.conv_shortcut.weight", 640, 320, 1, 1);
-    expect_absent(&t, "down_blocks.1.resnets.1.spatial_res_block.conv_shortcut.weight");
-    expect_absent(&t, "down_blocks.0.resnets.0.temporal_res_block.conv_shortcut.weight");
-    EXPECT(&t, "down_blocks.2.downsamplers.0.conv.weight", 1280, 1280, 3, 3);
-    expect_absent(&t, "down_blocks.3.downsamplers.0.conv.weight");
-    expect_absent(&t, "down_blocks.3.attentions.0.norm.weight");
-    EXPECT(&t, "down_blocks.3.resnets.1.temporal_res_block.conv2.weight", 1280, 1280, 3, 1, 1);
+    VP_EXPECT(&t, "down_blocks.0.resnets.0.spatial_res_block.conv1.weight", 320, 320, 3, 3);
+    VP_EXPECT(&t, "down_blocks.0.resnets.0.spatial_res_block.time_emb_proj.weight", 320, 1280);
+    VP_EXPECT(&t, "down_blocks.0.resnets.0.temporal_res_block.conv1.weight", 320, 320, 3, 1, 1);
+    VP_EXPECT(&t, "down_blocks.0.resnets.0.temporal_res_block.time_emb_proj.weight", 320, 1280);
+    VP_EXPECT(&t, "down_blocks.0.resnets.0.time_mixer.mix_factor", 1);
+    VP_EXPECT(&t, "down_blocks.1.resnets.0.spatial_res_block.conv_shortcut.weight", 640, 320, 1, 1);
+    vp_expect_absent(&t, "down_blocks.1.resnets.1.spatial_res_block.conv_shortcut.weight");
+    vp_expect_absent(&t, "down_blocks.0.resnets.0.temporal_res_block.conv_shortcut.weight");
+    VP_EXPECT(&t, "down_blocks.2.downsamplers.0.conv.weight", 1280, 1280, 3, 3);
+    vp_expect_absent(&t, "down_blocks.3.downsamplers.0.conv.weight");
+    vp_expect_absent(&t, "down_blocks.3.attentions.0.norm.weight");
+    VP_EXPECT(&t, "down_blocks.3.resnets.1.temporal_res_block.conv2.weight", 1280, 1280, 3, 1, 1);
     /* Transformers: spatial block, frame-position MLP, temporal block with ff_in. */
-    EXPECT(&t, "down_blocks.0.attentions.0.norm.weight", 320);
-    EXPECT(&t, "down_blocks.0.attentions.0.proj_in.weight", 320, 320);
-    EXPECT(&t, "down_blocks.0.attentions.0.transformer_blocks.0.attn1.to_q.weight", 320, 320);
-    expect_absent(&t, "down_blocks.0.attentions.0.transformer_blocks.0.attn1.to_q.bias");
-    EXPECT(&t, "down_blocks.0.attentions.0.transformer_blocks.0.attn1.to_out.0.bias", 320);
-    EXPECT(&t, "down_blocks.0.attentions.0.transformer_blocks.0.attn2.to_k.weight", 320, 1024);
-    EXPECT(&t, "down_blocks.0.attentions.0.transformer_blocks.0.ff.net.0.proj.weight", 2560, 320);
-    EXPECT(&t, "down_blocks.0.attentions.0.transformer_blocks.0.ff.net.2.weight", 320, 1280);
-    EXPECT(&t, "down_blocks.0.attentions.0.time_pos_embed.linear_1.weight", 1280, 320);
-    EXPECT(&t, "down_blocks.0.attentions.0.time_pos_embed.linear_2.weight", 320, 1280);
-    EXPECT(&t, "down_blocks.0.attentions.0.temporal_transformer_blocks.0.norm_in.weight", 320);
-    EXPECT(&t, "down_blocks.0.attentions.0.temporal_transformer_blocks.0.ff_in.net.0.proj.weight",
-           2560, 320);
-    EXPECT(&t, "down_blocks.1.attentions.1.temporal_transformer_blocks.0.attn2.to_v.weight", 640,
-           1024);
-    EXPECT(&t, "down_blocks.0.attentions.0.time_mixer.mix_factor", 1);
-    EXPECT(&t, "down_blocks.0.attentions.0.proj_out.weight", 320, 320);
-    EXPECT(&t, "mid_block.resnets.1.spatial_res_block.conv2.weight", 1280, 1280, 3, 3);
-    EXPECT(&t, "mid_block.attentions.0.transformer_blocks.0.attn1.to_q.weight", 1280, 1280);
+    VP_EXPECT(&t, "down_blocks.0.attentions.0.norm.weight", 320);
+    VP_EXPECT(&t, "down_blocks.0.attentions.0.proj_in.weight", 320, 320);
+    VP_EXPECT(&t, "down_blocks.0.attentions.0.transformer_blocks.0.attn1.to_q.weight", 320, 320);
+    vp_expect_absent(&t, "down_blocks.0.attentions.0.transformer_blocks.0.attn1.to_q.bias");
+    VP_EXPECT(&t, "down_blocks.0.attentions.0.transformer_blocks.0.attn1.to_out.0.bias", 320);
+    VP_EXPECT(&t, "down_blocks.0.attentions.0.transformer_blocks.0.attn2.to_k.weight", 320, 1024);
+    VP_EXPECT(&t, "down_blocks.0.attentions.0.transformer_blocks.0.ff.net.0.proj.weight", 2560,
+              320);
+    VP_EXPECT(&t, "down_blocks.0.attentions.0.transformer_blocks.0.ff.net.2.weight", 320, 1280);
+    VP_EXPECT(&t, "down_blocks.0.attentions.0.time_pos_embed.linear_1.weight", 1280, 320);
+    VP_EXPECT(&t, "down_blocks.0.attentions.0.time_pos_embed.linear_2.weight", 320, 1280);
+    VP_EXPECT(&t, "down_blocks.0.attentions.0.temporal_transformer_blocks.0.norm_in.weight", 320);
+    VP_EXPECT(&t,
+              "down_blocks.0.attentions.0.temporal_transformer_blocks.0.ff_in.net.0.proj.weight",
+              2560, 320);
+    VP_EXPECT(&t, "down_blocks.1.attentions.1.temporal_transformer_blocks.0.attn2.to_v.weight", 640,
+              1024);
+    VP_EXPECT(&t, "down_blocks.0.attentions.0.time_mixer.mix_factor", 1);
+    VP_EXPECT(&t, "down_blocks.0.attentions.0.proj_out.weight", 320, 320);
+    VP_EXPECT(&t, "mid_block.resnets.1.spatial_res_block.conv2.weight", 1280, 1280, 3, 3);
+    VP_EXPECT(&t, "mid_block.attentions.0.transformer_blocks.0.attn1.to_q.weight", 1280, 1280);
     /* Up path: skip concatenations (PIPELINES.md §1.4 rows 12-24). */
-    EXPECT(&t, "up_blocks.0.resnets.0.spatial_res_block.conv1.weight", 1280, 2560, 3, 3);
-    EXPECT(&t, "up_blocks.0.resnets.2.spatial_res_block.conv_shortcut.weight", 1280, 2560, 1, 1);
-    expect_absent(&t, "up_blocks.0.attentions.0.norm.weight");
-    EXPECT(&t, "up_blocks.0.upsamplers.0.conv.weight", 1280, 1280, 3, 3);
-    EXPECT(&t, "up_blocks.1.resnets.2.spatial_res_block.conv1.weight", 1280, 1920, 3, 3);
-    EXPECT(&t, "up_blocks.1.attentions.2.proj_out.weight", 1280, 1280);
-    EXPECT(&t, "up_blocks.2.resnets.0.spatial_res_block.conv1.weight", 640, 1920, 3, 3);
-    EXPECT(&t, "up_blocks.2.resnets.2.spatial_res_block.conv1.weight", 640, 960, 3, 3);
-    EXPECT(&t, "up_blocks.3.resnets.0.spatial_res_block.conv1.weight", 320, 960, 3, 3);
-    EXPECT(&t, "up_blocks.3.resnets.2.spatial_res_block.conv_shortcut.weight", 320, 640, 1, 1);
-    EXPECT(&t, "up_blocks.3.attentions.2.temporal_transformer_blocks.0.ff.net.2.weight", 320,
-           1280);
-    expect_absent(&t, "up_blocks.3.upsamplers.0.conv.weight");
+    VP_EXPECT(&t, "up_blocks.0.resnets.0.spatial_res_block.conv1.weight", 1280, 2560, 3, 3);
+    VP_EXPECT(&t, "up_blocks.0.resnets.2.spatial_res_block.conv_shortcut.weight", 1280, 2560, 1, 1);
+    vp_expect_absent(&t, "up_blocks.0.attentions.0.norm.weight");
+    VP_EXPECT(&t, "up_blocks.0.upsamplers.0.conv.weight", 1280, 1280, 3, 3);
+    VP_EXPECT(&t, "up_blocks.1.resnets.2.spatial_res_block.conv1.weight", 1280, 1920, 3, 3);
+    VP_EXPECT(&t, "up_blocks.1.attentions.2.proj_out.weight", 1280, 1280);
+    VP_EXPECT(&t, "up_blocks.2.resnets.0.spatial_res_block.conv1.weight", 640, 1920, 3, 3);
+    VP_EXPECT(&t, "up_blocks.2.resnets.2.spatial_res_block.conv1.weight", 640, 960, 3, 3);
+    VP_EXPECT(&t, "up_blocks.3.resnets.0.spatial_res_block.conv1.weight", 320, 960, 3, 3);
+    VP_EXPECT(&t, "up_blocks.3.resnets.2.spatial_res_block.conv_shortcut.weight", 320, 640, 1, 1);
+    VP_EXPECT(&t, "up_blocks.3.attentions.2.temporal_transformer_blocks.0.ff.net.2.weight", 320,
+              1280);
+    vp_expect_absent(&t, "up_blocks.3.upsamplers.0.conv.weight");
 
     /* The vdk layout of a spatial conv, a temporal conv and a linear. */
     const vdk_param *p = vdk_param_table_find(&t, "conv_in.weight");
@@ -310,55 +244,55 @@ static void test_unet_full(void)
 static void test_decoder_full(void)
 {
     vdk_param_table t = decoder_table(VDK_SVD_PRESET_SVD_XT);
-    check_table(&t, "decoder");
+    vp_check_table(&t, "decoder");
     VT_CHECK(t.total == DECODER_PARAMS, "decoder: %lld parameters, PIPELINES.md says %lld",
              (long long)t.total, DECODER_PARAMS);
-    EXPECT(&t, "decoder.conv_in.weight", 512, 4, 3, 3);
-    EXPECT(&t, "decoder.mid_block.resnets.0.spatial_res_block.conv1.weight", 512, 512, 3, 3);
-    EXPECT(&t, "decoder.mid_block.attentions.0.group_norm.weight", 512);
-    EXPECT(&t, "decoder.mid_block.attentions.0.to_q.weight", 512, 512);
-    EXPECT(&t, "decoder.mid_block.attentions.0.to_q.bias", 512);
-    EXPECT(&t, "decoder.mid_block.attentions.0.to_out.0.weight", 512, 512);
-    EXPECT(&t, "decoder.up_blocks.0.resnets.2.temporal_res_block.conv1.weight", 512, 512, 3, 1,
-           1);
-    EXPECT(&t, "decoder.up_blocks.0.upsamplers.0.conv.weight", 512, 512, 3, 3);
-    EXPECT(&t, "decoder.up_blocks.2.resnets.0.spatial_res_block.conv_shortcut.weight", 256, 512,
-           1, 1);
-    EXPECT(&t, "decoder.up_blocks.2.upsamplers.0.conv.weight", 256, 256, 3, 3);
-    EXPECT(&t, "decoder.up_blocks.3.resnets.0.spatial_res_block.conv1.weight", 128, 256, 3, 3);
-    EXPECT(&t, "decoder.up_blocks.3.resnets.2.time_mixer.mix_factor", 1);
-    expect_absent(&t, "decoder.up_blocks.3.upsamplers.0.conv.weight");
-    expect_absent(&t, "decoder.mid_block.resnets.0.spatial_res_block.time_emb_proj.weight");
-    expect_absent(&t, "decoder.mid_block.resnets.0.temporal_res_block.time_emb_proj.weight");
-    expect_absent(&t, "decoder.post_quant_conv.weight");
-    EXPECT(&t, "decoder.conv_norm_out.weight", 128);
-    EXPECT(&t, "decoder.conv_out.weight", 3, 128, 3, 3);
-    EXPECT(&t, "decoder.time_conv_out.weight", 3, 3, 3, 1, 1);
-    EXPECT(&t, "decoder.time_conv_out.bias", 3);
+    VP_EXPECT(&t, "decoder.conv_in.weight", 512, 4, 3, 3);
+    VP_EXPECT(&t, "decoder.mid_block.resnets.0.spatial_res_block.conv1.weight", 512, 512, 3, 3);
+    VP_EXPECT(&t, "decoder.mid_block.attentions.0.group_norm.weight", 512);
+    VP_EXPECT(&t, "decoder.mid_block.attentions.0.to_q.weight", 512, 512);
+    VP_EXPECT(&t, "decoder.mid_block.attentions.0.to_q.bias", 512);
+    VP_EXPECT(&t, "decoder.mid_block.attentions.0.to_out.0.weight", 512, 512);
+    VP_EXPECT(&t, "decoder.up_blocks.0.resnets.2.temporal_res_block.conv1.weight", 512, 512, 3, 1,
+              1);
+    VP_EXPECT(&t, "decoder.up_blocks.0.upsamplers.0.conv.weight", 512, 512, 3, 3);
+    VP_EXPECT(&t, "decoder.up_blocks.2.resnets.0.spatial_res_block.conv_shortcut.weight", 256, 512,
+              1, 1);
+    VP_EXPECT(&t, "decoder.up_blocks.2.upsamplers.0.conv.weight", 256, 256, 3, 3);
+    VP_EXPECT(&t, "decoder.up_blocks.3.resnets.0.spatial_res_block.conv1.weight", 128, 256, 3, 3);
+    VP_EXPECT(&t, "decoder.up_blocks.3.resnets.2.time_mixer.mix_factor", 1);
+    vp_expect_absent(&t, "decoder.up_blocks.3.upsamplers.0.conv.weight");
+    vp_expect_absent(&t, "decoder.mid_block.resnets.0.spatial_res_block.time_emb_proj.weight");
+    vp_expect_absent(&t, "decoder.mid_block.resnets.0.temporal_res_block.time_emb_proj.weight");
+    vp_expect_absent(&t, "decoder.post_quant_conv.weight");
+    VP_EXPECT(&t, "decoder.conv_norm_out.weight", 128);
+    VP_EXPECT(&t, "decoder.conv_out.weight", 3, 128, 3, 3);
+    VP_EXPECT(&t, "decoder.time_conv_out.weight", 3, 3, 3, 1, 1);
+    VP_EXPECT(&t, "decoder.time_conv_out.bias", 3);
     vdk_param_table_free(&t);
 }
 
 static void test_tiny(void)
 {
     vdk_param_table u = unet_table(VDK_SVD_PRESET_TINY);
-    check_table(&u, "tiny unet");
+    vp_check_table(&u, "tiny unet");
     VT_CHECK(u.total > 0 && u.total < 10 * 1000 * 1000, "tiny unet: %lld parameters",
              (long long)u.total);
-    EXPECT(&u, "conv_in.weight", 32, 8, 3, 3);
-    EXPECT(&u, "down_blocks.0.attentions.1.transformer_blocks.0.attn2.to_k.weight", 32, 32);
-    EXPECT(&u, "up_blocks.0.resnets.0.spatial_res_block.conv1.weight", 64, 128, 3, 3);
-    EXPECT(&u, "up_blocks.1.resnets.0.spatial_res_block.conv1.weight", 32, 96, 3, 3);
-    EXPECT(&u, "add_embedding.linear_1.weight", 128, 24);
-    EXPECT(&u, "mid_block.attentions.0.time_pos_embed.linear_1.weight", 256, 64);
-    expect_absent(&u, "down_blocks.1.attentions.0.norm.weight");
+    VP_EXPECT(&u, "conv_in.weight", 32, 8, 3, 3);
+    VP_EXPECT(&u, "down_blocks.0.attentions.1.transformer_blocks.0.attn2.to_k.weight", 32, 32);
+    VP_EXPECT(&u, "up_blocks.0.resnets.0.spatial_res_block.conv1.weight", 64, 128, 3, 3);
+    VP_EXPECT(&u, "up_blocks.1.resnets.0.spatial_res_block.conv1.weight", 32, 96, 3, 3);
+    VP_EXPECT(&u, "add_embedding.linear_1.weight", 128, 24);
+    VP_EXPECT(&u, "mid_block.attentions.0.time_pos_embed.linear_1.weight", 256, 64);
+    vp_expect_absent(&u, "down_blocks.1.attentions.0.norm.weight");
     vdk_param_table_free(&u);
 
     vdk_param_table d = decoder_table(VDK_SVD_PRESET_TINY);
-    check_table(&d, "tiny decoder");
-    EXPECT(&d, "decoder.conv_in.weight", 64, 4, 3, 3);
-    EXPECT(&d, "decoder.mid_block.attentions.0.to_v.weight", 64, 64);
-    EXPECT(&d, "decoder.up_blocks.1.resnets.0.spatial_res_block.conv_shortcut.weight", 32, 64, 1,
-           1);
+    vp_check_table(&d, "tiny decoder");
+    VP_EXPECT(&d, "decoder.conv_in.weight", 64, 4, 3, 3);
+    VP_EXPECT(&d, "decoder.mid_block.attentions.0.to_v.weight", 64, 64);
+    VP_EXPECT(&d, "decoder.up_blocks.1.resnets.0.spatial_res_block.conv_shortcut.weight", 32, 64, 1,
+              1);
     vdk_param_table_free(&d);
 }
 
@@ -373,8 +307,7 @@ static void test_presets_by_name(void)
     vdk_svd_unet_config c;
     VT_CHECK(vdk_svd_unet_config_preset(VDK_SVD_PRESET_SVD, &c) == VDK_OK && c.num_frames == 14,
              "svd: 14 frames");
-    VT_CHECK(vdk_svd_unet_config_preset(VDK_SVD_PRESET_SVD_XT, &c) == VDK_OK &&
-                 c.num_frames == 25,
+    VT_CHECK(vdk_svd_unet_config_preset(VDK_SVD_PRESET_SVD_XT, &c) == VDK_OK && c.num_frames == 25,
              "svd-xt: 25 frames");
     VT_CHECK(vdk_svd_unet_config_preset((vdk_svd_preset)99, &c) == VDK_ERROR_INVALID_VALUE,
              "unknown preset");
@@ -441,8 +374,7 @@ static void test_table_sticky(void)
     vdk_param_conv2d(&t, "b", 2, 2, 3, 3);
     VT_CHECK(t.count == 2 && t.total == 9 && strstr(t.error, "longer than"),
              "adds after a failure are ignored and the first message kept");
-    VT_CHECK(vdk_param_table_find(&t, "a.bias") && !vdk_param_table_find(&t, "b.weight"),
-             "find");
+    VT_CHECK(vdk_param_table_find(&t, "a.bias") && !vdk_param_table_find(&t, "b.weight"), "find");
     vdk_param_table_free(&t);
     VT_CHECK(t.count == 0 && t.items == NULL && t.status == VDK_OK, "free leaves an empty table");
 }
