@@ -1,7 +1,9 @@
 /* A forward pass's sticky status, its tensors, and module calls on named weights. */
 #include "common/net.h"
 
+#include <math.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -341,6 +343,17 @@ void vdk_nn_blend_into(vdk_net *n, const char *prefix, const vdk_tensor *a, vdk_
     vdk_net_check(n, vdk_blend(n->ctx, &p, a, b, mix, b), prefix);
 }
 
+/* Whether every t is an integer that dtype stores exactly (its significand
+ * holds it: 2^11 for f16, 2^8 for bf16, 2^24 for f32). */
+static bool exact_in(vdk_dtype dtype, const double *t, int64_t m)
+{
+    const double most = dtype == VDK_F16 ? 2048.0 : dtype == VDK_BF16 ? 256.0 : 16777216.0;
+    for (int64_t i = 0; i < m; i++)
+        if (t[i] != floor(t[i]) || fabs(t[i]) > most)
+            return false;
+    return true;
+}
+
 vdk_tensor *vdk_nn_sinusoid(vdk_net *n, const double *t, int64_t m, int dim)
 {
     const vdk_timestep_embedding_params p = {.dim = dim, .flip_sin_to_cos = 1};
@@ -353,7 +366,10 @@ vdk_tensor *vdk_nn_sinusoid_with(vdk_net *n, const double *t, int64_t m,
     if (n->status != VDK_OK)
         return NULL;
     const int dim = p->dim;
-    const vdk_dtype wide = n->dtype == VDK_F64 ? VDK_F64 : VDK_F32;
+    /* Values the pass dtype holds exactly (frame indices) are embedded in it
+     * directly: the kernels compute in f32 either way, and on Vulkan the host
+     * round trip below would wait for the GPU in the middle of the pass. */
+    const vdk_dtype wide = n->dtype == VDK_F64 || exact_in(n->dtype, t, m) ? n->dtype : VDK_F32;
     const int64_t shape[2] = {m, dim};
     vdk_tensor *tt = NULL, *e = NULL, *y = NULL;
     float *host = NULL;

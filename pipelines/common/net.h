@@ -110,7 +110,9 @@ void vdk_nn_blend_into(vdk_net *n, const char *prefix, const vdk_tensor *a, vdk_
 /* diffusers' Timesteps(dim, flip_sin_to_cos=True, downscale_freq_shift=0) of the m
  * host values t, as [m, dim]. Computed in f32 (f64 in an f64 pass) and then
  * converted, as diffusers computes it in f32 and casts: timesteps such as a
- * motion bucket of 127 or 0.25 ln(sigma) are not rounded to f16 first. */
+ * motion bucket of 127 or 0.25 ln(sigma) are not rounded to f16 first. Integers
+ * the pass dtype holds exactly (frame indices) skip the conversion, so that a
+ * Vulkan pass does not stop for them. */
 vdk_tensor *vdk_nn_sinusoid(vdk_net *n, const double *t, int64_t m, int dim);
 /* The same with every field of the embedding given (p->dim is the width). */
 vdk_tensor *vdk_nn_sinusoid_with(vdk_net *n, const double *t, int64_t m,
