@@ -21,30 +21,39 @@ const char *vdk_dtype_name(vdk_dtype dtype)
     return (int)dtype >= 0 && dtype < VDK_DTYPE_COUNT ? dtype_names[dtype] : "unknown";
 }
 
-/* Rounds |x| (finite, > 0) to a binary format with `mant` stored mantissa bits,
- * minimum normal exponent emin and maximum finite value maxv; returns sign-less bits
- * with exponent bias `bias`, or the infinity pattern on overflow. */
-static uint32_t round_to_format(double ax, int mant, int emin, int bias, double maxv,
+/* Rounds |x| (finite, > 0, given by its IEEE double bits) to nearest, ties to
+ * even, in a binary format with `mant` stored mantissa bits, minimum normal
+ * exponent emin and exponent bias `bias`; returns its sign-less bits, or
+ * inf_bits from `overflow` (the bits of the format's last midpoint) up. Integer
+ * arithmetic on the double's fields: weights and inputs of billions of elements
+ * pass through here on every tensor write. */
+static uint32_t round_to_format(uint64_t ax, int mant, int emin, int bias, uint64_t overflow,
                                 uint32_t inf_bits)
 {
-    int e;
-    frexp(ax, &e); /* ax = m * 2^e, m in [0.5, 1) */
-    int exp = e - 1; /* ax in [2^exp, 2^(exp+1)) */
-    if (exp < emin)
-        exp = emin; /* subnormal: fixed quantum */
-    double q = nearbyint(ldexp(ax, mant - exp)); /* exact scaling, one rounding */
-    double r = ldexp(q, exp - mant);
-    if (r > maxv)
+    if (ax >= overflow)
         return inf_bits;
-    if (r == 0)
-        return 0;
-    /* Re-derive fields from the rounded value (handles carry into the exponent). */
-    frexp(r, &e);
-    exp = e - 1;
-    if (exp < emin) /* subnormal result */
-        return (uint32_t)ldexp(r, -(emin - mant));
-    uint32_t frac = (uint32_t)(ldexp(r, mant - exp) - ldexp(1.0, mant));
-    return ((uint32_t)(exp + bias) << mant) | frac;
+    const int e = (int)(ax >> 52) - 1023; /* ax in [2^e, 2^(e+1)) for a normal double */
+    if (e < -1022)
+        return 0; /* subnormal doubles are far below any quantum of these formats */
+    const uint64_t m = (ax & 0xFFFFFFFFFFFFFull) | (1ull << 52); /* ax = m * 2^(e-52) */
+    /* Keep the bits down to the format's quantum, 2^(max(e, emin) - mant). */
+    const int shift = 52 - mant + (e < emin ? emin - e : 0);
+    if (shift > 53)
+        return 0; /* below half the smallest subnormal */
+    uint64_t q = m >> shift;
+    const uint64_t rem = m & ((1ull << shift) - 1), half = 1ull << (shift - 1);
+    q += rem > half || (rem == half && (q & 1));
+    if (e < emin)
+        return (uint32_t)q; /* a subnormal; q = 2^mant is the smallest normal, encoded alike */
+    /* q in [2^mant, 2^(mant+1)]: a carry into the exponent lands right. */
+    return ((uint32_t)(e + bias) << mant) + (uint32_t)(q - (1ull << mant));
+}
+
+static uint64_t double_bits(double x)
+{
+    uint64_t b;
+    memcpy(&b, &x, sizeof b);
+    return b;
 }
 
 uint16_t vdk_f64_to_f16(double x)
@@ -57,7 +66,9 @@ uint16_t vdk_f64_to_f16(double x)
         return sign | 0x7c00;
     if (ax == 0)
         return sign;
-    return sign | (uint16_t)round_to_format(ax, 10, -14, 15, 65504.0, 0x7c00);
+    /* 65520 is the midpoint between 65504 and 2^16; its tie goes to the even 2^16. */
+    return sign |
+           (uint16_t)round_to_format(double_bits(ax), 10, -14, 15, double_bits(65520.0), 0x7c00);
 }
 
 double vdk_f16_to_f64(uint16_t h)
@@ -65,11 +76,13 @@ double vdk_f16_to_f64(uint16_t h)
     int sign = h >> 15, exp = (h >> 10) & 0x1f, frac = h & 0x3ff;
     double v;
     if (exp == 0)
-        v = ldexp(frac, -24);
+        v = frac * 0x1p-24;
     else if (exp == 31)
         v = frac ? NAN : INFINITY;
-    else
-        v = ldexp(frac + 1024, exp - 25);
+    else {
+        const uint64_t b = ((uint64_t)(exp - 15 + 1023) << 52) | ((uint64_t)frac << 42);
+        memcpy(&v, &b, sizeof v);
+    }
     return sign ? -v : v;
 }
 
@@ -83,8 +96,9 @@ uint16_t vdk_f64_to_bf16(double x)
         return sign | 0x7f80;
     if (ax == 0)
         return sign;
-    /* Largest finite bf16: (2 - 2^-7) * 2^127. */
-    return sign | (uint16_t)round_to_format(ax, 7, -126, 127, ldexp(255.0, 120), 0x7f80);
+    /* (2 - 2^-8) * 2^127, the midpoint past the largest finite bf16 (2 - 2^-7) * 2^127. */
+    return sign | (uint16_t)round_to_format(double_bits(ax), 7, -126, 127, double_bits(0x1.ffp127),
+                                            0x7f80);
 }
 
 double vdk_bf16_to_f64(uint16_t h)
@@ -98,35 +112,21 @@ double vdk_bf16_to_f64(uint16_t h)
 double vdk_load_element(vdk_dtype dtype, const void *base, int64_t index)
 {
     switch (dtype) {
-    case VDK_F32:
-        return ((const float *)base)[index];
-    case VDK_F16:
-        return vdk_f16_to_f64(((const uint16_t *)base)[index]);
-    case VDK_BF16:
-        return vdk_bf16_to_f64(((const uint16_t *)base)[index]);
-    case VDK_F64:
-        return ((const double *)base)[index];
-    default:
-        return NAN;
+    case VDK_F32: return ((const float *)base)[index];
+    case VDK_F16: return vdk_f16_to_f64(((const uint16_t *)base)[index]);
+    case VDK_BF16: return vdk_bf16_to_f64(((const uint16_t *)base)[index]);
+    case VDK_F64: return ((const double *)base)[index];
+    default: return NAN;
     }
 }
 
 void vdk_store_element(vdk_dtype dtype, void *base, int64_t index, double value)
 {
     switch (dtype) {
-    case VDK_F32:
-        ((float *)base)[index] = (float)value;
-        break;
-    case VDK_F16:
-        ((uint16_t *)base)[index] = vdk_f64_to_f16(value);
-        break;
-    case VDK_BF16:
-        ((uint16_t *)base)[index] = vdk_f64_to_bf16(value);
-        break;
-    case VDK_F64:
-        ((double *)base)[index] = value;
-        break;
-    default:
-        break;
+    case VDK_F32: ((float *)base)[index] = (float)value; break;
+    case VDK_F16: ((uint16_t *)base)[index] = vdk_f64_to_f16(value); break;
+    case VDK_BF16: ((uint16_t *)base)[index] = vdk_f64_to_bf16(value); break;
+    case VDK_F64: ((double *)base)[index] = value; break;
+    default: break;
     }
 }

@@ -276,6 +276,42 @@ static void test_conversions(vdk_context *ctx)
              "NaN stays NaN");
 }
 
+/* A conversion is right when no other value of the format is nearer to x, and
+ * a tie lands on the even pattern: checked against the decoded neighbours of
+ * the result, independently of how the conversion computes it. */
+static int64_t misrounded(uint16_t (*to)(double), double (*from)(uint16_t), uint16_t inf,
+                          double midpoint_past_max, double x)
+{
+    const uint16_t r = to(x);
+    if (x >= midpoint_past_max)
+        return r != inf;
+    if (r >= inf)
+        return 1;
+    const double d = fabs(x - from(r));
+    const double up = fabs(x - from((uint16_t)(r + 1)));
+    const double down = r ? fabs(x - from((uint16_t)(r - 1))) : INFINITY;
+    return d > up || d > down || ((d == up || d == down) && (r & 1));
+}
+
+/* Seeded doubles over every binade of both formats (and the ties between their
+ * values) round to the nearest value, ties to even. */
+static void test_rounding_sweep(void)
+{
+    int64_t bad = 0;
+    for (uint64_t i = 0; i < 400000; i++) {
+        const double e = vt_uniform(101, i, -140, 130);
+        double x = exp2(floor(e)) * (1 + vt_uniform(102, i, 0, 1));
+        if (i % 4 == 1) /* a tie between two f16 values: an odd multiple of half a quantum */
+            x = ldexp(2 * floor(vt_uniform(103, i, 1024, 2048)) + 1, (int)floor(e) - 11);
+        if (i % 4 == 2) /* the same for bf16 */
+            x = ldexp(2 * floor(vt_uniform(103, i, 128, 256)) + 1, (int)floor(e) - 8);
+        bad += misrounded(vdk_f64_to_f16, vdk_f16_to_f64, 0x7c00, 65520.0, x);
+        bad += misrounded(vdk_f64_to_bf16, vdk_bf16_to_f64, 0x7f80, 0x1.ffp127, x);
+    }
+    VT_CHECK(bad == 0, "%lld of 800000 conversions are not the nearest value (ties to even)",
+             (long long)bad);
+}
+
 static void test_views(vdk_context *ctx)
 {
     const int64_t shape[3] = {2, 3, 4};
@@ -389,6 +425,7 @@ int main(void)
     test_create(ctx);
     test_transfers(ctx);
     test_conversions(ctx);
+    test_rounding_sweep();
     test_views(ctx);
     test_wrap(ctx);
     test_overlap(ctx);
