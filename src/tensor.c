@@ -1,6 +1,10 @@
 /* Tensors and views: creation, wrapping, reshape and slice views, host transfers. */
 #include "internal.h"
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,8 +33,8 @@ const char *vdk_format_shape(char *buf, size_t size, int rank, const int64_t *sh
     size_t used = 0;
     used += (size_t)snprintf(buf + used, size - used, "[");
     for (int i = 0; i < rank && used < size; i++)
-        used += (size_t)snprintf(buf + used, size - used, i ? ", %lld" : "%lld",
-                                 (long long)shape[i]);
+        used +=
+            (size_t)snprintf(buf + used, size - used, i ? ", %lld" : "%lld", (long long)shape[i]);
     if (used < size)
         snprintf(buf + used, size - used, "]");
     return buf;
@@ -77,9 +81,10 @@ static vdk_status check_shape_arg(vdk_context *ctx, const char *where, int rank,
 static vdk_status check_dtype_arg(vdk_context *ctx, const char *where, vdk_dtype dtype)
 {
     if ((int)dtype < 0 || dtype >= VDK_DTYPE_COUNT)
-        return vdk_fail(ctx, VDK_ERROR_DTYPE,
-                        "%s: argument 'dtype' is %d; expected VDK_F32, VDK_F16, VDK_BF16 or VDK_F64",
-                        where, (int)dtype);
+        return vdk_fail(
+            ctx, VDK_ERROR_DTYPE,
+            "%s: argument 'dtype' is %d; expected VDK_F32, VDK_F16, VDK_BF16 or VDK_F64", where,
+            (int)dtype);
     if (dtype == VDK_F64 && !ctx->ops->takes_f64)
         return vdk_fail(ctx, VDK_ERROR_DTYPE,
                         "%s: VDK_F64 tensors exist only on the reference backend, not on '%s'",
@@ -125,7 +130,8 @@ vdk_status vdk_tensor_create(vdk_context *ctx, vdk_dtype dtype, int rank, const 
         return vdk_fail(ctx, VDK_ERROR_NULL_POINTER, "%s: argument 'out' is NULL", where);
     *out = NULL;
     vdk_status st;
-    if ((st = check_dtype_arg(ctx, where, dtype)) || (st = check_shape_arg(ctx, where, rank, shape, "shape")))
+    if ((st = check_dtype_arg(ctx, where, dtype)) ||
+        (st = check_shape_arg(ctx, where, rank, shape, "shape")))
         return st;
     int64_t numel = 0;
     size_t bytes = 0;
@@ -160,8 +166,8 @@ vdk_status vdk_tensor_create(vdk_context *ctx, vdk_dtype dtype, int rank, const 
     if (!t) {
         free(host);
         free(s);
-        return vdk_fail(ctx, VDK_ERROR_OUT_OF_MEMORY, "%s: out of host memory for %zu bytes",
-                        where, bytes);
+        return vdk_fail(ctx, VDK_ERROR_OUT_OF_MEMORY, "%s: out of host memory for %zu bytes", where,
+                        bytes);
     }
     s->owned = true;
     s->host = host;
@@ -187,11 +193,13 @@ vdk_status vdk_tensor_wrap(vdk_context *ctx, vdk_dtype dtype, int rank, const in
     if (!data)
         return vdk_fail(ctx, VDK_ERROR_NULL_POINTER, "%s: argument 'data' is NULL", where);
     vdk_status st;
-    if ((st = check_dtype_arg(ctx, where, dtype)) || (st = check_shape_arg(ctx, where, rank, shape, "shape")))
+    if ((st = check_dtype_arg(ctx, where, dtype)) ||
+        (st = check_shape_arg(ctx, where, rank, shape, "shape")))
         return st;
     int64_t numel = 0;
     size_t dense_bytes = 0;
-    if ((st = vdk_checked_size(ctx, where, rank, shape, vdk_dtype_size(dtype), &numel, &dense_bytes)))
+    if ((st = vdk_checked_size(ctx, where, rank, shape, vdk_dtype_size(dtype), &numel,
+                               &dense_bytes)))
         return st;
 
     int64_t stride[VDK_MAX_RANK];
@@ -207,12 +215,12 @@ vdk_status vdk_tensor_wrap(vdk_context *ctx, vdk_dtype dtype, int rank, const in
                 return vdk_fail(ctx, VDK_ERROR_LAYOUT,
                                 "%s: strides[%d] is %lld; expected %s%lld (the last axis is "
                                 "contiguous and each outer stride covers the axes inside it)",
-                                where, i, (long long)strides[i], i == rank - 1 ? "" : ">= ",
-                                (long long)need);
+                                where, i, (long long)strides[i],
+                                i == rank - 1 ? "" : ">= ", (long long)need);
             stride[i] = strides[i];
             if (__builtin_mul_overflow(strides[i], shape[i], &inner))
-                return vdk_fail(ctx, VDK_ERROR_OVERFLOW,
-                                "%s: strides[%d] * shape[%d] overflows", where, i, i);
+                return vdk_fail(ctx, VDK_ERROR_OVERFLOW, "%s: strides[%d] * shape[%d] overflows",
+                                where, i, i);
         }
     }
     /* Bytes spanned: the last element's offset plus one. */
@@ -369,6 +377,23 @@ static void view_span(const vdk_tensor *t, int64_t *lo, int64_t *hi)
     *hi = last;
 }
 
+/* Threads for an element-wise conversion of `count` elements: the CPU
+ * context's own count, the OpenMP default for the other backends (a
+ * transfer is not an operator; a billion-parameter checkpoint converts to
+ * f16 here). Small transfers stay on the calling thread. */
+static int transfer_threads(const vdk_context *ctx, int64_t count)
+{
+    if (count < (1 << 16))
+        return 1;
+#ifdef _OPENMP
+    return ctx && ctx->backend == VDK_BACKEND_CPU ? vdk_context_threads(ctx)
+                                                  : omp_get_max_threads();
+#else
+    (void)ctx;
+    return 1;
+#endif
+}
+
 /* Device storage: the span of the view goes through a host buffer with the same
  * conversions as host storage. A strided write reads the span first, so the
  * elements between the view's rows keep their values. */
@@ -392,6 +417,8 @@ static vdk_status device_transfer(const vdk_tensor *t, const char *where, bool t
     if (st == VDK_OK) {
         vdk_tensor rel = *t; /* the view with offsets relative to buf */
         rel.offset = 0;
+        const int threads = transfer_threads(ctx, count);
+#pragma omp parallel for num_threads(threads) schedule(static)
         for (int64_t i = 0; i < count; i++) {
             int64_t at = dense ? i : view_offset(&rel, i);
             if (to_device)
@@ -419,10 +446,12 @@ vdk_status vdk_tensor_write(vdk_tensor *t, vdk_dtype src_dtype, const void *src,
         return device_transfer(t, where, true, src_dtype, (void *)src, count);
     if (vdk_is_contiguous(t) && src_dtype == t->dtype) {
         memmove((char *)t->storage->host + t->offset * vdk_dtype_size(t->dtype), src,
-               (size_t)count * vdk_dtype_size(t->dtype));
+                (size_t)count * vdk_dtype_size(t->dtype));
         return VDK_OK;
     }
     const bool dense = vdk_is_contiguous(t);
+    const int threads = transfer_threads(t->ctx, count);
+#pragma omp parallel for num_threads(threads) schedule(static)
     for (int64_t i = 0; i < count; i++)
         vdk_store_element(t->dtype, t->storage->host, dense ? t->offset + i : view_offset(t, i),
                           vdk_load_element(src_dtype, src, i));
@@ -441,10 +470,12 @@ vdk_status vdk_tensor_read(const vdk_tensor *t, vdk_dtype dst_dtype, void *dst, 
         return device_transfer(t, where, false, dst_dtype, dst, count);
     if (vdk_is_contiguous(t) && dst_dtype == t->dtype) {
         memmove(dst, (const char *)t->storage->host + t->offset * vdk_dtype_size(t->dtype),
-               (size_t)count * vdk_dtype_size(t->dtype));
+                (size_t)count * vdk_dtype_size(t->dtype));
         return VDK_OK;
     }
     const bool dense = vdk_is_contiguous(t);
+    const int threads = transfer_threads(t->ctx, count);
+#pragma omp parallel for num_threads(threads) schedule(static)
     for (int64_t i = 0; i < count; i++)
         vdk_store_element(dst_dtype, dst, i,
                           vdk_load_element(t->dtype, t->storage->host,

@@ -41,6 +41,9 @@ static uint64_t mix(uint64_t z)
 void vdk_weights_uniform(const char *name, uint64_t seed, int64_t count, float *out)
 {
     const uint64_t key = fnv1a(name) ^ seed;
+    /* Each element is a function of its index alone, so threads change nothing
+     * but the time (a full SVD is 1.5 billion of them). */
+#pragma omp parallel for if (count >= (1 << 16)) schedule(static)
     for (int64_t i = 0; i < count; i++) {
         const uint64_t z = mix(key + (uint64_t)(i + 1) * 0x9E3779B97F4A7C15ull);
         out[i] = (float)(z >> 40) * 0x1p-23f - 1.0f;
@@ -63,6 +66,7 @@ void vdk_weights_generate(const vdk_param *p, uint64_t seed, float *out)
     case VDK_ROLE_NORM_BIAS: scale = 0.25f; break;
     case VDK_ROLE_MIX_FACTOR: break;
     }
+#pragma omp parallel for if (p->count >= (1 << 16)) schedule(static)
     for (int64_t i = 0; i < p->count; i++)
         out[i] = shift + scale * out[i];
 }
