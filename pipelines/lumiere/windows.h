@@ -8,9 +8,8 @@
 
 #include <stddef.h>
 
-/* The most windows a plan holds (80 frames take 6; a stride of one frame
- * over 4096 frames would take about this many). */
-#define VDK_LUMIERE_MAX_WINDOWS 4096
+/* The most windows a plan holds (80 frames take 6). */
+#define VDK_LUMIERE_MAX_WINDOWS 1024
 
 typedef struct vdk_lumiere_windows {
     int frames;  /* T, the video */
