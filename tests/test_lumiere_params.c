@@ -1,9 +1,10 @@
 /* Lumiere's configurations and parameter table (pipelines/lumiere/): the
  * presets and their checks, the table against tools/lumiere_torch.py's
- * state_dict (tests/golden/lumiere_tiny.names, name by name and shape by shape,
- * in order), the parameters per kind against the FLOP calculator of
- * PIPELINES.md §2 for all three presets, shapes at spot checks, and the
- * golden's seeded weights against vdk's generator. */
+ * state_dict (tests/golden/lumiere_tiny.names and lumiere_ssr_tiny.names,
+ * name by name and shape by shape, in order), the parameters per kind against
+ * the FLOP calculator of PIPELINES.md §2 for all five presets (the SSR's
+ * against §2.4's "1.21 B", its 2-D part against "0.89 B"), shapes at spot
+ * checks, and the golden's seeded weights against vdk's generator. */
 #include "vt_params.h"
 
 #include "common/weights.h"
@@ -19,6 +20,12 @@
 #define PARAMS_A 2605706243LL
 #define PARAMS_B 2631868419LL
 #define PARAMS_TINY 185587LL
+/* The SSR (PIPELINES.md §2.4): the calculator's 1,214,855,555 ("with inflation
+ * 1.21 B") and its 2-D part 889,097,475 ("0.89 B"), both with the same
+ * replacements; 194,635 for the tiny SSR. */
+#define PARAMS_SSR 1219298691LL
+#define PARAMS_SSR_2D 893478403LL
+#define PARAMS_SSR_TINY 195739LL
 
 static vdk_param_table table_of(vdk_lumiere_preset preset)
 {
@@ -180,21 +187,63 @@ static void test_kinds(void)
                                                8 * 32 + 32 + 32 * 32 + 32,
                                                6 * (5 * 16 + 4 * 24) + 2 * (3 * 8 + 5 * 16) +
                                                    5 * 2 * 24 + 2 * 8};
+    /* The SSR's other_norm: 2 LayerNorms x 2 x C per cross-attention-only
+     * transformer (18 at C = 1024: 8 down, 9 up, 1 mid; tiny: 4 at 24), 2
+     * RMSNorms x C per conv inflation (5 x 128, 9 x 256, 17 x 512, 19 x 1024;
+     * tiny 3 x 8, 5 x 16, 5 x 24), 2 x C0 for the output GroupNorm. */
+    static const long long ssr[NKINDS - 1] = {
+        7040,
+        3459,
+        3097472,
+        75497472,
+        25082240,
+        225491328,
+        75184512,
+        551252736,
+        307200,
+        24707968,
+        94371840,
+        127464192,
+        0,
+        0,
+        12388096,
+        128LL * 2048 + 2048 + 2048LL * 2048 + 2048,
+        4 * 18 * 1024 + 2 * (5 * 128 + 9 * 256 + 17 * 512 + 19 * 1024) + 2 * 128};
+    static const long long ssr_tiny[NKINDS - 1] = {440,
+                                                   219,
+                                                   2904,
+                                                   9216,
+                                                   4576,
+                                                   39392,
+                                                   13280,
+                                                   93184,
+                                                   2176,
+                                                   4632,
+                                                   2304,
+                                                   14784,
+                                                   0,
+                                                   0,
+                                                   7528,
+                                                   8 * 32 + 32 + 32 * 32 + 32,
+                                                   4 * 4 * 24 + 2 * (3 * 8 + 5 * 16 + 5 * 24) +
+                                                       2 * 8};
     check_kinds(VDK_LUMIERE_PRESET_A, a, PARAMS_A, "lumiere-a");
     check_kinds(VDK_LUMIERE_PRESET_B, b, PARAMS_B, "lumiere-b");
     check_kinds(VDK_LUMIERE_PRESET_TINY, tiny, PARAMS_TINY, "tiny");
+    check_kinds(VDK_LUMIERE_PRESET_SSR, ssr, PARAMS_SSR, "lumiere-ssr");
+    check_kinds(VDK_LUMIERE_PRESET_SSR_TINY, ssr_tiny, PARAMS_SSR_TINY, "lumiere-ssr-tiny");
 }
 
 /* ---- the golden names file: the PyTorch module tree's state_dict ---- */
 
-static void test_names_file(void)
+static void check_names_file(const char *file, vdk_lumiere_preset preset)
 {
     char path[1024];
-    snprintf(path, sizeof path, "%s/lumiere_tiny.names", VDK_GOLDEN_DIR);
+    snprintf(path, sizeof path, "%s/%s", VDK_GOLDEN_DIR, file);
     FILE *f = fopen(path, "r");
     if (!VT_CHECK(f != NULL, "cannot open %s", path))
         return;
-    vdk_param_table t = table_of(VDK_LUMIERE_PRESET_TINY);
+    vdk_param_table t = table_of(preset);
     char line[512];
     size_t i = 0;
     int mismatches = 0;
@@ -223,6 +272,12 @@ static void test_names_file(void)
     VT_CHECK(mismatches == 0, "%d tensors differ from %s", mismatches, path);
     VT_CHECK(i == t.count, "%s lists %zu tensors, the table %zu", path, i, t.count);
     vdk_param_table_free(&t);
+}
+
+static void test_names_file(void)
+{
+    check_names_file("lumiere_tiny.names", VDK_LUMIERE_PRESET_TINY);
+    check_names_file("lumiere_ssr_tiny.names", VDK_LUMIERE_PRESET_SSR_TINY);
 }
 
 /* ---- the golden's weights are vdk's seeded generator's ---- */
@@ -366,6 +421,85 @@ static void test_ref_a(void)
     vdk_param_table_free(&t);
 }
 
+/* ---- SSR-REF at spot checks (PIPELINES.md §2.4) ---- */
+
+static void test_ssr(void)
+{
+    vdk_param_table t = table_of(VDK_LUMIERE_PRESET_SSR);
+    VP_EXPECT(&t, "time_embedding.linear_1.weight", 2048, 128);
+    VP_EXPECT(&t, "conv_in.weight", 128, 6, 3, 3);
+    VP_EXPECT(&t, "down_blocks.0.layers.1.conv_inflation.temporal_conv.weight", 128, 128, 3, 1, 1);
+    vp_expect_absent(&t, "down_blocks.0.layers.2.resnet.conv1.weight");
+    VP_EXPECT(&t, "down_blocks.1.layers.0.resnet.conv_shortcut.weight", 256, 128, 1, 1);
+    VP_EXPECT(&t, "down_blocks.1.layers.3.conv_inflation.proj_out.weight", 256, 256);
+    VP_EXPECT(&t, "down_blocks.2.layers.7.resnet.conv2.weight", 512, 512, 3, 3);
+    vp_expect_absent(&t, "down_blocks.2.layers.0.attention.norm2.weight");
+    /* The 128^2 level: cross-attention to the text, no self-attention. */
+    VP_EXPECT(&t, "down_blocks.3.layers.7.attention.attn2.to_k.weight", 512, 4096);
+    VP_EXPECT(&t, "down_blocks.3.layers.0.attention.norm2.weight", 1024);
+    VP_EXPECT(&t, "down_blocks.3.layers.0.attention.ff.proj_in.weight", 2048, 1024);
+    vp_expect_absent(&t, "down_blocks.3.layers.0.attention.norm1.weight");
+    vp_expect_absent(&t, "down_blocks.3.layers.0.attention.attn1.to_q.weight");
+    VP_EXPECT(&t, "down_blocks.3.layers.0.conv_inflation.spatial_conv.weight", 1024, 1024, 3, 3);
+    vp_expect_absent(&t, "down_blocks.0.temporal_downsample.conv.weight");
+    VP_EXPECT(&t, "mid_block.layers.0.attention.attn2.to_q.weight", 512, 1024);
+    VP_EXPECT(&t, "mid_block.layers.1.conv_inflation.proj_out.weight", 1024, 1024);
+    VP_EXPECT(&t, "up_blocks.0.layers.8.resnet.conv1.weight", 1024, 1536, 3, 3);
+    vp_expect_absent(&t, "up_blocks.0.layers.9.resnet.conv1.weight");
+    vp_expect_absent(&t, "up_blocks.0.temporal_upsample.conv.weight");
+    VP_EXPECT(&t, "up_blocks.3.layers.2.resnet.conv1.weight", 128, 256, 3, 3);
+    VP_EXPECT(&t, "conv_out.weight", 3, 128, 3, 3);
+
+    /* 50 conv inflations (one per resblock: 5, 9, 17 and 19 per level, mid
+     * included), 18 transformers, all without self-attention; no temporal
+     * attention or resampling. The 2-D part (the pre-trained SR U-Net) is
+     * everything but the inflation blocks. */
+    int conv = 0, cross = 0, self = 0, other_temporal = 0;
+    long long inflation = 0;
+    for (size_t i = 0; i < t.count; i++) {
+        const char *name = t.items[i].name;
+        conv += strstr(name, "conv_inflation.proj_out.weight") != NULL;
+        cross += strstr(name, "attention.attn2.to_q.weight") != NULL;
+        self += strstr(name, "attention.attn1.") != NULL;
+        other_temporal += strstr(name, "attn_inflation.") || strstr(name, "temporal_downsample.") ||
+                          strstr(name, "temporal_upsample.");
+        if (strstr(name, "conv_inflation."))
+            inflation += t.items[i].count;
+    }
+    VT_CHECK(conv == 50 && cross == 18 && self == 0 && other_temporal == 0,
+             "%d conv inflations (50), %d cross-attentions (18), %d self-attention tensors, %d "
+             "other temporal tensors (0)",
+             conv, cross, self, other_temporal);
+    VT_CHECK(t.total == PARAMS_SSR && t.total - inflation == PARAMS_SSR_2D,
+             "SSR: %lld parameters (%lld), 2-D part %lld (%lld)", (long long)t.total, PARAMS_SSR,
+             (long long)(t.total - inflation), PARAMS_SSR_2D);
+    vdk_param_table_free(&t);
+
+    /* Its presets: the windows of PIPELINES.md §2.4 over 80 frames, and the
+     * conditioning's channels and factor. */
+    vdk_lumiere_config c;
+    char msg[256] = "";
+    VT_CHECK(vdk_lumiere_config_preset(VDK_LUMIERE_PRESET_SSR, &c) == VDK_OK &&
+                 vdk_lumiere_config_check(&c, msg, sizeof msg) == VDK_OK,
+             "lumiere-ssr is valid: %s", msg);
+    VT_CHECK(c.in_channels == 6 && c.out_channels == 3 && c.lowres_channels == 3 &&
+                 c.lowres_factor == 8 && c.lowres_resize == VDK_LUMIERE_RESIZE_NEAREST &&
+                 c.num_frames == 80 && c.height == 1024 && c.width == 1024 &&
+                 c.window_frames == 15 && c.window_overlap == 2 && c.num_windows == 0,
+             "lumiere-ssr: 6 -> 3 channels, 128 -> 1024 nearest, 80 frames in windows of 15 "
+             "overlapping by 2");
+    for (int l = 0; l < c.levels; l++)
+        VT_CHECK(c.temporal_block[l] == VDK_LUMIERE_TEMPORAL_CONV && !c.temporal_resample[l] &&
+                     c.attention[l] == (l == 3) && c.cross_attention_only[l] == (l == 3),
+                 "lumiere-ssr level %d layout", l);
+    vdk_lumiere_preset p;
+    VT_CHECK(vdk_lumiere_preset_from_name("lumiere-ssr", &p) == VDK_OK &&
+                 p == VDK_LUMIERE_PRESET_SSR &&
+                 vdk_lumiere_preset_from_name("lumiere-ssr-tiny", &p) == VDK_OK &&
+                 p == VDK_LUMIERE_PRESET_SSR_TINY,
+             "the SSR presets by name");
+}
+
 /* ---- presets, sizes and bad configurations ---- */
 
 static void test_presets(void)
@@ -476,6 +610,30 @@ static void test_bad_config(void)
     bad(c, "num_frames");
     c = base, c.width = 10;
     bad(c, "width");
+    c = base, c.cross_attention_only[0] = 1; /* level 0 has no transformer */
+    bad(c, "cross_attention_only[0]");
+    c = base, c.cross_attention_only[1] = 2;
+    bad(c, "cross_attention_only[1]");
+    c = base, c.lowres_channels = 3; /* all of tiny's 3 input channels */
+    bad(c, "lowres_channels");
+    c = base, c.lowres_factor = 0;
+    bad(c, "lowres_factor");
+    c = base, c.lowres_resize = VDK_LUMIERE_RESIZE_COUNT;
+    bad(c, "lowres_resize");
+    c = base, c.window_frames = -1;
+    bad(c, "window_frames");
+    /* Windows are checked against num_frames 8 (windows.h names each rule). */
+    c = base, c.window_frames = 9;
+    bad(c, "window_frames W 9 must be in [1, T 8]");
+    c = base, c.window_frames = 4, c.window_overlap = 4;
+    bad(c, "window_overlap o 4");
+    c = base, c.window_frames = 4, c.window_overlap = 2, c.num_windows = 2;
+    bad(c, "T 8 is not covered");
+    c = base, c.window_frames = 4, c.window_overlap = 2, c.num_windows = 4;
+    bad(c, "num_windows K 4 is more than T 8 needs");
+    /* tiny halves time twice: its windows must be multiples of 4 too. */
+    c = base, c.window_frames = 6, c.window_overlap = 2;
+    bad(c, "window_frames 6 is not a positive multiple");
 
     /* Without temporal attention anywhere its fields are not looked at, and a
      * level without temporal resampling keeps its frames. */
@@ -509,6 +667,7 @@ int main(void)
     test_presets();
     test_bad_config();
     test_ref_a();
+    test_ssr();
     test_kinds();
     test_names_file();
     test_golden_weights();

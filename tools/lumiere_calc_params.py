@@ -87,6 +87,14 @@ PRESETS = {
     "tiny": dict(T0=8, R0=16, dim=8, mults=(1, 2, 3), nres=(1, 2, 1),
                  attn_levels=(False, True, True), heads=2, dh=4, txt_len=5, txt_dim=12,
                  temb_dim=32, t_attn_depth=2, t_heads=2, t_dh=4),
+    # §2.4's SSR as the calculator's own __main__ builds it (T0 = the window).
+    "lumiere-ssr": dict(T0=15, R0=1024, dim=128, mults=(1, 2, 4, 8), nres=(2, 4, 8, 8),
+                        attn_levels=(False,) * 4, xattn_only=(False, False, False, True),
+                        in_ch=6, t_attn_coarsest=False, t_resample=False),
+    "lumiere-ssr-tiny": dict(T0=4, R0=16, dim=8, mults=(1, 2, 3), nres=(1, 2, 1),
+                             attn_levels=(False,) * 3, xattn_only=(False, False, True),
+                             heads=2, dh=4, txt_len=5, txt_dim=12, temb_dim=32, in_ch=6,
+                             t_attn_coarsest=False, t_resample=False),
 }
 
 
@@ -99,6 +107,8 @@ def main(argv):
     for name, kwargs in PRESETS.items():
         total, kinds = per_kind(calc, **kwargs)
         print(f"{name}: total {total}")
+        if "t_resample" in kwargs:  # the SSR: its 2-D part too (§2.4's 0.89 B)
+            print(f"    2-D part (temporal=False) {per_kind(calc, **kwargs, temporal=False)[0]}")
         for kind in sorted(kinds):
             print(f"    {kind:20s} {kinds[kind]}")
 

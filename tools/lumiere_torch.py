@@ -16,12 +16,18 @@ binary add/mul, unary SiLU/GELU/affine). Activations are kept in vdk's layout
         writes tests/golden/lumiere_tiny.names (one line per state_dict tensor,
         "name d0 d1 ...") and tests/golden/lumiere_tiny.vgold: the tiny
         preset's forward in float64 on the weights of vdk's seeded generator
-        (pipelines/common/weights.h, seed 1) and seeded inputs.
-    python3 tools/lumiere_torch.py --time [--preset lumiere-a|lumiere-b|tiny]
-        [--batch 2] [--steps 5] [--dtype f16] [--compile]
+        (pipelines/common/weights.h, seed 1) and seeded inputs; and
+        tests/golden/lumiere_ssr_tiny.{names,vgold}: the tiny SSR's forward
+        and its MultiDiffusion over 8 frames in 3 windows.
+    python3 tools/lumiere_torch.py --time [--preset lumiere-a|lumiere-b|tiny|
+        lumiere-ssr|lumiere-ssr-tiny] [--batch 2] [--steps 5] [--dtype f16]
+        [--compile] [--frames T] [--size HxW]
         times one denoiser call (one sampler step with CFG: batch 2) at the
         preset's default clip (80 x 128 x 128 for A and B) on CUDA when there
-        is one, else on the CPU (f32: PyTorch 1.13 has no f16 CPU convs).
+        is one, else on the CPU (f32: PyTorch 1.13 has no f16 CPU convs). For
+        the SSR presets: one windowed SSR step (MultiDiffusion over the
+        windows of 80 x 1024 x 1024, CFG, the DDIM update), vdk-run
+        lumiere-ssr's step.
     python3 tools/lumiere_torch.py --names [--preset P]
         prints the preset's state_dict names and shapes and its total.
 
@@ -64,6 +70,7 @@ BASE = dict(
     time_freq_shift=0.0, time_max_period=10000.0,
     resnet_eps=1e-5, norm_out_eps=1e-5, layer_norm_eps=1e-5, rms_norm_eps=1e-6,
     num_frames=80, height=128, width=128,
+    lowres_channels=0, lowres_factor=1, window_frames=0, window_overlap=0, num_windows=0,
 )
 PRESETS = {
     "lumiere-a": dict(BASE),
@@ -76,14 +83,32 @@ PRESETS = {
                  temporal_attention_heads=2, temporal_attention_head_dim=4,
                  temporal_attention_depth=2, time_sinusoid_dim=8, time_embed_dim=32,
                  num_frames=8, height=12, width=8),
+    # PIPELINES.md §2.4's SSR-REF ([IP] SRUnet1024 widths), in windows of 15
+    # frames overlapping by 2.
+    "lumiere-ssr": dict(BASE, in_channels=6, block_out_channels=(128, 256, 512, 1024),
+                        num_res_blocks=(2, 4, 8, 8), attention=(0, 0, 0, 1),
+                        cross_attention_only=(0, 0, 0, 1), time_sinusoid_dim=128,
+                        height=1024, width=1024, lowres_channels=3, lowres_factor=8,
+                        window_frames=15, window_overlap=2),
 }
+PRESETS["lumiere-ssr-tiny"] = dict(PRESETS["tiny"], in_channels=6, attention=(0, 0, 1),
+                                   cross_attention_only=(0, 0, 1), lowres_channels=3,
+                                   lowres_factor=2, window_frames=4, window_overlap=2)
+SSR_PRESETS = ("lumiere-ssr", "lumiere-ssr-tiny")
 # The totals tests/test_lumiere_params.c asserts for vdk's tables.
-EXPECTED_PARAMS = {"lumiere-a": 2605706243, "lumiere-b": 2631868419, "tiny": 185587}
+EXPECTED_PARAMS = {"lumiere-a": 2605706243, "lumiere-b": 2631868419, "tiny": 185587,
+                   "lumiere-ssr": 1219298691, "lumiere-ssr-tiny": 195739}
 
 
 def preset(name):
     c = dict(PRESETS[name])
     L = c["levels"]
+    c.setdefault("cross_attention_only", (0,) * L)
+    if name in SSR_PRESETS:
+        # §2.4: conv inflation after every resblock, no temporal resampling.
+        c["temporal_block"] = (CONV,) * L
+        c["temporal_resample"] = (0,) * L
+        return c
     # [LUM]: temporal attention only at the coarsest level, conv inflation
     # elsewhere, and a temporal resampling after every spatial one.
     c["temporal_block"] = tuple(ATTN if l == L - 1 else CONV for l in range(L))
@@ -244,20 +269,24 @@ class FeedForward(nn.Module):
 
 
 class Transformer(nn.Module):
-    """The T2I U-Net's spatial transformer, run on every frame."""
+    """The T2I U-Net's spatial transformer, run on every frame; without
+    self-attention (norm1, attn1) when cross_only."""
 
-    def __init__(self, c, dim, **kw):
+    def __init__(self, c, dim, cross_only=False, **kw):
         super().__init__()
         eps, h, d = c["layer_norm_eps"], c["attention_heads"], c["attention_head_dim"]
-        self.norm1 = nn.LayerNorm(dim, eps, **kw)
-        self.attn1 = Attention(dim, dim, h, d, **kw)
+        if not cross_only:
+            self.norm1 = nn.LayerNorm(dim, eps, **kw)
+            self.attn1 = Attention(dim, dim, h, d, **kw)
+        self.cross_only = cross_only
         self.norm2 = nn.LayerNorm(dim, eps, **kw)
         self.attn2 = Attention(dim, c["cross_attention_dim"], h, d, **kw)
         self.norm3 = nn.LayerNorm(dim, eps, **kw)
         self.ff = FeedForward(dim, c["ff_mult"], **kw)
 
     def forward(self, x, context):
-        x = x + self.attn1.spatial(self.norm1(x))
+        if not self.cross_only:
+            x = x + self.attn1.spatial(self.norm1(x))
         x = x + self.attn2.cross(self.norm2(x), context)
         return x + self.ff(self.norm3(x))
 
@@ -308,10 +337,10 @@ class AttnInflation(nn.Module):
 class Layer(nn.Module):
     """Resblock, the spatial transformer when the level has one, the temporal block."""
 
-    def __init__(self, c, cin, cout, attention, temporal, **kw):
+    def __init__(self, c, cin, cout, attention, temporal, cross_only=False, **kw):
         super().__init__()
         self.resnet = ResBlock(c, cin, cout, **kw)
-        self.attention = Transformer(c, cout, **kw) if attention else None
+        self.attention = Transformer(c, cout, cross_only, **kw) if attention else None
         if temporal == ATTN:
             self.attn_inflation = AttnInflation(c, cout, **kw)
         else:
@@ -355,7 +384,8 @@ class STUNet(nn.Module):
         for l in range(L):
             layers = []
             for _ in range(c["num_res_blocks"][l]):
-                layers.append(Layer(c, cur, ch[l], c["attention"][l], c["temporal_block"][l], **kw))
+                layers.append(Layer(c, cur, ch[l], c["attention"][l], c["temporal_block"][l],
+                                    c["cross_attention_only"][l], **kw))
                 cur = ch[l]
                 skips.append(cur)
             block = Block(layers)
@@ -368,7 +398,9 @@ class STUNet(nn.Module):
             self.down_blocks.append(block)
 
         top, tb = c["attention"][L - 1], c["temporal_block"][L - 1]
-        self.mid_block = Block([Layer(c, cur, cur, top, tb, **kw), Layer(c, cur, cur, 0, tb, **kw)])
+        xo = c["cross_attention_only"][L - 1]
+        self.mid_block = Block([Layer(c, cur, cur, top, tb, xo, **kw),
+                                Layer(c, cur, cur, 0, tb, **kw)])
 
         self.up_blocks = nn.ModuleList()
         for i in range(L):
@@ -376,7 +408,8 @@ class STUNet(nn.Module):
             layers = []
             for _ in range(c["num_res_blocks"][level] + 1):
                 layers.append(Layer(c, cur + skips.pop(), ch[level], c["attention"][level],
-                                    c["temporal_block"][level], **kw))
+                                    c["temporal_block"][level],
+                                    c["cross_attention_only"][level], **kw))
                 cur = ch[level]
             block = Block(layers)
             if level > 0:
@@ -420,6 +453,45 @@ class STUNet(nn.Module):
                     h = h[:, :, None].expand(N, T, ft, H, W, C).reshape(N, T * ft, H, W, C)
                     h = conv_time(block.temporal_upsample.conv, h)
         return conv_frames(self.conv_out, group_norm_frames(self.norm_out, h, act=True))
+
+
+# ------------------------------------------------------------------ SSR and MultiDiffusion
+
+def window_starts(T, W, o, K=0):
+    """pipelines/lumiere/windows.h: K windows of W frames, neighbours sharing o
+    (K = 0: the fewest that cover T); window i starts at i (W - o), the last at
+    T - W."""
+    stride = W - o
+    if not (1 <= W <= T and 0 <= o < W):
+        raise ValueError(f"windows: W {W}, o {o}, T {T}")
+    fewest = -(-(T - o) // stride)
+    K = K or fewest
+    if K * stride + o < T or (K > 1 and (K - 1) * stride + o >= T):
+        raise ValueError(f"windows: {K} windows of {W} (overlap {o}) do not tile {T} frames")
+    return [i * stride if i < K - 1 else T - W for i in range(K)]
+
+
+def upsample_lowres(base, f):
+    """The base video [N, T, h, w, C] to [N, T, h f, w f, C], nearest
+    (lowres_resize NEAREST: vdk_upsample with factors (1, f, f))."""
+    return base.repeat_interleave(f, dim=2).repeat_interleave(f, dim=3)
+
+
+def multidiffusion(model, x, lowres, timesteps, context, starts, window):
+    """The SSR's noise prediction for the whole video x [N, T, H, W, 3]: each
+    window's pass on [x, lowres] (channels), summed into a full-length buffer
+    and divided per frame by the windows covering it (PIPELINES.md §2.4)."""
+    N, T, H, W, _ = x.shape
+    acc = None
+    count = torch.zeros(T, dtype=x.dtype, device=x.device)
+    for s in starts:
+        xin = torch.cat([x[:, s:s + window], lowres[:, s:s + window]], dim=-1)
+        eps = model(xin, timesteps, context)
+        if acc is None:
+            acc = torch.zeros(N, T, H, W, eps.shape[-1], dtype=eps.dtype, device=eps.device)
+        acc[:, s:s + window] += eps
+        count[s:s + window] += 1
+    return acc / count[None, :, None, None, None]
 
 
 # ------------------------------------------------------------------ vdk's seeded generator
@@ -521,6 +593,63 @@ def golden(seed=1):
     print("out: mean %.6f, std %.6f, max |.| %.6f" % (out.mean(), out.std(), out.abs().max()))
 
 
+def seeded_input(name, seed, *shape):
+    return torch.from_numpy(uniform(name, seed, int(np.prod(shape)))).double().reshape(*shape)
+
+
+def golden_ssr(seed=1):
+    """tests/golden/lumiere_ssr_tiny.{names,vgold}: the tiny SSR's forward on
+    one 6-channel clip, and MultiDiffusion over 8 frames in its 3 windows."""
+    torch.set_default_dtype(torch.float64)
+    c = preset("lumiere-ssr-tiny")
+    model = STUNet(c, dtype=torch.float64).eval()
+    load_seeded(model, seed)
+    names = os.path.join(GOLDEN_DIR, "lumiere_ssr_tiny.names")
+    write_names(model, names)
+
+    N, T, H, W, f = 2, c["num_frames"], c["height"], c["width"], c["lowres_factor"]
+    Wn, o = c["window_frames"], c["window_overlap"]
+    lc, xc = c["lowres_channels"], c["in_channels"] - c["lowres_channels"]
+    context = seeded_input("lumiere.context", seed, N, c["text_length"], c["cross_attention_dim"])
+    timesteps = torch.tensor([912.0, 37.5], dtype=torch.float64)
+    x1 = seeded_input("lumiere.ssr.x", seed, N, Wn, H, W, c["in_channels"])
+    base = seeded_input("lumiere.ssr.base", seed, N, T, H // f, W // f, lc)
+    noisy = seeded_input("lumiere.ssr.noisy", seed, N, T, H, W, xc)
+    starts = window_starts(T, Wn, o, c["num_windows"])
+    with torch.no_grad():
+        out1 = model(x1, timesteps, context)
+        out = multidiffusion(model, noisy, upsample_lowres(base, f), timesteps, context, starts,
+                             Wn)
+
+    path = os.path.join(GOLDEN_DIR, "lumiere_ssr_tiny.vgold")
+    with open(path, "wb") as fh:
+        fh.write(b"VDKGOLD 1\n")
+        fh.write(b"case forward\n")
+        for key, value in (("preset", "lumiere-ssr-tiny"), ("seed", seed), ("batch", N),
+                           ("frames", Wn), ("height", H), ("width", W)):
+            fh.write(("param %s %s\n" % (key, value)).encode())
+        vgold_tensor(fh, "x", x1)
+        vgold_tensor(fh, "timesteps", timesteps)
+        vgold_tensor(fh, "context", context)
+        vgold_tensor(fh, "out", out1)
+        fh.write(b"end\n")
+        fh.write(b"case multidiffusion\n")
+        for key, value in (("preset", "lumiere-ssr-tiny"), ("seed", seed), ("batch", N),
+                           ("frames", T), ("height", H), ("width", W), ("window", Wn),
+                           ("overlap", o), ("windows", len(starts))):
+            fh.write(("param %s %s\n" % (key, value)).encode())
+        vgold_tensor(fh, "base", base)
+        vgold_tensor(fh, "x", noisy)
+        vgold_tensor(fh, "timesteps", timesteps)
+        vgold_tensor(fh, "context", context)
+        vgold_tensor(fh, "out", out)
+        fh.write(b"end\n")
+    for p in (names, path):
+        print("%-40s %8d bytes" % (os.path.relpath(p, ROOT), os.path.getsize(p)))
+    print("windows at", starts, "; forward out rms %.6f, multidiffusion out rms %.6f"
+          % (out1.pow(2).mean().sqrt(), out.pow(2).mean().sqrt()))
+
+
 # ------------------------------------------------------------------ timing
 
 def timing(args):
@@ -548,8 +677,13 @@ def timing(args):
         sys.exit(f"{args.preset}: {params} parameters, vdk's table has {want}")
     N = args.batch
     T, H, W = c["num_frames"], c["height"], c["width"]
+    T = args.frames or T
+    if args.size:
+        H, W = (int(v) for v in args.size.split("x"))
+    ssr = args.preset in SSR_PRESETS
     g = torch.Generator(device=device).manual_seed(0)
-    x = torch.randn(N, T, H, W, c["in_channels"], generator=g, device=device, dtype=dtype)
+    xc = c["in_channels"] - c["lowres_channels"]
+    x = torch.randn(N, T, H, W, xc, generator=g, device=device, dtype=dtype)
     context = torch.randn(N, c["text_length"], c["cross_attention_dim"], generator=g,
                           device=device, dtype=dtype)
     timesteps = torch.tensor([500.0] * N, device=device)
@@ -562,9 +696,36 @@ def timing(args):
     print(f"{args.preset}: {params:,} parameters; x {tuple(x.shape)} "
           f"{args.dtype if cuda else 'f32'} on {name}, torch {torch.__version__}")
 
+    if ssr:
+        # The SSR step as vdk-run lumiere-ssr runs it: MultiDiffusion over the
+        # windows on the batch (2 = one video, CFG), the guidance, and DDIM's
+        # x = A x + B eps once on the whole video (the values of A, B and the
+        # scale do not change the cost).
+        f, Wn = c["lowres_factor"], c["window_frames"]
+        base = torch.randn(N, T, H // f, W // f, c["lowres_channels"], generator=g,
+                           device=device, dtype=dtype)
+        lowres = upsample_lowres(base, f)
+        starts = window_starts(T, Wn, c["window_overlap"], c["num_windows"])
+        print(f"windows of {Wn} frames at {starts}; the step's guidance and DDIM update "
+              f"{'on' if N == 2 else 'off (batch != 2)'}")
+
+        def call():
+            eps = multidiffusion(fn, x, lowres, timesteps, context, starts, Wn)
+            if N != 2:
+                return eps
+            guided = eps[:1] + 4.0 * (eps[1:] - eps[:1])
+            return 1.02 * x[1:] - 0.3 * guided
+        what = f"one SSR step: {len(starts)} windows, batch {N}"
+    else:
+        x = torch.randn(N, T, H, W, c["in_channels"], generator=g, device=device, dtype=dtype)
+
+        def call():
+            return fn(x, timesteps, context)
+        what = f"one denoiser call, batch {N}"
+
     def step():
         with torch.no_grad():
-            out = fn(x, timesteps, context)
+            out = call()
         if cuda:
             torch.cuda.synchronize()
         return out
@@ -582,7 +743,7 @@ def timing(args):
         times.append(time.perf_counter() - t0)
     times.sort()
     med = times[len(times) // 2]
-    print(f"per step (one denoiser call, batch {N}): median {med * 1e3:.1f} ms, "
+    print(f"per step ({what}): median {med * 1e3:.1f} ms, "
           f"min {times[0] * 1e3:.1f} ms, max {times[-1] * 1e3:.1f} ms over {args.steps}")
     if cuda:
         print(f"peak memory {torch.cuda.max_memory_allocated() / 2**30:.1f} GiB")
@@ -591,8 +752,10 @@ def timing(args):
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     mode = ap.add_mutually_exclusive_group(required=True)
-    mode.add_argument("--golden", action="store_true", help="write tests/golden/lumiere_tiny.*")
-    mode.add_argument("--time", action="store_true", help="time one denoiser call")
+    mode.add_argument("--golden", action="store_true",
+                      help="write tests/golden/lumiere_tiny.* and lumiere_ssr_tiny.*")
+    mode.add_argument("--time", action="store_true",
+                      help="time one denoiser call (SSR presets: one windowed step)")
     mode.add_argument("--names", action="store_true", help="print names, shapes and the total")
     ap.add_argument("--preset", default="lumiere-a", choices=sorted(PRESETS))
     ap.add_argument("--batch", type=int, default=2, help="clips per call (2: CFG)")
@@ -600,9 +763,12 @@ def main(argv):
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--dtype", default="f16", choices=("f16", "bf16", "f32"))
     ap.add_argument("--compile", action="store_true", help="torch.compile the model (2.x)")
+    ap.add_argument("--frames", type=int, default=0, help="frames (default: the preset's)")
+    ap.add_argument("--size", default="", help="HxW (default: the preset's)")
     args = ap.parse_args(argv)
     if args.golden:
         golden()
+        golden_ssr()
     elif args.time:
         timing(args)
     else:

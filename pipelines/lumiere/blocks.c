@@ -121,20 +121,24 @@ static vdk_tensor *attention(vdk_net *n, const char *prefix, const vdk_tensor *x
 }
 
 vdk_tensor *vdk_lumiere_transformer(vdk_net *n, const char *prefix, const vdk_lumiere_config *c,
-                                    const vdk_tensor *x, const vdk_tensor *context)
+                                    const vdk_tensor *x, const vdk_tensor *context, int cross_only)
 {
     name_t m;
     const float eps = c->layer_norm_eps;
     const int heads = c->attention_heads;
-    vdk_tensor *h = vdk_nn_layer_norm(n, vdk_net_join(n, m, prefix, "norm1"), x, eps);
-    vdk_tensor *x1 =
-        attention(n, vdk_net_join(n, m, prefix, "attn1"), h, h, VDK_AXES_SPATIAL, heads, x);
-    vdk_net_drop(n, h);
+    vdk_tensor *h = NULL, *x1 = NULL;
+    if (!cross_only) {
+        h = vdk_nn_layer_norm(n, vdk_net_join(n, m, prefix, "norm1"), x, eps);
+        x1 = attention(n, vdk_net_join(n, m, prefix, "attn1"), h, h, VDK_AXES_SPATIAL, heads, x);
+        vdk_net_drop(n, h);
+    }
+    /* x1 is x itself without self-attention: only read, never dropped. */
+    const vdk_tensor *in = cross_only ? x : x1;
     /* Cross-attention: every pixel of every frame of clip i attends to the
      * tokens of context[i] (with a [N, L, C] key the grouping does not matter). */
-    h = vdk_nn_layer_norm(n, vdk_net_join(n, m, prefix, "norm2"), x1, eps);
+    h = vdk_nn_layer_norm(n, vdk_net_join(n, m, prefix, "norm2"), in, eps);
     vdk_tensor *x2 =
-        attention(n, vdk_net_join(n, m, prefix, "attn2"), h, context, VDK_AXES_SPATIAL, heads, x1);
+        attention(n, vdk_net_join(n, m, prefix, "attn2"), h, context, VDK_AXES_SPATIAL, heads, in);
     vdk_net_drop(n, h);
     vdk_net_drop(n, x1);
     h = vdk_nn_layer_norm(n, vdk_net_join(n, m, prefix, "norm3"), x2, eps);
@@ -196,14 +200,14 @@ vdk_tensor *vdk_lumiere_attn_inflation(vdk_net *n, const char *prefix, const vdk
 
 vdk_tensor *vdk_lumiere_layer(vdk_net *n, const char *prefix, const vdk_lumiere_config *c,
                               const vdk_tensor *x, const vdk_tensor *temb_act,
-                              const vdk_tensor *context, int attention_on,
-                              vdk_lumiere_temporal temporal)
+                              const vdk_tensor *context, int attention_on, int level)
 {
     name_t m;
+    const vdk_lumiere_temporal temporal = c->temporal_block[level];
     vdk_tensor *h = vdk_lumiere_resnet(n, vdk_net_join(n, m, prefix, "resnet"), c, x, temb_act);
     if (attention_on) {
-        vdk_tensor *t =
-            vdk_lumiere_transformer(n, vdk_net_join(n, m, prefix, "attention"), c, h, context);
+        vdk_tensor *t = vdk_lumiere_transformer(n, vdk_net_join(n, m, prefix, "attention"), c, h,
+                                                context, c->cross_attention_only[level]);
         vdk_net_drop(n, h);
         h = t;
     }

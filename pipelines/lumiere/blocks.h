@@ -21,11 +21,11 @@ vdk_tensor *vdk_lumiere_conv_time(vdk_net *n, const char *prefix, const vdk_tens
  * conv_shortcut). temb_act is SiLU(time embedding), [N, time_embed_dim]. */
 vdk_tensor *vdk_lumiere_resnet(vdk_net *n, const char *prefix, const vdk_lumiere_config *c,
                                const vdk_tensor *x, const vdk_tensor *temb_act);
-/* The spatial transformer: pre-LN self-attention over each frame's pixels,
- * pre-LN cross-attention to context [N, L, cross_attention_dim], pre-LN GELU FF,
- * each with its residual. */
+/* The spatial transformer: pre-LN self-attention over each frame's pixels
+ * (not when cross_only), pre-LN cross-attention to context [N, L,
+ * cross_attention_dim], pre-LN GELU FF, each with its residual. */
 vdk_tensor *vdk_lumiere_transformer(vdk_net *n, const char *prefix, const vdk_lumiere_config *c,
-                                    const vdk_tensor *x, const vdk_tensor *context);
+                                    const vdk_tensor *x, const vdk_tensor *context, int cross_only);
 /* (2+1)D conv inflation: x + proj_out(SiLU(RMS(Tconv(SiLU(RMS(Sconv(x))))))). */
 vdk_tensor *vdk_lumiere_conv_inflation(vdk_net *n, const char *prefix, const vdk_lumiere_config *c,
                                        const vdk_tensor *x);
@@ -33,11 +33,11 @@ vdk_tensor *vdk_lumiere_conv_inflation(vdk_net *n, const char *prefix, const vdk
  * x + proj_out(g). */
 vdk_tensor *vdk_lumiere_attn_inflation(vdk_net *n, const char *prefix, const vdk_lumiere_config *c,
                                        const vdk_tensor *x);
-/* One layer: "<prefix>.resnet", then "<prefix>.attention" when `attention`,
- * then the temporal block of kind `temporal`. */
+/* One layer at `level`: "<prefix>.resnet", then "<prefix>.attention" when
+ * `attention` (cross-attention only when the level's cross_attention_only),
+ * then the level's temporal block. */
 vdk_tensor *vdk_lumiere_layer(vdk_net *n, const char *prefix, const vdk_lumiere_config *c,
                               const vdk_tensor *x, const vdk_tensor *temb_act,
-                              const vdk_tensor *context, int attention,
-                              vdk_lumiere_temporal temporal);
+                              const vdk_tensor *context, int attention, int level);
 
 #endif

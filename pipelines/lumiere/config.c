@@ -1,13 +1,18 @@
 /* Lumiere's presets and the checks that a configuration can be built. A and B
  * are PIPELINES.md §2.2's two reference configurations (the real sizes are
- * unknown; the two bound them). The tiny one keeps every block type -- a plain
+ * unknown; the two bound them); SSR is §2.4's super-resolution network. The
+ * tiny one keeps every block type -- a plain
  * level with (2+1)D conv inflation, a transformer level with conv inflation, a
  * transformer level with temporal attention inflation (also the mid block's),
  * channel changes with 1x1 shortcuts, two spatial and two temporal resamplings,
  * a heads x head_dim inner width that differs from the channels, two temporal
- * attention layers -- at a size whose float64 forward is the golden. */
+ * attention layers -- at a size whose float64 forward is the golden; the tiny
+ * SSR likewise keeps the SSR's (conv inflation at every level, no temporal
+ * resampling, a cross-attention-only transformer at the coarsest level and in
+ * the mid block, the 6-channel input, three overlapping windows). */
 #include "lumiere/config.h"
 #include "common/message.h"
+#include "lumiere/windows.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -19,7 +24,9 @@ vdk_status vdk_lumiere_preset_from_name(const char *name, vdk_lumiere_preset *ou
         vdk_lumiere_preset preset;
     } names[] = {{"lumiere-a", VDK_LUMIERE_PRESET_A},
                  {"lumiere-b", VDK_LUMIERE_PRESET_B},
-                 {"tiny", VDK_LUMIERE_PRESET_TINY}};
+                 {"tiny", VDK_LUMIERE_PRESET_TINY},
+                 {"lumiere-ssr", VDK_LUMIERE_PRESET_SSR},
+                 {"lumiere-ssr-tiny", VDK_LUMIERE_PRESET_SSR_TINY}};
     if (!name || !out)
         return VDK_ERROR_NULL_POINTER;
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
@@ -38,6 +45,33 @@ static void paper_layout(vdk_lumiere_config *c)
         c->temporal_block[l] =
             l == c->levels - 1 ? VDK_LUMIERE_TEMPORAL_ATTENTION : VDK_LUMIERE_TEMPORAL_CONV;
         c->temporal_resample[l] = l < c->levels - 1;
+    }
+}
+
+/* The SSR ([REF] §2.4): a (2+1)D conv inflation after every resblock, mid
+ * block included, and neither temporal resampling nor temporal attention. */
+static void ssr_layout(vdk_lumiere_config *c)
+{
+    for (int l = 0; l < VDK_LUMIERE_MAX_LEVELS; l++) {
+        c->temporal_block[l] = VDK_LUMIERE_TEMPORAL_CONV;
+        c->temporal_resample[l] = 0;
+    }
+}
+
+/* Levels, widths, resblocks and transformer levels of a preset. */
+static void set_levels(vdk_lumiere_config *c, int levels, const int *ch, const int *res,
+                       const int *attn, const int *cross_only)
+{
+    memset(c->block_out_channels, 0, sizeof c->block_out_channels);
+    memset(c->num_res_blocks, 0, sizeof c->num_res_blocks);
+    memset(c->attention, 0, sizeof c->attention);
+    memset(c->cross_attention_only, 0, sizeof c->cross_attention_only);
+    c->levels = levels;
+    for (int l = 0; l < levels; l++) {
+        c->block_out_channels[l] = ch[l];
+        c->num_res_blocks[l] = res[l];
+        c->attention[l] = attn[l];
+        c->cross_attention_only[l] = cross_only ? cross_only[l] : 0;
     }
 }
 
@@ -77,35 +111,33 @@ vdk_status vdk_lumiere_config_preset(vdk_lumiere_preset preset, vdk_lumiere_conf
         .num_frames = 80,
         .height = 128,
         .width = 128,
+        .lowres_channels = 0,
+        .lowres_factor = 1,
+        .lowres_resize = VDK_LUMIERE_RESIZE_NEAREST,
+        .window_frames = 0,
+        .window_overlap = 0,
+        .num_windows = 0,
     };
+    int ssr = 0;
     switch (preset) {
     case VDK_LUMIERE_PRESET_A: break;
     case VDK_LUMIERE_PRESET_B: {
         /* Five levels 128 .. 8 px, 80 .. 5 frames, attention at 32, 16 and 8 px. */
         static const int ch[] = {256, 512, 1024, 1536, 2048};
+        static const int res[] = {3, 3, 3, 3, 3};
         static const int attn[] = {0, 0, 1, 1, 1};
-        c.levels = 5;
-        for (int l = 0; l < 5; l++) {
-            c.block_out_channels[l] = ch[l];
-            c.num_res_blocks[l] = 3;
-            c.attention[l] = attn[l];
-        }
+        set_levels(&c, 5, ch, res, attn, NULL);
         c.time_sinusoid_dim = 256;
         break;
     }
-    case VDK_LUMIERE_PRESET_TINY: {
+    case VDK_LUMIERE_PRESET_TINY:
+    case VDK_LUMIERE_PRESET_SSR_TINY: {
         static const int ch[] = {8, 16, 24};
         static const int res[] = {1, 2, 1};
         static const int attn[] = {0, 1, 1};
-        memset(c.block_out_channels, 0, sizeof c.block_out_channels);
-        memset(c.num_res_blocks, 0, sizeof c.num_res_blocks);
-        memset(c.attention, 0, sizeof c.attention);
-        c.levels = 3;
-        for (int l = 0; l < 3; l++) {
-            c.block_out_channels[l] = ch[l];
-            c.num_res_blocks[l] = res[l];
-            c.attention[l] = attn[l];
-        }
+        static const int ssr_attn[] = {0, 0, 1};
+        ssr = preset == VDK_LUMIERE_PRESET_SSR_TINY;
+        set_levels(&c, 3, ch, res, ssr ? ssr_attn : attn, ssr ? ssr_attn : NULL);
         c.norm_num_groups = 4;
         c.attention_heads = 2;
         c.attention_head_dim = 4;
@@ -121,11 +153,44 @@ vdk_status vdk_lumiere_config_preset(vdk_lumiere_preset preset, vdk_lumiere_conf
         c.num_frames = 8;
         c.height = 12;
         c.width = 8;
+        if (ssr) {
+            /* 8 frames in windows of 4 overlapping by 2: starts 0, 2, 4, so
+             * frames 2-5 are averaged over two windows; a 6x4 base video. */
+            c.in_channels = 6;
+            c.lowres_channels = 3;
+            c.lowres_factor = 2;
+            c.window_frames = 4;
+            c.window_overlap = 2;
+        }
+        break;
+    }
+    case VDK_LUMIERE_PRESET_SSR: {
+        /* [REF] §2.4 after [IP] SRUnet1024: dim 128, mults (1, 2, 4, 8), res
+         * blocks (2, 4, 8, 8), no self-attention, text cross-attention at the
+         * 128^2 level only. What §2.4 leaves open follows the base presets:
+         * GroupNorm 32, 8 x 64 heads, FF 2C, T5-XXL text, time embedding
+         * sinusoid(C0) -> 2048 (the calculator's temb_dim, as for A and B). */
+        static const int ch[] = {128, 256, 512, 1024};
+        static const int res[] = {2, 4, 8, 8};
+        static const int attn[] = {0, 0, 0, 1};
+        set_levels(&c, 4, ch, res, attn, attn);
+        c.time_sinusoid_dim = 128;
+        c.in_channels = 6;
+        c.height = 1024;
+        c.width = 1024;
+        c.lowres_channels = 3;
+        c.lowres_factor = 8;
+        c.window_frames = 15;
+        c.window_overlap = 2;
+        ssr = 1;
         break;
     }
     default: return VDK_ERROR_INVALID_VALUE;
     }
-    paper_layout(&c);
+    if (ssr)
+        ssr_layout(&c);
+    else
+        paper_layout(&c);
     *out = c;
     return VDK_OK;
 }
@@ -193,6 +258,11 @@ vdk_status vdk_lumiere_config_check(const vdk_lumiere_config *c, char *msg, size
         if (c->attention[l] != 0 && c->attention[l] != 1)
             return vdk_pipe_fail(VDK_ERROR_INVALID_VALUE, msg, msg_size,
                                  "attention[%d] = %d is not 0 or 1", l, c->attention[l]);
+        if (c->cross_attention_only[l] != 0 && c->cross_attention_only[l] != c->attention[l])
+            return vdk_pipe_fail(VDK_ERROR_INVALID_VALUE, msg, msg_size,
+                                 "cross_attention_only[%d] = %d needs attention[%d] = 1 (it is "
+                                 "%d) and is 0 or 1",
+                                 l, c->cross_attention_only[l], l, c->attention[l]);
         if ((int)c->temporal_block[l] < 0 || c->temporal_block[l] >= VDK_LUMIERE_TEMPORAL_COUNT)
             return vdk_pipe_fail(VDK_ERROR_INVALID_VALUE, msg, msg_size,
                                  "temporal_block[%d] = %d is not a vdk_lumiere_temporal", l,
@@ -264,7 +334,32 @@ vdk_status vdk_lumiere_config_check(const vdk_lumiere_config *c, char *msg, size
         if (!(eps[i] > 0))
             return vdk_pipe_fail(VDK_ERROR_INVALID_VALUE, msg, msg_size, "%s %g must be > 0",
                                  eps_name[i], (double)eps[i]);
-    if (!divides(c->num_frames, c->temporal_factor, resamples))
+    if (c->lowres_channels < 0 || c->lowres_channels >= c->in_channels || c->lowres_factor < 1 ||
+        (int)c->lowres_resize < 0 || c->lowres_resize >= VDK_LUMIERE_RESIZE_COUNT)
+        return vdk_pipe_fail(VDK_ERROR_INVALID_VALUE, msg, msg_size,
+                             "lowres_channels %d must be in [0, in_channels %d), lowres_factor %d "
+                             ">= 1 and lowres_resize %d a vdk_lumiere_resize",
+                             c->lowres_channels, c->in_channels, c->lowres_factor,
+                             (int)c->lowres_resize);
+    if (c->window_frames < 0)
+        return vdk_pipe_fail(VDK_ERROR_INVALID_VALUE, msg, msg_size,
+                             "window_frames %d must be >= 0 (0: not windowed)", c->window_frames);
+    if (c->window_frames > 0) {
+        vdk_lumiere_windows plan;
+        const vdk_status st =
+            vdk_lumiere_windows_plan(c->num_frames, c->window_frames, c->window_overlap,
+                                     c->num_windows, &plan, msg, msg_size);
+        if (st != VDK_OK)
+            return st;
+        /* Each window is a pass of its own: it must divide as a clip does. */
+        if (!divides(c->window_frames, c->temporal_factor, resamples))
+            return vdk_pipe_fail(VDK_ERROR_INVALID_VALUE, msg, msg_size,
+                                 "window_frames %d is not a positive multiple of temporal_factor "
+                                 "%d to the power %d (the temporal resamplings)",
+                                 c->window_frames, c->temporal_factor, resamples);
+    }
+    /* A windowed configuration's passes see window_frames frames, checked above. */
+    if (c->window_frames == 0 && !divides(c->num_frames, c->temporal_factor, resamples))
         return vdk_pipe_fail(
             VDK_ERROR_INVALID_VALUE, msg, msg_size,
             "num_frames %d is not a positive multiple of temporal_factor %d to the "

@@ -20,8 +20,22 @@
 typedef enum vdk_lumiere_preset {
     VDK_LUMIERE_PRESET_A = 0, /* "lumiere-a": LUM-REF-A, 4 levels 512..2048 */
     VDK_LUMIERE_PRESET_B,     /* "lumiere-b": LUM-REF-B, 5 levels 256..2048 */
-    VDK_LUMIERE_PRESET_TINY   /* "tiny": a few channels, every block type, for tests */
+    VDK_LUMIERE_PRESET_TINY,  /* "tiny": a few channels, every block type, for tests */
+    /* "lumiere-ssr": the spatial super-resolution network SSR-REF (PIPELINES.md
+     * §2.4), 4 levels 128..1024 at 1024x1024, run in MultiDiffusion windows */
+    VDK_LUMIERE_PRESET_SSR,
+    VDK_LUMIERE_PRESET_SSR_TINY /* "lumiere-ssr-tiny": SSR's block types, for tests */
 } vdk_lumiere_preset;
+
+/* How the base model's video is brought to the SSR's size before it is
+ * concatenated to the noisy input. */
+typedef enum vdk_lumiere_resize {
+    /* Nearest neighbour (vdk_upsample): [IP] resize_image_to's default
+     * mode='nearest', with which imagen-pytorch conditions its SR U-Nets. The
+     * paper does not say; bilinear would need an operator vdk lacks. */
+    VDK_LUMIERE_RESIZE_NEAREST = 0,
+    VDK_LUMIERE_RESIZE_COUNT
+} vdk_lumiere_resize;
 
 /* The temporal block that follows every resblock (+ spatial transformer) of a
  * level: [LUM] "temporal attention only at the coarsest resolution", factorized
@@ -36,7 +50,8 @@ typedef enum vdk_lumiere_temporal {
 
 typedef struct vdk_lumiere_config {
     /* 3: pixel-space RGB video [LUM]; the conditional variants take 7 (noisy 3 +
-     * masked conditioning video 3 + mask 1), [LUM] Sec. 4. */
+     * masked conditioning video 3 + mask 1), [LUM] Sec. 4; the SSR 6 (noisy
+     * frame 3 + up-sampled base frame 3, [REF] §2.4). */
     int in_channels;
     /* 3: the predicted noise of the RGB video. */
     int out_channels;
@@ -50,6 +65,12 @@ typedef struct vdk_lumiere_config {
     /* 1: a spatial transformer (self-attention, text cross-attention, GELU FF)
      * follows every resblock of the level (0, 1, 1, 1: [REF] A, [IP] layer_attns). */
     int attention[VDK_LUMIERE_MAX_LEVELS];
+    /* 1: the level's spatial transformer has no self-attention: LayerNorm,
+     * cross-attention to the text, LayerNorm, FF (norm1 and attn1 absent).
+     * Needs attention[l] = 1. All 0 for the base presets; SSR-REF: 1 at its
+     * coarsest level only ([REF] §2.4 "no self-attention; text cross-attention
+     * only at the 128^2 level", the calculator's xattn_only). */
+    int cross_attention_only[VDK_LUMIERE_MAX_LEVELS];
     /* The temporal block of the level (conv, conv, conv, attention: [LUM]).
      * The mid block uses the last level's. */
     vdk_lumiere_temporal temporal_block[VDK_LUMIERE_MAX_LEVELS];
@@ -106,16 +127,39 @@ typedef struct vdk_lumiere_config {
     /* 1e-6: the inflation blocks' RMSNorms (chosen: [LP]'s x-transformers RMSNorm
      * has none, F.normalize clamps the norm at 1e-12; vdk_rms_norm takes eps > 0). */
     float rms_norm_eps;
-    /* The default clip: 80 frames of 128x128 [LUM]. Not architectural (any size
-     * the resampling divides runs on the same weights): the timing shapes. */
+    /* The default clip: 80 frames of 128x128 [LUM] (the SSR: 80 of 1024x1024,
+     * [LUM]). Not architectural (any size the resampling divides runs on the
+     * same weights): the timing shapes. */
     int num_frames;
     int height;
     int width;
+    /* The SSR's conditioning: the last lowres_channels input channels are the
+     * base model's video, resized by lowres_factor in H and W with
+     * lowres_resize, after the noisy video's in_channels - lowres_channels
+     * ([IP]'s SR U-Nets: torch.cat((x, lowres_cond_img), dim = 1)). 3, 8
+     * (128 -> 1024, [LUM]), nearest for the SSR; 0, 1, nearest for the base
+     * presets (no conditioning). */
+    int lowres_channels;
+    int lowres_factor;
+    vdk_lumiere_resize lowres_resize;
+    /* Temporal MultiDiffusion (lumiere/multidiffusion.h): the SSR sees windows
+     * of window_frames frames, neighbours sharing window_overlap frames, and
+     * the step's noise prediction is the per-frame mean over the windows that
+     * cover a frame ([LUM] Sec. 3.2: "an overlap of 2 frames", "we average the
+     * predictions of overlapping pixels"). window_frames 15 ([REF] §2.4
+     * ASSUMED: 6 windows tile 80 frames exactly), window_overlap 2 ([LUM]).
+     * num_windows: 0 takes the fewest that cover the clip (6 for 80 frames);
+     * another count must cover it with no window wholly inside the others.
+     * window_frames 0: not windowed (the base presets). */
+    int window_frames;
+    int window_overlap;
+    int num_windows;
 } vdk_lumiere_config;
 
 /* The preset's configuration. VDK_ERROR_INVALID_VALUE for an unknown preset. */
 vdk_status vdk_lumiere_config_preset(vdk_lumiere_preset preset, vdk_lumiere_config *out);
-/* "lumiere-a", "lumiere-b", "tiny" to a preset; VDK_ERROR_INVALID_VALUE otherwise. */
+/* "lumiere-a", "lumiere-b", "tiny", "lumiere-ssr", "lumiere-ssr-tiny" to a
+ * preset; VDK_ERROR_INVALID_VALUE otherwise. */
 vdk_status vdk_lumiere_preset_from_name(const char *name, vdk_lumiere_preset *out);
 
 /* VDK_OK when the configuration can be built; otherwise VDK_ERROR_INVALID_VALUE

@@ -151,8 +151,7 @@ vdk_status vdk_lumiere_forward(vdk_context *ctx, const vdk_lumiere_config *c, co
     for (int l = 0; l < L; l++) {
         for (int j = 0; j < c->num_res_blocks[l]; j++) {
             snprintf(blk, sizeof blk, "down_blocks.%d.layers.%d", l, j);
-            h = vdk_lumiere_layer(n, blk, c, h, temb, context, c->attention[l],
-                                  c->temporal_block[l]);
+            h = vdk_lumiere_layer(n, blk, c, h, temb, context, c->attention[l], l);
             vdk_net_push_skip(n, &s, h);
         }
         if (l < L - 1) {
@@ -169,10 +168,9 @@ vdk_status vdk_lumiere_forward(vdk_context *ctx, const vdk_lumiere_config *c, co
     }
 
     /* The last down layer's output is on the stack: the mid block reads it. */
-    vdk_tensor *mid = vdk_lumiere_layer(n, "mid_block.layers.0", c, h, temb, context,
-                                        c->attention[L - 1], c->temporal_block[L - 1]);
-    h = vdk_lumiere_layer(n, "mid_block.layers.1", c, mid, temb, context, 0,
-                          c->temporal_block[L - 1]);
+    vdk_tensor *mid =
+        vdk_lumiere_layer(n, "mid_block.layers.0", c, h, temb, context, c->attention[L - 1], L - 1);
+    h = vdk_lumiere_layer(n, "mid_block.layers.1", c, mid, temb, context, 0, L - 1);
     vdk_net_drop(n, mid);
 
     for (int i = 0; i < L && n->status == VDK_OK; i++) {
@@ -180,8 +178,7 @@ vdk_status vdk_lumiere_forward(vdk_context *ctx, const vdk_lumiere_config *c, co
         for (int j = 0; j < c->num_res_blocks[level] + 1 && n->status == VDK_OK; j++) {
             vdk_tensor *cat = vdk_net_concat_skip(n, &s, h);
             snprintf(blk, sizeof blk, "up_blocks.%d.layers.%d", i, j);
-            h = vdk_lumiere_layer(n, blk, c, cat, temb, context, c->attention[level],
-                                  c->temporal_block[level]);
+            h = vdk_lumiere_layer(n, blk, c, cat, temb, context, c->attention[level], level);
             vdk_net_drop(n, cat);
         }
         if (level > 0) {

@@ -34,15 +34,18 @@ static void attention(vdk_param_table *t, const char *p, int c, int kv, int inne
     vdk_param_linear(t, vdk_param_join(t, n, p, "to_out"), inner, c, 0);
 }
 
-/* Spatial transformer: LayerNorm, self-attention over each frame's pixels,
- * LayerNorm, cross-attention to the text, LayerNorm, FF (proj_in, GELU,
- * proj_out; no biases). */
-static void transformer(vdk_param_table *t, const char *p, const vdk_lumiere_config *c, int ch)
+/* Spatial transformer: LayerNorm, self-attention over each frame's pixels
+ * (norm1, attn1: absent when cross_only), LayerNorm, cross-attention to the
+ * text, LayerNorm, FF (proj_in, GELU, proj_out; no biases). */
+static void transformer(vdk_param_table *t, const char *p, const vdk_lumiere_config *c, int ch,
+                        int cross_only)
 {
     const int inner = c->attention_heads * c->attention_head_dim;
     name_t n;
-    vdk_param_norm(t, vdk_param_join(t, n, p, "norm1"), ch);
-    attention(t, vdk_param_join(t, n, p, "attn1"), ch, ch, inner);
+    if (!cross_only) {
+        vdk_param_norm(t, vdk_param_join(t, n, p, "norm1"), ch);
+        attention(t, vdk_param_join(t, n, p, "attn1"), ch, ch, inner);
+    }
     vdk_param_norm(t, vdk_param_join(t, n, p, "norm2"), ch);
     attention(t, vdk_param_join(t, n, p, "attn2"), ch, c->cross_attention_dim, inner);
     vdk_param_norm(t, vdk_param_join(t, n, p, "norm3"), ch);
@@ -78,15 +81,17 @@ static void attn_inflation(vdk_param_table *t, const char *p, const vdk_lumiere_
     vdk_param_linear(t, vdk_param_join(t, n, p, "proj_out"), ch, ch, 1);
 }
 
-/* One layer of a block: resblock, the spatial transformer when `attn`, then the
- * temporal block of kind `temporal`. */
+/* One layer of a block at `level`: resblock, the spatial transformer when
+ * `attn` (the level's attention, or 0), then the level's temporal block. */
 static void layer(vdk_param_table *t, const char *p, const vdk_lumiere_config *c, int cin, int cout,
-                  int attn, vdk_lumiere_temporal temporal)
+                  int attn, int level)
 {
+    const vdk_lumiere_temporal temporal = c->temporal_block[level];
     name_t n;
     resnet(t, vdk_param_join(t, n, p, "resnet"), c, cin, cout);
     if (attn)
-        transformer(t, vdk_param_join(t, n, p, "attention"), c, cout);
+        transformer(t, vdk_param_join(t, n, p, "attention"), c, cout,
+                    c->cross_attention_only[level]);
     if (temporal == VDK_LUMIERE_TEMPORAL_ATTENTION)
         attn_inflation(t, vdk_param_join(t, n, p, "attn_inflation"), c, cout);
     else
@@ -120,7 +125,7 @@ vdk_status vdk_lumiere_params(const vdk_lumiere_config *c, vdk_param_table *t)
         vdk_param_join_index(t, blk, "", "down_blocks", l);
         for (int j = 0; j < c->num_res_blocks[l]; j++) {
             layer(t, vdk_param_join_index(t, n, blk, "layers", j), c, cur, ch[l], c->attention[l],
-                  c->temporal_block[l]);
+                  l);
             cur = ch[l];
             skips[nskips++] = cur;
         }
@@ -135,8 +140,8 @@ vdk_status vdk_lumiere_params(const vdk_lumiere_config *c, vdk_param_table *t)
 
     /* Mid, at the coarsest level: [resblock, transformer, temporal block], then
      * [resblock, temporal block]. */
-    layer(t, "mid_block.layers.0", c, cur, cur, c->attention[L - 1], c->temporal_block[L - 1]);
-    layer(t, "mid_block.layers.1", c, cur, cur, 0, c->temporal_block[L - 1]);
+    layer(t, "mid_block.layers.0", c, cur, cur, c->attention[L - 1], L - 1);
+    layer(t, "mid_block.layers.1", c, cur, cur, 0, L - 1);
 
     /* Up path: block i works at level L-1-i with num_res_blocks + 1 layers, each
      * on the concatenation [current, popped skip]; then the resampling back to
@@ -147,7 +152,7 @@ vdk_status vdk_lumiere_params(const vdk_lumiere_config *c, vdk_param_table *t)
         for (int j = 0; j < c->num_res_blocks[level] + 1; j++) {
             const int skip = skips[--nskips];
             layer(t, vdk_param_join_index(t, n, blk, "layers", j), c, cur + skip, ch[level],
-                  c->attention[level], c->temporal_block[level]);
+                  c->attention[level], level);
             cur = ch[level];
         }
         if (level > 0) {

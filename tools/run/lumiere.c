@@ -3,12 +3,17 @@
  * safetensors file with the table's names) and seeded text tokens; Lumiere
  * works in pixel space, so there is no decoder. What is measured is the
  * sampler step: one STUNet pass on the batch (2N under guidance) and the
- * update. */
+ * update. The SSR presets run the super-resolution stage instead: each step is
+ * the SSR on every MultiDiffusion window of the video (lumiere/multidiffusion.h),
+ * conditioned on a seeded base video up-sampled to the run's size, then the
+ * update on the whole video. */
 #include "run.h"
 
 #include "lumiere/forward.h"
+#include "lumiere/multidiffusion.h"
 #include "lumiere/params.h"
 #include "lumiere/sampler.h"
+#include "lumiere/windows.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -36,8 +41,26 @@ typedef struct progress {
     double last;
     double *step_ms;
     bool quiet;
-    const vdk_net_stats *net; /* its FLOPs: the last pass's */
+    const vdk_net_stats *net; /* its FLOPs: the last pass's (the SSR: the last step's windows) */
+    double window_last;       /* the SSR: when the last window ended */
+    int window_frames;
 } progress;
+
+/* The SSR's windows, each a pass of its own (vdk_lumiere_forward waits for
+ * its work): a line per window with its frames and time. */
+static vdk_status on_window(void *user, int window, int windows, int start)
+{
+    progress *p = user;
+    const double t = vr_now_ms();
+    if (window == 0)
+        p->window_last = p->last;
+    if (!p->quiet)
+        printf("  window %2d/%d  frames %3d-%-3d  %9.1f ms\n", window + 1, windows, start,
+               start + p->window_frames - 1, t - p->window_last);
+    p->window_last = t;
+    fflush(stdout);
+    return VDK_OK;
+}
 
 static vdk_status on_step(void *user, int step, int steps, int timestep, double alpha_bar)
 {
@@ -53,12 +76,16 @@ static vdk_status on_step(void *user, int step, int steps, int timestep, double 
     return st;
 }
 
-/* The model's configuration: lumiere-a, lumiere-b, or lumiere-tiny (the
- * preset vdk_lumiere_config names "tiny"; vdk-run's "tiny" is SVD's). */
+/* The model's configuration: lumiere-a, lumiere-b, lumiere-tiny (the
+ * preset vdk_lumiere_config names "tiny"; vdk-run's "tiny" is SVD's),
+ * lumiere-ssr, lumiere-ssr-tiny. */
 static bool lumiere_config(const char *model, vdk_lumiere_config *c)
 {
-    static const char *const names[][2] = {
-        {"lumiere-a", "lumiere-a"}, {"lumiere-b", "lumiere-b"}, {"lumiere-tiny", "tiny"}};
+    static const char *const names[][2] = {{"lumiere-a", "lumiere-a"},
+                                           {"lumiere-b", "lumiere-b"},
+                                           {"lumiere-tiny", "tiny"},
+                                           {"lumiere-ssr", "lumiere-ssr"},
+                                           {"lumiere-ssr-tiny", "lumiere-ssr-tiny"}};
     vdk_lumiere_preset preset;
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (!strcmp(model, names[i][0]))
@@ -93,7 +120,9 @@ int vr_run_lumiere(const vr_options *o)
 {
     vdk_lumiere_config c;
     if (!lumiere_config(o->model, &c)) {
-        fprintf(stderr, "vdk-run: unknown model '%s' (lumiere-a, lumiere-b, lumiere-tiny)\n",
+        fprintf(stderr,
+                "vdk-run: unknown model '%s' (lumiere-a, lumiere-b, lumiere-tiny, lumiere-ssr, "
+                "lumiere-ssr-tiny)\n",
                 o->model);
         return 2;
     }
@@ -119,6 +148,21 @@ int vr_run_lumiere(const vr_options *o)
         fprintf(stderr, "vdk-run: %s: %s\n", o->model, msg);
         return 2;
     }
+    /* The SSR: the run's size is its output's; the base video is 1/lowres_factor
+     * of it. */
+    const bool ssr = c.lowres_channels > 0;
+    const int f = c.lowres_factor;
+    if (ssr && (c.height % f || c.width % f)) {
+        fprintf(stderr, "vdk-run: %s: --size %dx%d must be a multiple of lowres_factor %d\n",
+                o->model, c.height, c.width, f);
+        return 2;
+    }
+    vdk_lumiere_windows plan = {0};
+    if (ssr && vdk_lumiere_windows_plan(c.num_frames, c.window_frames, c.window_overlap,
+                                        c.num_windows, &plan, msg, sizeof msg) != VDK_OK) {
+        fprintf(stderr, "vdk-run: %s: %s\n", o->model, msg);
+        return 2;
+    }
     vdk_context *ctx = NULL;
     vdk_dtype dt;
     const int rc_open = vr_open(o, &ctx, &dt);
@@ -135,10 +179,15 @@ int vr_run_lumiere(const vr_options *o)
     vdk_lumiere_sampler_params sp = {
         .steps = o->steps, .guidance_scale = o->max_guidance, .scheduler = &sched};
     const int guided = vdk_lumiere_sampler_guided(&sp), b = guided ? 2 * n : n;
-    const int64_t xs[5] = {n, frames, height, width, c.in_channels};
+    /* The SSR's noisy video has the input's channels but the conditioning's. */
+    const int64_t xs[5] = {n, frames, height, width, c.in_channels - c.lowres_channels};
     const int64_t ts[3] = {n, c.text_length, c.cross_attention_dim},
                   cs[3] = {b, c.text_length, c.cross_attention_dim};
+    const int64_t bs[5] = {n, frames, height / f, width / f, c.lowres_channels},
+                  ls[5] = {n, frames, height, width, c.lowres_channels},
+                  l2[5] = {b, frames, height, width, c.lowres_channels};
     vdk_tensor *x = NULL, *text = NULL, *context = NULL, *zero = NULL;
+    vdk_tensor *base = NULL, *up = NULL, *lowres = NULL;
     vdk_weights *w = NULL;
     double *step_ms = calloc((size_t)o->steps, sizeof *step_ms);
     int rc = 1;
@@ -148,6 +197,14 @@ int vr_run_lumiere(const vr_options *o)
            vdk_context_device_info(ctx, &info) == VDK_OK ? " " : "",
            backend == VDK_BACKEND_VULKAN ? info.name : "", vdk_dtype_name(dt), n, frames, height,
            width, o->steps, guided ? "guided (batch 2N)" : "no guidance");
+    if (ssr) {
+        printf("SSR: conditioned on a seeded %dx%d base video up-sampled x%d (nearest); "
+               "MultiDiffusion: %d windows of %d frames, overlap %d, at",
+               height / f, width / f, f, plan.count, plan.window, plan.overlap);
+        for (int i = 0; i < plan.count; i++)
+            printf(" %d", plan.start[i]);
+        printf("\n");
+    }
     printf("sampler: DDIM (eta 0), epsilon prediction, cosine schedule (s %g, %d training "
            "steps), %s spacing",
            sched.cosine_s, sched.train_steps,
@@ -166,8 +223,8 @@ int vr_run_lumiere(const vr_options *o)
         goto done;
     }
     if (!o->quiet)
-        printf("STUNet: %zu tensors, %.3f GB of weights\n", vdk_weights_count(w),
-               1e-9 * (double)vdk_weights_bytes(w));
+        printf("%s: %zu tensors, %.3f GB of weights\n", ssr ? "SSR" : "STUNet",
+               vdk_weights_count(w), 1e-9 * (double)vdk_weights_bytes(w));
     /* The T5 text tokens are seeded, as the encoders are not part of vdk. */
     if ((st = vdk_tensor_create(ctx, dt, 5, xs, &x)) ||
         (st = vdk_tensor_create(ctx, dt, 3, ts, &text)) ||
@@ -193,30 +250,61 @@ int vr_run_lumiere(const vr_options *o)
             goto done;
         }
     }
+    /* The SSR's conditioning: the base video at the run's size, for both
+     * halves under guidance. */
+    msg[0] = '\0';
+    if (ssr) {
+        const vdk_concat_params c0 = {.axis = 0};
+        if ((st = vdk_tensor_create(ctx, dt, 5, bs, &base)) ||
+            (st = vdk_tensor_create(ctx, dt, 5, ls, &up)) ||
+            (st = vr_seeded(base, "run.base_video", o->seed, 1.0f, false)) ||
+            (st = vdk_lumiere_ssr_upsample(ctx, &c, base, up, msg, sizeof msg)) ||
+            (guided && ((st = vdk_tensor_create(ctx, dt, 5, l2, &lowres)) ||
+                        (st = vdk_concat(ctx, &c0, up, up, lowres))))) {
+            vr_fail("the base video", st, msg[0] ? msg : vdk_last_error(ctx));
+            goto done;
+        }
+    }
     denoiser d = {.ctx = ctx, .config = &c, .w = w, .context = context};
-    progress p = {.ctx = ctx, .step_ms = step_ms, .quiet = o->quiet, .net = &d.stats};
-    sp.denoise = denoise;
-    sp.denoise_user = &d;
+    progress p = {.ctx = ctx,
+                  .step_ms = step_ms,
+                  .quiet = o->quiet,
+                  .net = &d.stats,
+                  .window_frames = c.window_frames};
+    vdk_lumiere_ssr_denoiser sd = {.ctx = ctx,
+                                   .config = &c,
+                                   .w = w,
+                                   .lowres = guided ? lowres : up,
+                                   .context = context,
+                                   .progress = on_window,
+                                   .progress_user = &p};
+    sp.denoise = ssr ? vdk_lumiere_ssr_denoise : denoise;
+    sp.denoise_user = ssr ? (void *)&sd : (void *)&d;
+    if (ssr)
+        p.net = &sd.stats;
     sp.progress = on_step;
     sp.progress_user = &p;
     p.last = vr_now_ms();
+    msg[0] = '\0';
     st = vdk_lumiere_sample(ctx, &sp, x, msg, sizeof msg);
     if (st) {
-        vr_fail("sampler", st, d.msg[0] ? d.msg : msg);
+        const char *why = ssr ? sd.msg : d.msg;
+        vr_fail("sampler", st, why[0] ? why : msg);
         goto done;
     }
+    const vdk_net_stats *net = ssr ? &sd.stats : &d.stats;
     double total = 0;
     for (int i = 0; i < o->steps; i++)
         total += step_ms[i];
     double rms;
     bool finite;
     sample_stats(x, &rms, &finite);
-    printf("sampler: %d steps in %.1f ms (%.1f ms per step), STUNet %.1f GFLOP per step "
-           "(batch %d); sample rms %.4g%s\n",
-           o->steps, total, total / o->steps, d.stats.flops * 1e-9, b, rms,
-           finite ? "" : ", NOT FINITE");
+    printf("sampler: %d steps in %.1f ms (%.1f ms per step), %s %.1f GFLOP per step "
+           "(batch %d%s); sample rms %.4g%s\n",
+           o->steps, total, total / o->steps, ssr ? "SSR" : "STUNet", net->flops * 1e-9, b,
+           ssr ? ", all windows" : "", rms, finite ? "" : ", NOT FINITE");
     vr_result r = {.model = o->model,
-                   .pipeline = "lumiere",
+                   .pipeline = ssr ? "lumiere-ssr" : "lumiere",
                    .backend = vdk_backend_name(backend),
                    .dtype = vdk_dtype_name(dt),
                    .batch = n,
@@ -226,9 +314,9 @@ int vr_run_lumiere(const vr_options *o)
                    .steps = o->steps,
                    .guided = guided,
                    .step_ms = step_ms,
-                   .unet_flops = d.stats.flops,
+                   .unet_flops = net->flops,
                    .weight_bytes = vdk_weights_bytes(w),
-                   .peak_activation_bytes = d.stats.peak_activation_bytes,
+                   .peak_activation_bytes = net->peak_activation_bytes,
                    .ctx = ctx};
     rc = vr_report(ctx, o, &r);
 done:
@@ -236,6 +324,9 @@ done:
     vdk_tensor_destroy(text);
     vdk_tensor_destroy(zero);
     vdk_tensor_destroy(context);
+    vdk_tensor_destroy(base);
+    vdk_tensor_destroy(up);
+    vdk_tensor_destroy(lowres);
     vdk_weights_destroy(w);
     vdk_param_table_free(&table);
     free(step_ms);

@@ -211,7 +211,7 @@ int vr_run(const vr_options *o)
     if (vdk_svd_preset_from_name(o->model, &preset)) {
         fprintf(stderr,
                 "vdk-run: unknown model '%s' (svd, svd-xt, tiny, lumiere-a, lumiere-b, "
-                "lumiere-tiny)\n",
+                "lumiere-tiny, lumiere-ssr, lumiere-ssr-tiny)\n",
                 o->model);
         return 2;
     }

@@ -23,13 +23,15 @@ void vr_options_default(vr_options *o);
 /* Runs the model; the process's exit status (0 ok, 1 failed, 2 bad usage).
  * height, width and frames of 0 take the model's. */
 int vr_run(const vr_options *o);
-/* The same for a Lumiere model (lumiere-a, lumiere-b, lumiere-tiny). */
+/* The same for a Lumiere model (lumiere-a, lumiere-b, lumiere-tiny, and the
+ * SSR stage: lumiere-ssr, lumiere-ssr-tiny). */
 int vr_run_lumiere(const vr_options *o);
 
 /* What one run measured, for the result file. */
 typedef struct vr_result {
     const char *model, *backend, *dtype;
-    const char *pipeline; /* "svd" or "lumiere": the rows' op, pipeline.<pipeline>.step */
+    const char *pipeline; /* "svd", "lumiere" or "lumiere-ssr": the rows' op,
+                           * pipeline.<pipeline>.step */
     int batch, frames, height, width, steps, guided;
     double *step_ms;                /* per step */
     double unet_flops;              /* one denoiser pass (SVD's UNet, Lumiere's STUNet) */
