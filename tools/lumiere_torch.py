@@ -18,10 +18,16 @@ binary add/mul, unary SiLU/GELU/affine). Activations are kept in vdk's layout
         preset's forward in float64 on the weights of vdk's seeded generator
         (pipelines/common/weights.h, seed 1) and seeded inputs.
     python3 tools/lumiere_torch.py --time [--preset lumiere-a|lumiere-b|tiny]
-        [--batch 2] [--steps 5] [--dtype f16] [--compile]
+        [--batch 2] [--steps 5] [--dtype f16] [--compile] [--frames T --size HxW]
         times one denoiser call (one sampler step with CFG: batch 2) at the
-        preset's default clip (80 x 128 x 128 for A and B) on CUDA when there
-        is one, else on the CPU (f32: PyTorch 1.13 has no f16 CPU convs).
+        preset's default clip (80 x 128 x 128 for A and B) or the one given, on
+        CUDA when there is one, else on the CPU (f32: PyTorch 1.13 has no f16
+        CPU convs).
+    python3 tools/lumiere_torch.py --time --preset lumiere-a --set small
+        [--vdk VDK_RUN.json] [--out FILE]
+        the preset's configuration in that set of tools/pipeline_configs.json,
+        timed as vdk-run times its sampler step and written as a result set:
+        tools/peers/pipeline_peer.py --model lumiere-a (see there).
     python3 tools/lumiere_torch.py --names [--preset P]
         prints the preset's state_dict names and shapes and its total.
 
@@ -446,6 +452,19 @@ def generate(name, role, shape, seed):
     return vdk_generator.value(name, seed, shape, role[0])
 
 
+def channels_last(model):
+    """Convolution weights in the channels-last layouts that match the
+    channels-last views conv_frames and conv_time hand them (PyTorch then runs
+    its NHWC kernels without converting the activations)."""
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, nn.Conv2d):
+                m.weight.data = m.weight.data.contiguous(memory_format=torch.channels_last)
+            elif isinstance(m, nn.Conv3d):
+                m.weight.data = m.weight.data.contiguous(memory_format=torch.channels_last_3d)
+    return model
+
+
 def load_seeded(model, seed):
     r = roles(model)
     with torch.no_grad():
@@ -536,18 +555,15 @@ def timing(args):
         torch.backends.cuda.matmul.allow_tf32 = True
         torch.backends.cudnn.allow_tf32 = True
     with torch.no_grad():
-        model = STUNet(c, device=device, dtype=dtype).eval()
-        for m in model.modules():  # channels-last weights for the channels-last views
-            if isinstance(m, nn.Conv2d):
-                m.weight.data = m.weight.data.contiguous(memory_format=torch.channels_last)
-            elif isinstance(m, nn.Conv3d):
-                m.weight.data = m.weight.data.contiguous(memory_format=torch.channels_last_3d)
+        model = channels_last(STUNet(c, device=device, dtype=dtype).eval())
     params = sum(p.numel() for p in model.parameters())
     want = EXPECTED_PARAMS.get(args.preset)
     if want is not None and params != want:
         sys.exit(f"{args.preset}: {params} parameters, vdk's table has {want}")
     N = args.batch
-    T, H, W = c["num_frames"], c["height"], c["width"]
+    T, H, W = args.frames or c["num_frames"], c["height"], c["width"]
+    if args.size:
+        H, W = args.size
     g = torch.Generator(device=device).manual_seed(0)
     x = torch.randn(N, T, H, W, c["in_channels"], generator=g, device=device, dtype=dtype)
     context = torch.randn(N, c["text_length"], c["cross_attention_dim"], generator=g,
@@ -600,7 +616,28 @@ def main(argv):
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--dtype", default="f16", choices=("f16", "bf16", "f32"))
     ap.add_argument("--compile", action="store_true", help="torch.compile the model (2.x)")
+    ap.add_argument("--frames", type=int, default=0, help="the clip's frames (default the preset's)")
+    ap.add_argument("--size", type=lambda v: tuple(int(x) for x in v.split("x")), default=None,
+                    metavar="HxW", help="the clip's size in pixels (default the preset's)")
+    ap.add_argument("--set", help="--time: the preset's configuration in this set of "
+                    "tools/pipeline_configs.json (e.g. small), timed as vdk-run's sampler step "
+                    "and written as a result set by tools/peers/pipeline_peer.py")
+    ap.add_argument("--out", help="with --set: the result set to write")
+    ap.add_argument("--vdk", help="with --set: vdk-run's result set for the same configuration")
     args = ap.parse_args(argv)
+    if args.time and args.set:
+        # The peer of the pipeline configurations: its sampler loop around this
+        # file's STUNet, on vdk's seeded weights and inputs.
+        sys.path.insert(0, os.path.join(HERE, "peers"))
+        import pipeline_peer
+        model = {"tiny": "lumiere-tiny"}.get(args.preset, args.preset)
+        peer_args = ["--model", model, "--set", args.set]
+        for flag, value in (("--out", args.out), ("--vdk", args.vdk)):
+            if value:
+                peer_args += [flag, value]
+        sys.exit(pipeline_peer.main(peer_args))
+    if args.out or args.vdk:
+        ap.error("--out and --vdk need --time --set")
     if args.golden:
         golden()
     elif args.time:
