@@ -350,13 +350,13 @@ def main(argv=None):
                   "width": c["width"], "steps": steps, "guided": c["guidance"][1] > 1.0}
         if vdk_row is not None:
             theirs = vdk_row.get("params", {})
-            differ = [k for k in ("batch", "frames", "height", "width", "guided")
+            differ = [f"{k} {theirs.get(k)} != {params[k]}"
+                      for k in ("batch", "frames", "height", "width", "guided")
                       if theirs.get(k) != params[k]]
-            if differ or vdk_row.get("dtype") != cset["dtype"]:
-                raise UsageError(f"--vdk {args.vdk}: another configuration ("
-                                 + ", ".join(f"{k} {theirs.get(k)} != {params[k]}" for k in differ)
-                                 + (f"dtype {vdk_row.get('dtype')}" if vdk_row.get("dtype") !=
-                                    cset["dtype"] else "") + ")")
+            if vdk_row.get("dtype") != cset["dtype"]:
+                differ.append(f"dtype {vdk_row.get('dtype')} != {cset['dtype']}")
+            if differ:
+                raise UsageError(f"--vdk {args.vdk}: another configuration ({', '.join(differ)})")
     except UsageError as e:
         sys.stderr.write(f"pipeline_peer.py: {e}\n")
         return 2
