@@ -10,8 +10,9 @@
 # PEER_PYTHON: a Python with torch and diffusers 0.27.2 (default
 # $HOME/venv-diffusers/bin/python, which tools/setup-diffusers.sh makes; SVD
 # needs diffusers, Lumiere only torch). BUILD: the build folder (default
-# build). Both sides use every core: run it on a quiet machine. Exits 1 when a
-# peer's sample disagrees with vdk-run's (the result sets are still written).
+# build); MALLOC: tuned (default) or default, below. Both sides use every
+# core: run it on a quiet machine. Exits 1 when a peer's sample disagrees with
+# vdk-run's (the result sets are still written).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 set_name=${1:-small}
@@ -22,6 +23,15 @@ py=${PEER_PYTHON:-$HOME/venv-diffusers/bin/python}
 peer=tools/peers/pipeline_peer.py
 # As tools/main.sh: sleeping OpenMP waits on small shared VMs, for both sides.
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
+# One allocator policy for both sides. The peer (as torch_peer.py) keeps every
+# freed block in the heap (mallopt M_MMAP_MAX 0, M_TRIM_THRESHOLD -1); vdk-run
+# gets the same through glibc's tunables. Without it, glibc gives each large
+# activation back and the next operator faults it in again: seen on
+# lumiere-b, 8.0 s a step instead of 6.4 s. MALLOC=default leaves both alone.
+malloc=${MALLOC:-tuned}
+if [ "$malloc" = tuned ]; then
+  export GLIBC_TUNABLES=${GLIBC_TUNABLES:+$GLIBC_TUNABLES:}glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=1000000000000000
+fi
 
 models=("$@")
 [ ${#models[@]} -gt 0 ] || read -r -a models <<<"$("$py" "$peer" --set "$set_name" --list)"
@@ -37,7 +47,8 @@ for m in "${models[@]}"; do
   printf '\n== %s (%s): vdk-run %s\n' "$m" "$set_name" "${args[*]}"
   "$build/tools/run/vdk-run" "$m" "${args[@]}" --out "$vdk"
   printf '\n== %s (%s): PyTorch (%s)\n' "$m" "$set_name" "$py"
-  "$py" "$peer" --set "$set_name" --model "$m" --vdk "$vdk" --out "$torch" || status=1
+  "$py" "$peer" --set "$set_name" --model "$m" --vdk "$vdk" --out "$torch" --malloc "$malloc" ||
+    status=1
   files+=("$vdk" "$torch")
 done
 

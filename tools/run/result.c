@@ -30,6 +30,33 @@ static void str(FILE *f, const char *s)
     fputc('"', f);
 }
 
+extern char **environ;
+
+/* The variables that change how fast a run is (OpenMP's waits and threads,
+ * glibc's allocator, vdk's own), as the peers record theirs. */
+static void environment(FILE *f)
+{
+    static const char *const prefixes[] = {
+        "OMP_", "GOMP_", "GLIBC_TUNABLES=", "MALLOC_", "VDK_", "LD_PRELOAD="};
+    fprintf(f, ",\n  \"environment\": {");
+    int n = 0;
+    for (char **e = environ; e && *e; e++) {
+        bool keep = false;
+        for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++)
+            keep = keep || !strncmp(*e, prefixes[i], strlen(prefixes[i]));
+        const char *eq = strchr(*e, '=');
+        if (!keep || !eq)
+            continue;
+        char key[128];
+        snprintf(key, sizeof key, "%.*s", (int)(eq - *e), *e);
+        fprintf(f, "%s", n++ ? ", " : "");
+        str(f, key);
+        fprintf(f, ": ");
+        str(f, eq + 1);
+    }
+    fprintf(f, "}");
+}
+
 static int by_value(const void *a, const void *b)
 {
     const double x = *(const double *)a, y = *(const double *)b;
@@ -139,6 +166,7 @@ int vr_write_result(const char *path, const vr_options *o, const vr_result *r)
     } else {
         cpu_device(f, vdk_context_threads(r->ctx));
     }
+    environment(f);
     fprintf(f, ",\n  \"peak\": null,\n  \"producer\": \"vdk\",\n  \"set\": ");
     str(f, r->model);
     fprintf(f,
