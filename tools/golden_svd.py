@@ -79,6 +79,13 @@ TINY_UNET = {
     "projection_class_embeddings_input_dim": 24,
     "num_frames": 3,
 }
+# vdk's svd-xt preset (the same file): the full UNet, which the pipeline timing
+# peer (tools/peers/pipeline_peer.py) builds; svd differs only in num_frames,
+# which diffusers' forward does not read.
+SVD_XT_UNET = dict(TINY_UNET, levels=4, block_out_channels=(320, 640, 1280, 1280),
+                   num_attention_heads=(5, 10, 20, 20), cross_attention=(1, 1, 1, 0),
+                   cross_attention_dim=1024, addition_time_embed_dim=256,
+                   projection_class_embeddings_input_dim=768, num_frames=25)
 TINY_DECODER = {
     "latent_channels": 4,
     "out_channels": 3,
@@ -116,8 +123,9 @@ def tensor_hash(values):
         return int((bits * k).sum(dtype=np.uint64)) & 0xFFFFFFFF
 
 
-def set_weights(model, names, seed):
-    """Every state_dict tensor from the generator; returns {name: float32 values}."""
+def set_weights(model, names, seed, keep=True):
+    """Every state_dict tensor from the generator; returns {name: float32 values}
+    (empty unless keep: the full UNet's values are 6 GB)."""
     params = dict(model.named_parameters())
     values = {}
     with torch.no_grad():
@@ -127,8 +135,9 @@ def set_weights(model, names, seed):
             assert name in params, "%s is a buffer, not a parameter" % name
             v = generate(model, name, tuple(t.shape), seed)
             params[name].copy_(torch.from_numpy(v))
-            assert torch.equal(model.state_dict()[name], torch.from_numpy(v)), name
-            values[name] = v
+            assert torch.equal(params[name], torch.from_numpy(v)), name
+            if keep:
+                values[name] = v
     return values
 
 
@@ -170,8 +179,7 @@ def run_both(fn):
 
 # ---- the models ----
 
-def build_unet():
-    c = TINY_UNET
+def build_unet(c=TINY_UNET):
     down = tuple("CrossAttnDownBlockSpatioTemporal" if x else "DownBlockSpatioTemporal"
                  for x in c["cross_attention"])
     # Up block i mirrors down block levels-1-i.

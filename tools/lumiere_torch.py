@@ -28,6 +28,11 @@ binary add/mul, unary SiLU/GELU/affine). Activations are kept in vdk's layout
         the SSR presets: one windowed SSR step (MultiDiffusion over the
         windows of 80 x 1024 x 1024, CFG, the DDIM update), vdk-run
         lumiere-ssr's step.
+    python3 tools/lumiere_torch.py --time --preset lumiere-a --set small
+        [--vdk VDK_RUN.json] [--out FILE]
+        the preset's configuration in that set of tools/pipeline_configs.json,
+        timed as vdk-run times its sampler step and written as a result set:
+        tools/peers/pipeline_peer.py --model lumiere-a (see there).
     python3 tools/lumiere_torch.py --names [--preset P]
         prints the preset's state_dict names and shapes and its total.
 
@@ -518,6 +523,19 @@ def generate(name, role, shape, seed):
     return vdk_generator.value(name, seed, shape, role[0])
 
 
+def channels_last(model):
+    """Convolution weights in the channels-last layouts that match the
+    channels-last views conv_frames and conv_time hand them (PyTorch then runs
+    its NHWC kernels without converting the activations)."""
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, nn.Conv2d):
+                m.weight.data = m.weight.data.contiguous(memory_format=torch.channels_last)
+            elif isinstance(m, nn.Conv3d):
+                m.weight.data = m.weight.data.contiguous(memory_format=torch.channels_last_3d)
+    return model
+
+
 def load_seeded(model, seed):
     r = roles(model)
     with torch.no_grad():
@@ -665,21 +683,15 @@ def timing(args):
         torch.backends.cuda.matmul.allow_tf32 = True
         torch.backends.cudnn.allow_tf32 = True
     with torch.no_grad():
-        model = STUNet(c, device=device, dtype=dtype).eval()
-        for m in model.modules():  # channels-last weights for the channels-last views
-            if isinstance(m, nn.Conv2d):
-                m.weight.data = m.weight.data.contiguous(memory_format=torch.channels_last)
-            elif isinstance(m, nn.Conv3d):
-                m.weight.data = m.weight.data.contiguous(memory_format=torch.channels_last_3d)
+        model = channels_last(STUNet(c, device=device, dtype=dtype).eval())
     params = sum(p.numel() for p in model.parameters())
     want = EXPECTED_PARAMS.get(args.preset)
     if want is not None and params != want:
         sys.exit(f"{args.preset}: {params} parameters, vdk's table has {want}")
     N = args.batch
-    T, H, W = c["num_frames"], c["height"], c["width"]
-    T = args.frames or T
+    T, H, W = args.frames or c["num_frames"], c["height"], c["width"]
     if args.size:
-        H, W = (int(v) for v in args.size.split("x"))
+        H, W = args.size
     ssr = args.preset in SSR_PRESETS
     g = torch.Generator(device=device).manual_seed(0)
     xc = c["in_channels"] - c["lowres_channels"]
@@ -731,16 +743,16 @@ def timing(args):
         return out
 
     for _ in range(args.warmup):
-        out = step()
-    if not torch.isfinite(out).all():
-        print("warning: the output has non-finite values")
+        step()
     if cuda:
         torch.cuda.reset_peak_memory_stats()
     times = []
     for _ in range(args.steps):
         t0 = time.perf_counter()
-        step()
+        out = step()
         times.append(time.perf_counter() - t0)
+    if not torch.isfinite(out).all():
+        print("warning: the output has non-finite values")
     times.sort()
     med = times[len(times) // 2]
     print(f"per step ({what}): median {med * 1e3:.1f} ms, "
@@ -763,9 +775,28 @@ def main(argv):
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--dtype", default="f16", choices=("f16", "bf16", "f32"))
     ap.add_argument("--compile", action="store_true", help="torch.compile the model (2.x)")
-    ap.add_argument("--frames", type=int, default=0, help="frames (default: the preset's)")
-    ap.add_argument("--size", default="", help="HxW (default: the preset's)")
+    ap.add_argument("--frames", type=int, default=0, help="the clip's frames (default the preset's)")
+    ap.add_argument("--size", type=lambda v: tuple(int(x) for x in v.split("x")), default=None,
+                    metavar="HxW", help="the clip's size in pixels (default the preset's)")
+    ap.add_argument("--set", help="--time: the preset's configuration in this set of "
+                    "tools/pipeline_configs.json (e.g. small), timed as vdk-run's sampler step "
+                    "and written as a result set by tools/peers/pipeline_peer.py")
+    ap.add_argument("--out", help="with --set: the result set to write")
+    ap.add_argument("--vdk", help="with --set: vdk-run's result set for the same configuration")
     args = ap.parse_args(argv)
+    if args.time and args.set:
+        # The peer of the pipeline configurations: its sampler loop around this
+        # file's STUNet, on vdk's seeded weights and inputs.
+        sys.path.insert(0, os.path.join(HERE, "peers"))
+        import pipeline_peer
+        model = {"tiny": "lumiere-tiny"}.get(args.preset, args.preset)
+        peer_args = ["--model", model, "--set", args.set]
+        for flag, value in (("--out", args.out), ("--vdk", args.vdk)):
+            if value:
+                peer_args += [flag, value]
+        sys.exit(pipeline_peer.main(peer_args))
+    if args.out or args.vdk:
+        ap.error("--out and --vdk need --time --set")
     if args.golden:
         golden()
         golden_ssr()

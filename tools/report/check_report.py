@@ -197,7 +197,41 @@ row = table_row(md, "`L0/conv3d.b`")
 need(row is not None and "compute †" in row, f"damaged: a compute row below the ridge is not flagged: {row}")
 need("†" in md and "ridge point" in md, "damaged: the † is not explained")
 
-# 5. Unreadable input is refused, with the file named.
+# 5. Pipeline rows (vdk-run's and tools/peers/pipeline_peer.py's) pair by name,
+# dtype and clip: svd-xt at the same clip gives 25 s / 10 s = 2.5x; the peer's
+# lumiere-a ran another clip (16 frames), so it pairs with nothing and is named.
+def pipeline_set(producer, backend, rows):
+    return {"format": "vdk-results/1", "producer": producer, "host": "h",
+            "device": {"kind": "cpu", "name": "Test CPU, 2 cores", "threads": 2}, "peak": None,
+            "rows": [{"name": f"{m}/sampler_step", "op": f"pipeline.{p}.step", "set": m, "dtype": "f32",
+                      "backend": backend, "kernel": "k", "time_ms": t, "flops": 5.77e11, "bytes": None,
+                      "bound": "compute",
+                      "params": {"batch": 1, "frames": T, "height": H, "width": H, "steps": 5,
+                                 "guided": True}} for m, p, T, H, t in rows]}
+
+
+pipes = []
+for name, doc in (("pipe-vdk.json", pipeline_set("vdk", "cpu", [("svd-xt", "svd", 4, 128, 10000.0),
+                                                                ("lumiere-a", "lumiere", 8, 16, 20000.0)])),
+                  ("pipe-torch.json", pipeline_set("torch", "torch-cpu", [("svd-xt", "svd", 4, 128, 25000.0),
+                                                                          ("lumiere-a", "lumiere", 16, 16, 30000.0)]))):
+    pipes.append(os.path.join(out, name))
+    with open(pipes[-1], "w") as f:
+        json.dump(doc, f)
+pmd = os.path.join(out, "pipelines", "report.md")
+run(pipes + ["--out", pmd, "--no-plots"])
+md = read(pmd) if need(os.path.exists(pmd), f"{pmd} not written") else ""
+row = table_row(md, "`svd-xt/sampler_step`", "cpu")
+need(row is not None and "2.50×" in row and "batch 1 × 4 frames 128×128, CFG" in row,
+     f"pipelines: svd-xt's step does not pair with its peer at 2.50×, or its clip is not shown: {row}")
+row = table_row(md, "`lumiere-a/sampler_step`", "cpu")
+need(row is not None and row[-1] == "—", f"pipelines: lumiere-a paired with a peer of another clip: {row}")
+need("lumiere-a/sampler_step f32 (batch 1 × 16 frames 16×16, CFG)" in md,
+     "pipelines: the peer row of another clip is not named as unpaired")
+row = table_row(md, "pipeline.svd.step", "1")
+need(row is not None and "2.50× (1)" in row, f"pipelines: the summary lacks svd's 2.50× (1): {row}")
+
+# 6. Unreadable input is refused, with the file named.
 bad = os.path.join(out, "bad.json")
 with open(bad, "w") as f:
     f.write("{")

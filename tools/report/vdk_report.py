@@ -41,6 +41,10 @@ OP_ORDER = ("group_norm", "conv3d", "attention", "linear", "layer_norm", "rms_no
 # disagreeing with the one recomputed from the report's peaks (rounding in the
 # set is far below this).
 FRACTION_TOLERANCE = 0.02
+# A pipeline row (vdk-run's, op "pipeline.<model>.<stage>") is named after its
+# model only ("svd-xt/sampler_step"); its clip is in params, and a peer row
+# pairs with it only when these agree too (docs/results.md).
+PIPELINE_PAIR_PARAMS = ("batch", "frames", "height", "width", "guided")
 
 
 # ---------------------------------------------------------------- values
@@ -144,7 +148,7 @@ class Report:
 
 
 class Row:
-    __slots__ = ("set", "name", "op", "dtype", "backend", "kernel", "inputs", "time_ms",
+    __slots__ = ("set", "name", "op", "dtype", "backend", "kernel", "params", "inputs", "time_ms",
                  "time_ms_min", "repetitions", "flops", "bytes", "gflops", "gbs", "bound",
                  "set_fraction", "fraction", "roof_bound", "peer", "ratio")
 
@@ -155,6 +159,7 @@ class Row:
         self.dtype = text(raw.get("dtype"))
         self.backend = text(raw.get("backend"))
         self.kernel = text(raw.get("kernel"))
+        self.params = raw.get("params") if isinstance(raw.get("params"), dict) else {}
         self.inputs = raw.get("inputs") if isinstance(raw.get("inputs"), dict) else {}
         self.time_ms = pos(raw.get("time_ms"))
         self.time_ms_min = pos(raw.get("time_ms_min"))
@@ -175,6 +180,19 @@ class Row:
         self.roof_bound = None
         self.peer = None
         self.ratio = None
+
+    @property
+    def is_pipeline(self):
+        return bool(self.op and self.op.startswith("pipeline."))
+
+    @property
+    def pair_key(self):
+        """What a peer row must share with this one: name and dtype, and for a
+        pipeline row its clip."""
+        key = (self.name, self.dtype)
+        if self.is_pipeline:
+            key += tuple(self.params.get(k) for k in PIPELINE_PAIR_PARAMS)
+        return key
 
     @property
     def intensity(self):
@@ -470,25 +488,26 @@ def derive(report):
 
 
 def match_peers(report):
-    """Each vdk row's peer: the fastest peer row of the same device, name and dtype."""
+    """Each vdk row's peer: the fastest peer row of the same device, name and
+    dtype (and clip, for pipeline rows)."""
     for dev in report.devices:
         best = {}
         for row in dev.rows(peers=True):
-            key = (row.name, row.dtype)
+            key = row.pair_key
             if row.time_ms is not None and (key not in best or row.time_ms < best[key].time_ms):
                 best[key] = row
         vdk_keys = set()
         for row in dev.rows(peers=False):
-            key = (row.name, row.dtype)
+            key = row.pair_key
             vdk_keys.add(key)
             row.peer = best.get(key)
             if row.peer is not None and row.time_ms is not None:
                 row.ratio = row.peer.time_ms / row.time_ms
-        unmatched = sorted({f"{r.name} {r.dtype}" for r in dev.rows(peers=True)
-                            if (r.name, r.dtype) not in vdk_keys})
+        unmatched = sorted({f"{r.name} {r.dtype}" + (f" ({clip_text(r)})" if r.is_pipeline else "")
+                            for r in dev.rows(peers=True) if r.pair_key not in vdk_keys})
         if unmatched and dev.rows(peers=False):
-            report.warn(f"{dev.name}: peer rows with no vdk row of the same name and dtype: "
-                        + ", ".join(unmatched))
+            report.warn(f"{dev.name}: peer rows with no vdk row of the same name and dtype"
+                        " (and clip, for pipelines): " + ", ".join(unmatched))
 
 
 # ---------------------------------------------------------------- ordering and labels
@@ -524,7 +543,18 @@ def op_case_label(name, op, strip_set):
     return " · ".join(parts)
 
 
+def clip_text(row):
+    """A pipeline row's clip: 'batch 1 × 4 frames 128×128, CFG'."""
+    p = row.params
+    text = f"batch {p.get('batch', '?')} × {p.get('frames', '?')} frames {p.get('height', '?')}×{p.get('width', '?')}"
+    if "guided" in p:
+        text += ", CFG" if p["guided"] else ", no CFG"
+    return text
+
+
 def shape_summary(row):
+    if row.is_pipeline:
+        return clip_text(row)
     groups = {}
     for arg, shape in row.inputs.items():
         if not isinstance(shape, list) or len(shape) < 2:

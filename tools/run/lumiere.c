@@ -94,28 +94,6 @@ static bool lumiere_config(const char *model, vdk_lumiere_config *c)
     return false;
 }
 
-/* The root mean square of x and whether every value is finite (a run on
- * random weights has no meaningful sample; this says it is a number). */
-static void sample_stats(const vdk_tensor *x, double *rms, bool *finite)
-{
-    const int64_t n = vdk_tensor_numel(x);
-    float *v = malloc((size_t)n * sizeof *v);
-    *rms = NAN;
-    *finite = false;
-    if (!v || vdk_tensor_read(x, VDK_F32, v, n) != VDK_OK) {
-        free(v);
-        return;
-    }
-    double s = 0;
-    *finite = true;
-    for (int64_t i = 0; i < n; i++) {
-        *finite = *finite && isfinite(v[i]);
-        s += (double)v[i] * v[i];
-    }
-    *rms = sqrt(s / (double)n);
-    free(v);
-}
-
 int vr_run_lumiere(const vr_options *o)
 {
     vdk_lumiere_config c;
@@ -298,9 +276,9 @@ int vr_run_lumiere(const vr_options *o)
         total += step_ms[i];
     double rms;
     bool finite;
-    sample_stats(x, &rms, &finite);
+    vr_sample_stats(x, &rms, &finite);
     printf("sampler: %d steps in %.1f ms (%.1f ms per step), %s %.1f GFLOP per step "
-           "(batch %d%s); sample rms %.4g%s\n",
+           "(batch %d%s); sample rms %.6g%s\n",
            o->steps, total, total / o->steps, ssr ? "SSR" : "STUNet", net->flops * 1e-9, b,
            ssr ? ", all windows" : "", rms, finite ? "" : ", NOT FINITE");
     vr_result r = {.model = o->model,
@@ -317,6 +295,7 @@ int vr_run_lumiere(const vr_options *o)
                    .unet_flops = net->flops,
                    .weight_bytes = vdk_weights_bytes(w),
                    .peak_activation_bytes = net->peak_activation_bytes,
+                   .sample_rms = finite ? rms : NAN,
                    .ctx = ctx};
     rc = vr_report(ctx, o, &r);
 done:

@@ -4,6 +4,9 @@
  * operators. */
 #include "run.h"
 
+#include "device.h" /* bench/: the CPU described as vdk-bench describes it */
+
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,14 +30,42 @@ static void str(FILE *f, const char *s)
     fputc('"', f);
 }
 
+extern char **environ;
+
+/* The variables that change how fast a run is (OpenMP's waits and threads,
+ * glibc's allocator, vdk's own), as the peers record theirs. */
+static void environment(FILE *f)
+{
+    static const char *const prefixes[] = {
+        "OMP_", "GOMP_", "GLIBC_TUNABLES=", "MALLOC_", "VDK_", "LD_PRELOAD="};
+    fprintf(f, ",\n  \"environment\": {");
+    int n = 0;
+    for (char **e = environ; e && *e; e++) {
+        bool keep = false;
+        for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++)
+            keep = keep || !strncmp(*e, prefixes[i], strlen(prefixes[i]));
+        const char *eq = strchr(*e, '=');
+        if (!keep || !eq)
+            continue;
+        char key[128];
+        snprintf(key, sizeof key, "%.*s", (int)(eq - *e), *e);
+        fprintf(f, "%s", n++ ? ", " : "");
+        str(f, key);
+        fprintf(f, ": ");
+        str(f, eq + 1);
+    }
+    fprintf(f, "}");
+}
+
 static int by_value(const void *a, const void *b)
 {
     const double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
 }
 
+/* sample_rms: written when it is a number (the step row). */
 static void row(FILE *f, const char *name, const char *op, const vr_result *r, double ms,
-                double min_ms, int reps, double flops, bool last)
+                double min_ms, int reps, double flops, double sample_rms, bool last)
 {
     fprintf(f, "    {\"name\": ");
     str(f, name);
@@ -53,8 +84,39 @@ static void row(FILE *f, const char *name, const char *op, const vr_result *r, d
     fprintf(f,
             "     \"time_ms\": %.6g, \"time_ms_min\": %.6g, \"repetitions\": %d, \"flops\": %.6g, "
             "\"bytes\": null, \"gflops\": %.6g, \"gbs\": null, \"bound\": \"compute\", "
-            "\"fraction_of_peak\": null}%s\n",
-            ms, min_ms, reps, flops, flops / (ms * 1e6), last ? "" : ",");
+            "\"fraction_of_peak\": null",
+            ms, min_ms, reps, flops, flops / (ms * 1e6));
+    if (isfinite(sample_rms))
+        fprintf(f, ", \"sample_rms\": %.9g", sample_rms);
+    fprintf(f, "}%s\n", last ? "" : ",");
+}
+
+/* The CPU block of vdk-bench's result sets (bench/main.c), so that the report
+ * (tools/report) puts vdk-run's rows, vdk-bench's and the peers' on one device
+ * and results/<device>/ gets the same name. */
+static void cpu_device(FILE *f, int threads)
+{
+    vb_cpu cpu;
+    vb_cpu_describe(&cpu);
+    char name[192];
+    snprintf(name, sizeof name, "%s, %d core%s", cpu.model, cpu.cores, cpu.cores == 1 ? "" : "s");
+    fprintf(f, ",\n  \"device\": {\"kind\": \"cpu\", \"name\": ");
+    str(f, name);
+    fprintf(f, ", \"vendor\": ");
+    if (cpu.vendor[0])
+        str(f, cpu.vendor);
+    else
+        fprintf(f, "null");
+    fprintf(f, ", \"model\": ");
+    str(f, cpu.model);
+    fprintf(f, ", \"driver\": null, \"api_version\": null,\n    \"isa\": [");
+    for (int i = 0; i < cpu.nisa; i++)
+        fprintf(f, "%s\"%s\"", i ? ", " : "", cpu.isa[i]);
+    fprintf(f,
+            "], \"threads\": %d, \"caches\": {\"l1d\": %lld, \"l2\": %lld, \"l3\": %lld}, "
+            "\"cores\": %d, \"logical_cpus\": %d, \"topology_source\": \"%s\"}",
+            threads, (long long)cpu.l1d, (long long)cpu.l2, (long long)cpu.l3, cpu.cores,
+            cpu.logical, cpu.topology_source);
 }
 
 int vr_write_result(const char *path, const vr_options *o, const vr_result *r)
@@ -102,9 +164,9 @@ int vr_write_result(const char *path, const vr_options *o, const vr_result *r)
         fprintf(f, ", \"api_version\": \"%d.%d.%d\"}", info.api_major, info.api_minor,
                 info.api_patch);
     } else {
-        fprintf(f, ",\n  \"device\": {\"kind\": \"cpu\", \"name\": null, \"threads\": %d}",
-                vdk_context_threads(r->ctx));
+        cpu_device(f, vdk_context_threads(r->ctx));
     }
+    environment(f);
     fprintf(f, ",\n  \"peak\": null,\n  \"producer\": \"vdk\",\n  \"set\": ");
     str(f, r->model);
     fprintf(f,
@@ -118,10 +180,11 @@ int vr_write_result(const char *path, const vr_options *o, const vr_result *r)
     snprintf(name, sizeof name, "%s/sampler_step", r->model);
     char op[64];
     snprintf(op, sizeof op, "pipeline.%s.step", r->pipeline ? r->pipeline : "svd");
-    row(f, name, op, r, median, sorted[0], r->steps, r->unet_flops, r->decode_ms <= 0);
+    row(f, name, op, r, median, sorted[0], r->steps, r->unet_flops, r->sample_rms,
+        r->decode_ms <= 0);
     if (r->decode_ms > 0) {
         snprintf(name, sizeof name, "%s/decode", r->model);
-        row(f, name, "pipeline.svd.decode", r, r->decode_ms, r->decode_ms, 1, r->decode_flops,
+        row(f, name, "pipeline.svd.decode", r, r->decode_ms, r->decode_ms, 1, r->decode_flops, NAN,
             true);
     }
     fprintf(f, "  ]\n}\n");

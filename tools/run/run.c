@@ -34,6 +34,26 @@ double vr_now_ms(void)
     return 1e3 * (double)t.tv_sec + 1e-6 * (double)t.tv_nsec;
 }
 
+void vr_sample_stats(const vdk_tensor *x, double *rms, bool *finite)
+{
+    const int64_t n = vdk_tensor_numel(x);
+    float *v = malloc((size_t)n * sizeof *v);
+    *rms = NAN;
+    *finite = false;
+    if (!v || vdk_tensor_read(x, VDK_F32, v, n) != VDK_OK) {
+        free(v);
+        return;
+    }
+    double s = 0;
+    *finite = true;
+    for (int64_t i = 0; i < n; i++) {
+        *finite = *finite && isfinite(v[i]);
+        s += (double)v[i] * v[i];
+    }
+    *rms = sqrt(s / (double)n);
+    free(v);
+}
+
 int vr_fail(const char *what, vdk_status st, const char *msg)
 {
     fprintf(stderr, "vdk-run: %s: %s: %s\n", what, vdk_status_string(st), msg);
@@ -325,6 +345,9 @@ int vr_run(const vr_options *o)
     double total = 0;
     for (int i = 0; i < o->steps; i++)
         total += step_ms[i];
+    double rms;
+    bool finite;
+    vr_sample_stats(latents, &rms, &finite);
     vr_result r = {.model = o->model,
                    .pipeline = "svd",
                    .backend = vdk_backend_name(backend),
@@ -339,9 +362,12 @@ int vr_run(const vr_options *o)
                    .unet_flops = d.stats.flops,
                    .weight_bytes = vdk_weights_bytes(uw),
                    .peak_activation_bytes = d.stats.peak_activation_bytes,
+                   .sample_rms = finite ? rms : NAN,
                    .ctx = ctx};
-    printf("sampler: %d steps in %.1f ms (%.1f ms per step), UNet %.1f GFLOP per step\n", o->steps,
-           total, total / o->steps, d.stats.flops * 1e-9);
+    printf("sampler: %d steps in %.1f ms (%.1f ms per step), UNet %.1f GFLOP per step; latents "
+           "rms %.6g%s\n",
+           o->steps, total, total / o->steps, d.stats.flops * 1e-9, rms,
+           finite ? "" : ", NOT FINITE");
 
     if (o->decode) {
         const int64_t ys[5] = {n, frames, height, width, dc.out_channels};

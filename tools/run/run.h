@@ -37,6 +37,9 @@ typedef struct vr_result {
     double unet_flops;              /* one denoiser pass (SVD's UNet, Lumiere's STUNet) */
     double decode_ms, decode_flops; /* 0 without --decode */
     int64_t weight_bytes, peak_activation_bytes, peak_host_bytes;
+    /* The final sample's root mean square (NAN when not finite): what the
+     * PyTorch peer (tools/peers/pipeline_peer.py) compares its own with. */
+    double sample_rms;
     vdk_context *ctx;
 } vr_result;
 
@@ -48,6 +51,10 @@ int vr_report(vdk_context *ctx, const vr_options *o, vr_result *r);
 
 /* Shared by the runs (run.c). */
 double vr_now_ms(void);
+/* The root mean square of x and whether every value is finite (a run on
+ * random weights has no meaningful sample; this says it is a number, and gives
+ * the peer a figure to agree with). *rms is NAN when x cannot be read. */
+void vr_sample_stats(const vdk_tensor *x, double *rms, bool *finite);
 /* Prints "vdk-run: <what>: <status>: <msg>"; returns 1. */
 int vr_fail(const char *what, vdk_status st, const char *msg);
 /* Seeded values in [-1, 1) times scale (Gaussian when gauss) under `name`. */
