@@ -21,6 +21,9 @@ same graph vdk-run times (docs/pipelines.md, "Small configurations"):
 - lumiere-a, lumiere-b, lumiere-tiny: the STUNet of tools/lumiere_torch.py
   (channels-last convolution weights) under vdk_lumiere_sample's DDIM: both
   halves see x, the STUNet on batch 2N, g cond + (1 - g) uncond, x = A x + B eps.
+- lumiere-ssr, lumiere-ssr-tiny: the same loop around lumiere_torch's SSR,
+  each call its MultiDiffusion over the windows (lumiere_torch.multidiffusion)
+  on the noisy video beside vdk-run's seeded base video, up-sampled (nearest).
 
 Weights are vdk's seeded generator's (tools/vdk_generator.py, the seed of the
 set), and the initial noise, image latents and embeddings are vdk-run's seeded
@@ -59,7 +62,8 @@ CONFIGS_FORMAT = "vdk-pipeline-configs/1"
 AGREEMENT = 1e-3
 # SVD: pixels per latent (the VAE's 2^(levels-1); vdk_svd_decoder_config).
 SVD_VAE_FACTOR = {"svd": 8, "svd-xt": 8, "tiny": 2}
-LUMIERE_PRESET = {"lumiere-a": "lumiere-a", "lumiere-b": "lumiere-b", "lumiere-tiny": "tiny"}
+LUMIERE_PRESET = {"lumiere-a": "lumiere-a", "lumiere-b": "lumiere-b", "lumiere-tiny": "tiny",
+                  "lumiere-ssr": "lumiere-ssr", "lumiere-ssr-tiny": "lumiere-ssr-tiny"}
 
 
 class UsageError(Exception):
@@ -248,7 +252,20 @@ class LumiereLoop:
         n, T, H, W = c["batch"], c["frames"], c["height"], c["width"]
         self.guided = c["guidance"][1] > 1.0
         self.scale = c["guidance"][1]
-        self.x = tensor(torch, seeded("run.noise", seed, (n, T, H, W, cfg["in_channels"]), True))
+        # The SSR's noisy video has the output's channels; the up-sampled base
+        # video (vdk-run's seeded one) fills the rest of the input.
+        self.ssr = preset in lumiere_torch.SSR_PRESETS
+        xc = cfg["in_channels"] - (cfg["lowres_channels"] if self.ssr else 0)
+        self.x = tensor(torch, seeded("run.noise", seed, (n, T, H, W, xc), True))
+        if self.ssr:
+            f = cfg["lowres_factor"]
+            base = tensor(torch, seeded("run.base_video", seed,
+                                        (n, T, H // f, W // f, cfg["lowres_channels"]), False))
+            up = lumiere_torch.upsample_lowres(base, f)
+            self.lowres = torch.cat([up, up]) if self.guided else up
+            self.window = cfg["window_frames"]
+            self.starts = lumiere_torch.window_starts(T, self.window, cfg["window_overlap"],
+                                                      cfg["num_windows"])
         text = tensor(torch, seeded("run.text", seed, (n, cfg["text_length"],
                                                         cfg["cross_attention_dim"]), True))
         self.context = torch.cat([torch.zeros_like(text), text]) if self.guided else text
@@ -273,7 +290,12 @@ class LumiereLoop:
         torch = self.torch
         x_in = torch.cat([x, x]) if self.guided else x
         t = torch.full((self.batch,), float(self.timesteps[i]), dtype=torch.float32)
-        eps = self.net(x_in, t, self.context)
+        if self.ssr:
+            import lumiere_torch
+            eps = lumiere_torch.multidiffusion(self.net, x_in, self.lowres, t, self.context,
+                                               self.starts, self.window)
+        else:
+            eps = self.net(x_in, t, self.context)
         if self.guided:
             uncond, cond = eps.chunk(2)
             eps = self.scale * cond + (1.0 - self.scale) * uncond
@@ -434,7 +456,10 @@ def main(argv=None):
     notes.append(
         "pipeline step: " + ("the UNet on batch 2N (CFG) with the per-frame guidance ramp and the "
                              "EDM Euler update" if c["pipeline"] == "svd" else
-                             "the STUNet on batch 2N (CFG), guidance and the DDIM update")
+                             "the STUNet on batch 2N (CFG), guidance and the DDIM update"
+                             if c["pipeline"] == "lumiere" else
+                             "the SSR on batch 2N (CFG) over every MultiDiffusion window, "
+                             "guidance and the DDIM update")
         + f"; one untimed warm-up call, then the median of the {steps} sampler steps; weights "
         f"and inputs vdk-run's seeded ones (seed {seed})")
     result = {
