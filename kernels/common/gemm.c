@@ -28,9 +28,9 @@ typedef struct plan {
     /* K-blocks: block b is [seg (b / nsub) + kl (b % nsub), + min(kl, seg - kl (b % nsub)))
      * of K seen as K / seg segments; seg = Cin keeps every block inside one tap. */
     int64_t seg, nsub, kl, nkb;
-    bool direct;  /* f32 with every K-block inside one tap: A rows packed from x as they lie */
-    int64_t mc;   /* rows per M-block, a multiple of MR */
-    int64_t ncp;  /* panels per N-block */
+    bool direct;   /* f32 with every K-block inside one tap: A rows packed from x as they lie */
+    int64_t mc;    /* rows per M-block, a multiple of MR */
+    int64_t ncp;   /* panels per N-block */
     int64_t pstep; /* panels packed at a time (bounds the packed copy of w) */
     int team, pm, pn;
     const float *bias;  /* panels NR (+ VW) entries in panel order, 0 where absent */
@@ -41,13 +41,13 @@ typedef struct plan {
 
 /* Per-thread scratch, carved from one allocation. */
 typedef struct scratch {
-    int64_t *yoff;      /* y offset per row of the M-block */
-    int64_t *roff;      /* residual offset per row */
-    int64_t *meta;      /* per row: x offset (linear) or 4 values (conv) */
-    float *apack;       /* mc x kl: the packed A block, MR-interleaved tiles */
-    float *abuf;        /* MR x kl: widened / im2col rows of one tile (not direct) */
-    float *cbuf;        /* f32 partial sums of an M-block x N-block (nkb > 1) */
-    float *tile;        /* MR x NR (+ VW) */
+    int64_t *yoff; /* y offset per row of the M-block */
+    int64_t *roff; /* residual offset per row */
+    int64_t *meta; /* per row: x offset (linear) or 4 values (conv) */
+    float *apack;  /* mc x kl: the packed A block, MR-interleaved tiles */
+    float *abuf;   /* MR x kl: widened / im2col rows of one tile (not direct) */
+    float *cbuf;   /* f32 partial sums of an M-block x N-block (nkb > 1) */
+    float *tile;   /* MR x NR (+ VW) */
 } scratch;
 
 static int64_t imin(int64_t a, int64_t b) { return a < b ? a : b; }
@@ -122,8 +122,7 @@ VDK_INLINE void pack_panel(const plan *pl, const vdk_gemm_args *g, vdk_dtype dt,
 
 /* Row metadata of rows [m0, m0 + rows): offsets of y and residual rows, and of x
  * rows (linear) or (x offset of n, first t, h, w of the receptive field) (conv). */
-static void row_meta(const plan *pl, const vdk_gemm_args *g, int64_t m0, int64_t rows,
-                     scratch *s)
+static void row_meta(const plan *pl, const vdk_gemm_args *g, int64_t m0, int64_t rows, scratch *s)
 {
     for (int64_t i = 0; i < rows; i++) {
         const int64_t m = m0 + i;
@@ -216,8 +215,8 @@ VDK_INLINE void epilogue(const plan *pl, const vdk_gemm_args *g, vdk_dtype dt, c
             const int n = (int)imin(VW, ow - j);
             vf v = vf_add(vf_load(tr + j), vf_load(bias + j));
             if (pl->geglu)
-                v = vf_mul(v, vf_gelu(vf_add(vf_load(tr + pl->half + j),
-                                             vf_load(bias + pl->half + j))));
+                v = vf_mul(
+                    v, vf_gelu(vf_add(vf_load(tr + pl->half + j), vf_load(bias + pl->half + j))));
             else
                 v = vf_activate(pl->act, v);
             if (n == VW) {
@@ -271,8 +270,8 @@ VDK_INLINE void run_thread(const plan *pl, const vdk_gemm_args *g, vdk_dtype dt,
                                        : s->cbuf + ((p - nb0) * (pl->mc / MR) + it) * MR * NR;
                         vdk_gemm_tile(len, s->apack + it * MR * len, b, c, NR, kb > 0);
                         if (last)
-                            epilogue(pl, g, dt, c, p, imin(MR, rows - it * MR),
-                                     s->yoff + it * MR, s->roff + it * MR);
+                            epilogue(pl, g, dt, c, p, imin(MR, rows - it * MR), s->yoff + it * MR,
+                                     s->roff + it * MR);
                     }
                 }
             }
@@ -323,7 +322,7 @@ VDK_INLINE void run(const plan *pl, const vdk_gemm_args *g, vdk_dtype dt, char *
     }
 }
 
-/* ---- few rows (linear): dot products straight from w ---- */
+/* ---- few rows (linear, and convs on the coarsest levels): dot products straight from w ---- */
 
 /* Up to this many rows of x, w is read in place, each of its rows dotted with every
  * row of x: packing B (a scatter of all of w) would cost more than the product,
@@ -357,16 +356,19 @@ VDK_INLINE void dot_rows(vdk_dtype dt, int rows, const float *xb, int64_t kp, in
         out[m * NR] = vf_hsum(vf_add(acc[m][0], acc[m][1]));
 }
 
-VDK_INLINE void run_few(const plan *pl, const vdk_gemm_args *g, vdk_dtype dt, float *xb,
-                        int64_t kp, float *bias, int64_t *yoff, int64_t *roff)
+VDK_INLINE void run_few(const plan *pl, const vdk_gemm_args *g, vdk_dtype dt, float *xb, int64_t kp,
+                        float *bias, int64_t *yoff, int64_t *roff, int64_t *meta)
 {
     const size_t es = vdk_dtype_size(dt);
-    const char *x = vdk_cpu_data(g->x), *w = vdk_cpu_data(g->w);
+    const char *w = vdk_cpu_data(g->w);
+    /* A conv's rows are im2col'd whole (every tap), a linear's widened. */
+    scratch s = {.yoff = yoff, .roff = roff, .meta = meta};
+    row_meta(pl, g, 0, pl->M, &s);
     for (int64_t m = 0; m < pl->M; m++) {
-        widen(dt, x + vdk_cpu_row_offset(g->x, m) * (int64_t)es, xb + m * kp, pl->K);
+        a_row(pl, g, dt, &s, m, 0, pl->K, xb + m * kp);
         memset(xb + m * kp + pl->K, 0, (size_t)(kp - pl->K) * sizeof(float));
-        yoff[m] = vdk_cpu_row_offset(g->y, m);
-        roff[m] = g->residual ? vdk_cpu_row_offset(g->residual, m) : 0;
+        if (!g->residual)
+            roff[m] = 0;
     }
 #pragma omp parallel for num_threads(pl->team) schedule(static)
     for (int64_t p = 0; p < pl->panels; p++) {
@@ -379,28 +381,32 @@ VDK_INLINE void run_few(const plan *pl, const vdk_gemm_args *g, vdk_dtype dt, fl
                     t[m * NR + j] = 0.0f;
                 continue;
             }
-            const char *wr = w + vdk_cpu_row_offset(g->w, n) * (int64_t)es;
+            const char *wr = w + vdk_cpu_row_offset(g->w, n * pl->taps) * (int64_t)es;
             for (int64_t m0 = 0; m0 < pl->M; m0 += DOT_ROWS) {
                 const float *xr = xb + m0 * kp;
                 float *o = t + m0 * NR + j;
                 switch (imin(DOT_ROWS, pl->M - m0)) {
-                case 1:
-                    dot_rows(dt, 1, xr, kp, pl->K, wr, o);
-                    break;
-                case 2:
-                    dot_rows(dt, 2, xr, kp, pl->K, wr, o);
-                    break;
-                case 3:
-                    dot_rows(dt, 3, xr, kp, pl->K, wr, o);
-                    break;
-                default:
-                    dot_rows(dt, 4, xr, kp, pl->K, wr, o);
-                    break;
+                case 1: dot_rows(dt, 1, xr, kp, pl->K, wr, o); break;
+                case 2: dot_rows(dt, 2, xr, kp, pl->K, wr, o); break;
+                case 3: dot_rows(dt, 3, xr, kp, pl->K, wr, o); break;
+                default: dot_rows(dt, 4, xr, kp, pl->K, wr, o); break;
                 }
             }
         }
         epilogue(pl, g, dt, t, p, pl->M, yoff, roff);
     }
+}
+
+/* Whether the taps x Cin weights of each output lie in one contiguous row of w,
+ * as the dot products read them (offsets are affine in the output index, so
+ * output 0 tells for all). */
+static bool w_rows_dense(const plan *pl, const vdk_gemm_args *g)
+{
+    const int64_t first = vdk_cpu_row_offset(g->w, 0);
+    for (int64_t t = 1; t < pl->taps; t++)
+        if (vdk_cpu_row_offset(g->w, t) != first + t * pl->Cin)
+            return false;
+    return true;
 }
 
 static vdk_status gemm_few(vdk_context *ctx, const vdk_gemm_args *g, plan *pl)
@@ -411,15 +417,16 @@ static vdk_status gemm_few(vdk_context *ctx, const vdk_gemm_args *g, plan *pl)
     const size_t xb_bytes = up64((size_t)(pl->M * kp) * sizeof(float));
     const size_t bias_bytes = up64((size_t)(pl->panels * NR + VW) * sizeof(float));
     const size_t off_bytes = up64((size_t)pl->M * sizeof(int64_t));
-    const size_t bytes = xb_bytes + bias_bytes + 2 * off_bytes;
+    const size_t bytes = xb_bytes + bias_bytes + 6 * off_bytes;
     char *mem = vdk_cpu_alloc(bytes);
     if (!mem)
         return vdk_cpu_oom(ctx, g->op, bytes);
     float *xb = (float *)mem, *bias = (float *)(mem + xb_bytes);
-    int64_t *yoff = (int64_t *)(mem + xb_bytes + bias_bytes), *roff = yoff + off_bytes / 8;
+    int64_t *yoff = (int64_t *)(mem + xb_bytes + bias_bytes), *roff = yoff + off_bytes / 8,
+            *meta = roff + off_bytes / 8; /* 4 per row */
     memset(bias, 0, bias_bytes);
     pl->bias = bias;
-    VDK_DTYPE_DISPATCH(pl->dt, run_few(pl, g, DT, xb, kp, bias, yoff, roff));
+    VDK_DTYPE_DISPATCH(pl->dt, run_few(pl, g, DT, xb, kp, bias, yoff, roff, meta));
     vdk_cpu_free(mem);
     return VDK_OK;
 }
@@ -489,7 +496,7 @@ vdk_status VDK_K(gemm)(vdk_context *ctx, const vdk_gemm_args *g)
     pl.panels = cdiv(pl.N, pl.half);
     for (int a = 0; a < 4 && g->conv; a++)
         pl.xs[a] = g->x->stride[a];
-    if (!g->conv && pl.M <= FEW_ROWS)
+    if (pl.M <= FEW_ROWS && w_rows_dense(&pl, g))
         return gemm_few(ctx, g, &pl);
     plan_blocks(&pl);
     plan_threads(&pl, vdk_cpu_threads(ctx));
