@@ -278,15 +278,9 @@ vdk_status vdk_cpu_context_init(vdk_context *ctx, const vdk_context_desc *desc)
 
 /* ---- kernel helpers ---- */
 
-void *vdk_cpu_alloc(size_t bytes)
-{
-    void *p = NULL;
-    if (posix_memalign(&p, 64, bytes ? bytes : 64))
-        return NULL;
-    return p;
-}
+void *vdk_cpu_alloc(size_t bytes) { return vdk_host_alloc(bytes); }
 
-void vdk_cpu_free(void *p) { free(p); }
+void vdk_cpu_free(void *p, size_t bytes) { vdk_host_free(p, bytes); }
 
 vdk_status vdk_cpu_oom(vdk_context *ctx, const char *op, size_t bytes)
 {

@@ -41,9 +41,10 @@ static inline void *vdk_cpu_data(const vdk_tensor *t)
 
 static inline int vdk_cpu_threads(const vdk_context *ctx) { return ctx->cpu.threads; }
 
-/* 64-byte aligned scratch (NULL on failure); free with vdk_cpu_free. */
+/* 64-byte aligned scratch (NULL on failure); free with vdk_cpu_free and the
+ * same byte count (large blocks go back to the host cache, src/host_cache.c). */
 void *vdk_cpu_alloc(size_t bytes);
-void vdk_cpu_free(void *p);
+void vdk_cpu_free(void *p, size_t bytes);
 /* Sets the out-of-memory message of `op` for scratch of `bytes`. */
 vdk_status vdk_cpu_oom(vdk_context *ctx, const char *op, size_t bytes);
 

@@ -154,6 +154,14 @@ vdk_status vdk_checked_size(vdk_context *ctx, const char *where, int rank, const
 
 double vdk_load_element(vdk_dtype dtype, const void *base, int64_t index);
 void vdk_store_element(vdk_dtype dtype, void *base, int64_t index, double value);
+
+/* Host memory for tensors and kernel scratch, 64-byte aligned (NULL when out of
+ * memory); vdk_host_free takes the byte count it was asked for. Large blocks
+ * are kept for reuse (src/host_cache.c). */
+void *vdk_host_alloc(size_t bytes);
+void vdk_host_free(void *p, size_t bytes);
+/* Bytes the host cache holds now (for tests). */
+size_t vdk_host_cache_held(void);
 uint16_t vdk_f64_to_f16(double x);
 double vdk_f16_to_f64(uint16_t h);
 uint16_t vdk_f64_to_bf16(double x);

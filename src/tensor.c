@@ -161,10 +161,10 @@ vdk_status vdk_tensor_create(vdk_context *ctx, vdk_dtype dtype, int rank, const 
         return VDK_OK;
     }
     vdk_storage *s = calloc(1, sizeof *s);
-    void *host = s ? malloc(bytes) : NULL;
+    void *host = s ? vdk_host_alloc(bytes) : NULL;
     vdk_tensor *t = host ? new_tensor(ctx, s, dtype, rank, shape, stride, 0) : NULL;
     if (!t) {
-        free(host);
+        vdk_host_free(host, bytes);
         free(s);
         return vdk_fail(ctx, VDK_ERROR_OUT_OF_MEMORY, "%s: out of host memory for %zu bytes", where,
                         bytes);
@@ -258,7 +258,7 @@ void vdk_tensor_destroy(vdk_tensor *t)
         if (s->dev)
             s->dev->release(s);
         else if (s->owned)
-            free(s->host);
+            vdk_host_free(s->host, s->bytes);
         free(s);
     }
     free(t);

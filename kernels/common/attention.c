@@ -101,7 +101,7 @@ vdk_status VDK_K(attention)(vdk_context *ctx, const vdk_attention_params *p, con
         VDK_K(attn_short)(&j, scratch, per_thread);
     else
         VDK_K(attn_flash)(&j, scratch, per_thread);
-    vdk_cpu_free(scratch);
+    vdk_cpu_free(scratch, total);
     ctx->last_kernel = short_seq ? short_names[j.dt] : flash_names[j.dt];
     return VDK_OK;
 }

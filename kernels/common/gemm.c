@@ -427,7 +427,7 @@ static vdk_status gemm_few(vdk_context *ctx, const vdk_gemm_args *g, plan *pl)
     memset(bias, 0, bias_bytes);
     pl->bias = bias;
     VDK_DTYPE_DISPATCH(pl->dt, run_few(pl, g, DT, xb, kp, bias, yoff, roff, meta));
-    vdk_cpu_free(mem);
+    vdk_cpu_free(mem, bytes);
     return VDK_OK;
 }
 
@@ -523,6 +523,6 @@ vdk_status VDK_K(gemm)(vdk_context *ctx, const vdk_gemm_args *g)
     pl.zeros = zeros;
     char *scr = mem + bp_bytes + bias_bytes + zero_bytes;
     VDK_DTYPE_DISPATCH(pl.dt, run(&pl, g, DT, scr, per_thread, bp, bias));
-    vdk_cpu_free(mem);
+    vdk_cpu_free(mem, bytes);
     return VDK_OK;
 }

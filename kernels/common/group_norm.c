@@ -354,7 +354,7 @@ vdk_status VDK_K(group_norm)(vdk_context *ctx, const vdk_group_norm_params *p, c
     }
 
     run(&j, x->dtype, p->act == VDK_ACT_SILU, scratch, parts, team);
-    vdk_cpu_free(mem);
+    vdk_cpu_free(mem, bytes);
     ctx->last_kernel = names[x->dtype];
     return VDK_OK;
 }

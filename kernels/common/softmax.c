@@ -150,7 +150,7 @@ vdk_status VDK_K(softmax)(vdk_context *ctx, const vdk_softmax_params *p, const v
     /* specialised inside the region, so each dtype's outlined body is its own */
 #pragma omp parallel num_threads(team)
     VDK_DTYPE_DISPATCH(x->dtype, thread_rows(DT, &j));
-    vdk_cpu_free(bufs);
+    vdk_cpu_free(bufs, bytes);
     ctx->last_kernel = names[x->dtype];
     return VDK_OK;
 }

@@ -46,7 +46,7 @@ vdk_status VDK_K(timestep_embedding)(vdk_context *ctx, const vdk_timestep_embedd
         if (dim % 2)
             vdk_store_element(dt, row, dim - 1, 0.0);
     }
-    vdk_cpu_free(freq);
+    vdk_cpu_free(freq, bytes);
     ctx->last_kernel = names[dt];
     return VDK_OK;
 }
