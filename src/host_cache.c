@@ -33,12 +33,26 @@ static size_t held;
 static uint64_t clock_;
 static block blocks[SLOTS];
 
+/* Under AddressSanitizer the default is no cache: a block kept here would hide
+ * a use after free of a tensor's storage from it (VDK_HOST_CACHE_BYTES still
+ * turns the cache on, as test_host_cache does). */
+#if defined(__SANITIZE_ADDRESS__)
+#define VDK_HOST_CACHE_DEFAULT 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define VDK_HOST_CACHE_DEFAULT 0
+#endif
+#endif
+#ifndef VDK_HOST_CACHE_DEFAULT
+#define VDK_HOST_CACHE_DEFAULT ((size_t)1 << 30)
+#endif
+
 static void read_budget(void)
 {
     const char *e = getenv("VDK_HOST_CACHE_BYTES");
     char *end = NULL;
     const unsigned long long v = e && *e ? strtoull(e, &end, 10) : 0;
-    budget = e && *e && end && *end == '\0' ? (size_t)v : (size_t)1 << 30;
+    budget = e && *e && end && *end == '\0' ? (size_t)v : VDK_HOST_CACHE_DEFAULT;
 }
 
 /* Large requests round up to one of 8 sizes per power of two (at most 12.5%
