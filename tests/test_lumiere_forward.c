@@ -42,16 +42,6 @@ static model tiny(void)
     return m;
 }
 
-static vdk_weights *seeded(const model *m, vdk_context *ctx, vdk_dtype dtype)
-{
-    vdk_weights *w = NULL;
-    char msg[512];
-    if (vdk_weights_create(ctx, &m->table, dtype, &w, msg, sizeof msg) ||
-        vdk_weights_randomize(w, SEED, msg, sizeof msg))
-        vt_fatal("weights (%s): %s", vdk_dtype_name(dtype), msg);
-    return w;
-}
-
 static double seconds_since(const struct timespec *t0)
 {
     struct timespec t1;
@@ -66,7 +56,7 @@ static double seconds_since(const struct timespec *t0)
 static void test_golden(const model *m)
 {
     vdk_context *ctx = ref_ctx;
-    vdk_weights *w = seeded(m, ctx, VDK_F64);
+    vdk_weights *w = vp_seeded_weights(ctx, &m->table, VDK_F64, SEED);
     vt_golden_file f = vt_golden_load("lumiere_tiny");
     const vt_golden_case *c = NULL;
     for (int i = 0; i < f.ncases; i++)
@@ -114,7 +104,7 @@ static void test_golden(const model *m)
  * failure, reported). */
 static double *run(const model *m, vdk_context *ctx, vdk_dtype dtype, const char *what)
 {
-    vdk_weights *w = seeded(m, ctx, dtype);
+    vdk_weights *w = vp_seeded_weights(ctx, &m->table, dtype, SEED);
     const int64_t xs[5] = {N, T, H, W, m->config.in_channels};
     const int64_t es[3] = {N, m->config.text_length, m->config.cross_attention_dim};
     const int64_t ys[5] = {N, T, H, W, m->config.out_channels};

@@ -44,16 +44,6 @@ static model tiny_ssr(void)
     return m;
 }
 
-static vdk_weights *seeded(const model *m, vdk_context *ctx, vdk_dtype dtype)
-{
-    vdk_weights *w = NULL;
-    char msg[512];
-    if (vdk_weights_create(ctx, &m->table, dtype, &w, msg, sizeof msg) ||
-        vdk_weights_randomize(w, SEED, msg, sizeof msg))
-        vt_fatal("weights (%s): %s", vdk_dtype_name(dtype), msg);
-    return w;
-}
-
 static vdk_lumiere_windows plan_of(int frames, int window, int overlap, int count)
 {
     vdk_lumiere_windows p;
@@ -155,7 +145,7 @@ static const vt_golden_case *golden_case(const vt_golden_file *f, const char *na
 static void test_golden(const model *m)
 {
     vdk_context *ctx = ref_ctx;
-    vdk_weights *w = seeded(m, ctx, VDK_F64);
+    vdk_weights *w = vp_seeded_weights(ctx, &m->table, VDK_F64, SEED);
     vt_golden_file f = vt_golden_load("lumiere_ssr_tiny");
     char msg[512];
 
@@ -360,7 +350,7 @@ static double *ssr_eps(const model *m, vdk_context *ctx, const vdk_weights *w, c
 
 static void test_against_windows(const model *m)
 {
-    vdk_weights *w = seeded(m, ref_ctx, VDK_F64);
+    vdk_weights *w = vp_seeded_weights(ref_ctx, &m->table, VDK_F64, SEED);
     /* One window: the plain forward pass, bit for bit. */
     video v = make_video(4, m);
     vdk_lumiere_windows one = plan_of(4, 4, 2, 0);
@@ -404,7 +394,7 @@ static void test_against_windows(const model *m)
  * conditioning up-sampled from a seeded base video, as doubles. */
 static double *run(const model *m, vdk_context *ctx, vdk_dtype dtype, const char *what)
 {
-    vdk_weights *w = seeded(m, ctx, dtype);
+    vdk_weights *w = vp_seeded_weights(ctx, &m->table, dtype, SEED);
     const int f = m->config.lowres_factor;
     const int64_t xs[5] = {N, T, H, W, 3}, bs[5] = {N, T, H / f, W / f, 3};
     const int64_t es[3] = {N, m->config.text_length, m->config.cross_attention_dim};
@@ -461,7 +451,7 @@ static void expect_md(const vdk_lumiere_config *c, const vdk_weights *w,
 static void test_bad(const model *m)
 {
     vdk_context *ctx = ref_ctx;
-    vdk_weights *w = seeded(m, ctx, VDK_F32);
+    vdk_weights *w = vp_seeded_weights(ctx, &m->table, VDK_F32, SEED);
     const int64_t xs[5] = {1, 8, 8, 4, 3}, es[3] = {1, 5, 12};
     vdk_tensor *x = vt_random(ctx, VDK_F32, 5, xs, 1, -1, 1);
     vdk_tensor *lo = vt_random(ctx, VDK_F32, 5, xs, 2, -1, 1);
@@ -567,7 +557,7 @@ static vdk_status stop_window(void *user, int window, int windows, int start)
 static void test_sampler_step(const model *m)
 {
     vdk_context *ctx = ref_ctx;
-    vdk_weights *w = seeded(m, ctx, VDK_F64);
+    vdk_weights *w = vp_seeded_weights(ctx, &m->table, VDK_F64, SEED);
     const float g = 3.0f;
     const int64_t xs[5] = {1, T, H, W, 3}, x2[5] = {2, T, H, W, 3};
     const int64_t es[3] = {1, m->config.text_length, m->config.cross_attention_dim},

@@ -33,22 +33,12 @@ static model tiny(void)
     return m;
 }
 
-static vdk_weights *weights(const model *m, vdk_context *ctx, vdk_dtype dtype)
-{
-    vdk_weights *w = NULL;
-    char msg[512];
-    if (vdk_weights_create(ctx, &m->table, dtype, &w, msg, sizeof msg) ||
-        vdk_weights_randomize(w, SEED, msg, sizeof msg))
-        vt_fatal("weights: %s", msg);
-    return w;
-}
-
 static int64_t up(const model *m) { return (int64_t)1 << (m->config.levels - 1); }
 
 /* decoder(z) decoded `chunk` frames at a time, as doubles (NULL after a failure). */
 static double *run(const model *m, vdk_context *ctx, vdk_dtype dtype, int chunk, const char *what)
 {
-    vdk_weights *w = weights(m, ctx, dtype);
+    vdk_weights *w = vp_seeded_weights(ctx, &m->table, dtype, SEED);
     const int64_t zs[5] = {N, T, H, W, m->config.latent_channels};
     const int64_t ys[5] = {N, T, H * up(m), W * up(m), m->config.out_channels};
     /* The sampler's latents are O(1); divided by the scaling factor, O(5). */
@@ -72,7 +62,7 @@ static double *run(const model *m, vdk_context *ctx, vdk_dtype dtype, int chunk,
 static void test_diffusers(const model *m)
 {
     vdk_context *ctx = ref_ctx;
-    vdk_weights *w = weights(m, ctx, VDK_F64);
+    vdk_weights *w = vp_seeded_weights(ctx, &m->table, VDK_F64, SEED);
     vt_golden_file f = vt_golden_load("svd_decoder_tiny");
     VT_CHECK(f.ncases >= 2, "svd_decoder_tiny.vgold: %d cases", f.ncases);
     for (int i = 0; i < f.ncases; i++) {
@@ -127,7 +117,7 @@ static void test_chunks(const model *m)
              "chunks of 2 did not change the temporal layers");
 
     /* Each chunk alone: a 2-frame clip of z's first frames, a 1-frame clip of its last. */
-    vdk_weights *w = weights(m, ctx, VDK_F64);
+    vdk_weights *w = vp_seeded_weights(ctx, &m->table, VDK_F64, SEED);
     const int64_t zs[5] = {N, T, H, W, m->config.latent_channels};
     vdk_tensor *z = vp_input(ctx, VDK_F64, "input.z", SEED, 5, zs, 5.0f);
     for (int c = 0; c < 2; c++) {
@@ -158,7 +148,7 @@ static void test_chunks(const model *m)
 static void test_bad_inputs(const model *m)
 {
     vdk_context *ctx = ref_ctx;
-    vdk_weights *w = weights(m, ctx, VDK_F32);
+    vdk_weights *w = vp_seeded_weights(ctx, &m->table, VDK_F32, SEED);
     const int64_t zs[5] = {N, T, H, W, m->config.latent_channels};
     const int64_t wrong[5] = {N, T, H * up(m), W * up(m) + 1, m->config.out_channels};
     const int64_t ys[5] = {N, T, H * up(m), W * up(m), m->config.out_channels};

@@ -112,11 +112,8 @@ static void test_diffusers(const model *mm)
     model copy = *mm, *m = &copy;
     m->config.temporal_context_order = VDK_SVD_CONTEXT_DIFFUSERS;
     vdk_context *ctx = ref_ctx;
-    vdk_weights *w = NULL;
+    vdk_weights *w = vp_seeded_weights(ctx, &m->table, VDK_F64, SEED);
     char msg[512];
-    if (vdk_weights_create(ctx, &m->table, VDK_F64, &w, msg, sizeof msg) ||
-        vdk_weights_randomize(w, SEED, msg, sizeof msg))
-        vt_fatal("weights: %s", msg);
     vt_golden_file f = vt_golden_load("svd_unet_tiny");
     VT_CHECK(f.ncases >= 2, "svd_unet_tiny.vgold: %d cases", f.ncases);
     for (int i = 0; i < f.ncases; i++) {
@@ -151,11 +148,8 @@ static void test_diffusers(const model *mm)
 static void test_per_clip_order(const model *m)
 {
     vdk_context *ctx = ref_ctx;
-    vdk_weights *w = NULL;
+    vdk_weights *w = vp_seeded_weights(ctx, &m->table, VDK_F64, SEED);
     char msg[512];
-    if (vdk_weights_create(ctx, &m->table, VDK_F64, &w, msg, sizeof msg) ||
-        vdk_weights_randomize(w, SEED, msg, sizeof msg))
-        vt_fatal("weights: %s", msg);
     vt_golden_file f = vt_golden_load("svd_unet_tiny");
     const vt_golden_case *c = &f.cases[0];
     vdk_tensor *x = vt_golden_make(ctx, c, "sample", VDK_F64);

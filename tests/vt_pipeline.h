@@ -32,6 +32,18 @@ static inline vdk_tensor *vp_input(vdk_context *ctx, vdk_dtype dtype, const char
     return t;
 }
 
+/* The table's seeded random weights in dtype on ctx; a failure ends the test. */
+static inline vdk_weights *vp_seeded_weights(vdk_context *ctx, const vdk_param_table *table,
+                                             vdk_dtype dtype, uint64_t seed)
+{
+    vdk_weights *w = NULL;
+    char msg[512];
+    if (vdk_weights_create(ctx, table, dtype, &w, msg, sizeof msg) ||
+        vdk_weights_randomize(w, seed, msg, sizeof msg))
+        vt_fatal("weights (%s): %s", vdk_dtype_name(dtype), msg);
+    return w;
+}
+
 /* sqrt(sum (a-b)^2 / sum b^2); infinite when a has a bad value. */
 static inline double vp_rel_rms(const double *got, const double *want, int64_t n)
 {
